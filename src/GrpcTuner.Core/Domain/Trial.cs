@@ -1,0 +1,60 @@
+namespace GrpcTuner.Core.Domain;
+
+/// <summary>One intermediate report.</summary>
+public readonly record struct IntermediateValue(long Step, double Value);
+
+/// <summary>
+/// An immutable trial record. <see cref="Version"/> grows with every change so that stores can
+/// apply a change only to the version it was computed from.
+/// </summary>
+public sealed record Trial
+{
+    public required long Number { get; init; }
+
+    public required IReadOnlyDictionary<string, ParamValue> Params { get; init; }
+
+    public required TrialState State { get; init; }
+
+    public IReadOnlyList<double> Values { get; init; } = [];
+
+    public IReadOnlyList<IntermediateValue> Intermediate { get; init; } = [];
+
+    public string WorkerId { get; init; } = "";
+
+    public DateTimeOffset? LeaseDeadline { get; init; }
+
+    /// <summary>The lease length the trial was asked with, used when a renewal names none.</summary>
+    public TimeSpan LeaseDuration { get; init; }
+
+    public IReadOnlyDictionary<string, string> UserAttrs { get; init; } = EmptyAttrs;
+
+    public long? RetriedFrom { get; init; }
+
+    public string Reason { get; init; } = "";
+
+    public DateTimeOffset? StartTime { get; init; }
+
+    public DateTimeOffset? CompleteTime { get; init; }
+
+    public long Version { get; init; }
+
+    public static IReadOnlyDictionary<string, string> EmptyAttrs { get; } = new Dictionary<string, string>();
+
+    /// <summary>The last intermediate value at or before <paramref name="step"/>, if any.</summary>
+    public bool TryGetIntermediate(long step, out double value)
+    {
+        foreach (var iv in Intermediate)
+        {
+            if (iv.Step == step)
+            {
+                value = iv.Value;
+                return true;
+            }
+        }
+
+        value = 0;
+        return false;
+    }
+
+    public long? LastStep => Intermediate.Count == 0 ? null : Intermediate.Max(iv => iv.Step);
+}

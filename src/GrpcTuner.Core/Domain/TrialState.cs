@@ -1,0 +1,16 @@
+namespace GrpcTuner.Core.Domain;
+
+/// <summary>Life cycle of a trial; the numbers are those of the wire format.</summary>
+public enum TrialState
+{
+    Waiting = 1,
+    Running = 2,
+    Complete = 3,
+    Pruned = 4,
+    Fail = 5,
+}
+
+public static class TrialStateExtensions
+{
+    public static bool IsFinished(this TrialState state) => state is TrialState.Complete or TrialState.Pruned or TrialState.Fail;
+}

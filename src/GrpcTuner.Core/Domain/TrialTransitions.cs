@@ -1,0 +1,131 @@
+using GrpcTuner.Core.Errors;
+
+namespace GrpcTuner.Core.Domain;
+
+/// <summary>
+/// The allowed state changes of a trial, computed here once so that every store applies the same
+/// rules: WAITING/new -> RUNNING, RUNNING -> COMPLETE | PRUNED | FAIL, and nothing after that.
+/// </summary>
+public static class TrialTransitions
+{
+    public const string LeaseExpiredReason = "lease expired";
+
+    /// <summary>The body of a trial about to start: its params and what it inherits.</summary>
+    public static Trial Start(long number, QueuedParams body, string workerId, DateTimeOffset now, TimeSpan lease) => new()
+    {
+        Number = number,
+        Params = body.Params,
+        State = TrialState.Running,
+        WorkerId = workerId,
+        StartTime = now,
+        LeaseDeadline = now + lease,
+        LeaseDuration = lease,
+        UserAttrs = body.UserAttrs,
+        RetriedFrom = body.RetriedFrom,
+    };
+
+    /// <summary>
+    /// The trial after a Tell, or the trial itself when the same Tell was already applied.
+    /// A different Tell on a finished trial is a FAILED_PRECONDITION.
+    /// </summary>
+    public static Trial Finish(string study, Trial trial, TrialState state, IReadOnlyList<double> values, string reason,
+        IReadOnlyDictionary<string, string> attrs, DateTimeOffset now)
+    {
+        if (trial.State.IsFinished())
+        {
+            if (trial.State == state && trial.Values.SequenceEqual(values))
+            {
+                return trial;
+            }
+
+            throw new TunerException(ErrorKind.FailedPrecondition,
+                $"trial {trial.Number} of study '{study}' is already {trial.State.ToString().ToUpperInvariant()}"
+                + (trial.Values.Count > 0 ? $" with values [{string.Join(", ", trial.Values)}]" : "")
+                + "; a finished trial cannot change");
+        }
+
+        RequireRunning(study, trial, "told");
+        return trial with
+        {
+            State = state,
+            Values = state == TrialState.Complete ? values.ToArray() : [],
+            Reason = reason,
+            UserAttrs = Merge(trial.UserAttrs, attrs),
+            CompleteTime = now,
+            LeaseDeadline = null,
+            Version = trial.Version + 1,
+        };
+    }
+
+    /// <summary>The trial with one more intermediate value and a renewed lease. A step already reported keeps its first value.</summary>
+    public static Trial Report(string study, Trial trial, long step, double value, DateTimeOffset now, TimeSpan? lease)
+    {
+        RequireRunning(study, trial, "reported on");
+        var length = lease ?? trial.LeaseDuration;
+        var intermediate = trial.TryGetIntermediate(step, out _)
+            ? trial.Intermediate
+            : trial.Intermediate.Append(new IntermediateValue(step, value)).OrderBy(iv => iv.Step).ToArray();
+        return trial with
+        {
+            Intermediate = intermediate,
+            LeaseDeadline = now + length,
+            LeaseDuration = length,
+            Version = trial.Version + 1,
+        };
+    }
+
+    /// <summary>The trial failed because its lease ran out, and the params to retry, if retries remain.</summary>
+    public static (Trial Failed, QueuedParams? Retry) Expire(Trial trial, int maxRetries, IReadOnlyList<Trial> history, DateTimeOffset now)
+    {
+        var failed = trial with
+        {
+            State = TrialState.Fail,
+            Reason = LeaseExpiredReason,
+            CompleteTime = now,
+            LeaseDeadline = null,
+            Version = trial.Version + 1,
+        };
+        var retries = RetryDepth(trial, history);
+        var retry = retries < maxRetries ? new QueuedParams(trial.Params, trial.UserAttrs, trial.Number) : null;
+        return (failed, retry);
+    }
+
+    /// <summary>How many retries stand behind this trial: 0 for an original, 1 for its first re-run, ...</summary>
+    public static int RetryDepth(Trial trial, IReadOnlyList<Trial> history)
+    {
+        var depth = 0;
+        var current = trial;
+        while (current.RetriedFrom is { } parent && parent >= 0 && parent < history.Count && history[(int)parent].Number == parent)
+        {
+            depth++;
+            current = history[(int)parent];
+        }
+
+        return depth;
+    }
+
+    public static void RequireRunning(string study, Trial trial, string verb)
+    {
+        if (trial.State != TrialState.Running)
+        {
+            throw new TunerException(ErrorKind.FailedPrecondition,
+                $"trial {trial.Number} of study '{study}' is {trial.State.ToString().ToUpperInvariant()} and cannot be {verb}; only RUNNING trials can");
+        }
+    }
+
+    private static IReadOnlyDictionary<string, string> Merge(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
+    {
+        if (b.Count == 0)
+        {
+            return a;
+        }
+
+        var merged = new Dictionary<string, string>(a, StringComparer.Ordinal);
+        foreach (var (k, v) in b)
+        {
+            merged[k] = v;
+        }
+
+        return merged;
+    }
+}

@@ -1,0 +1,15 @@
+using GrpcTuner.Core.Domain;
+
+namespace GrpcTuner.Core.Pruners;
+
+/// <summary>Builds the pruner a study names. Pruners judge the first objective.</summary>
+public static class PrunerFactory
+{
+    public static IPruner Create(StudyDefinition study) => study.Pruner.Kind switch
+    {
+        PrunerKind.None => new NopPruner(),
+        PrunerKind.Percentile => new PercentilePruner(study.Pruner, study.Directions[0]),
+        PrunerKind.SuccessiveHalving => new SuccessiveHalvingPruner(study.Pruner, study.Directions[0]),
+        _ => throw new ArgumentOutOfRangeException(nameof(study), study.Pruner.Kind, "unknown pruner"),
+    };
+}

@@ -1,0 +1,11 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Randomness;
+
+namespace GrpcTuner.Core.Samplers;
+
+/// <summary>Independent uniform sampling of every active parameter.</summary>
+public sealed class RandomSampler(SearchSpace space) : ISampler
+{
+    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng) =>
+        IndependentSampling.DrawAll(space, rng);
+}

@@ -1,0 +1,18 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Samplers.Qmc;
+using GrpcTuner.Core.Samplers.Tpe;
+
+namespace GrpcTuner.Core.Samplers;
+
+/// <summary>Builds the sampler a study names. Exactly one of the two results is set.</summary>
+public static class SamplerFactory
+{
+    public static (ISampler? Free, ISequenceSampler? Sequence) Create(StudyDefinition study) => study.Sampler.Kind switch
+    {
+        SamplerKind.Random => (new RandomSampler(study.Space), null),
+        SamplerKind.Tpe => (new TpeSampler(study), null),
+        SamplerKind.Grid => (null, new GridSampler(study.Space, study.Sampler.Seed)),
+        SamplerKind.Qmc => (null, new QmcSampler(study.Space, study.Sampler.Seed)),
+        _ => throw new ArgumentOutOfRangeException(nameof(study), study.Sampler.Kind, "unknown sampler"),
+    };
+}

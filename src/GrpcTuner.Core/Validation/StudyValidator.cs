@@ -1,0 +1,211 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Samplers;
+using GrpcTuner.Core.Samplers.Qmc;
+
+namespace GrpcTuner.Core.Validation;
+
+/// <summary>Checks a study definition; field paths are those of CreateStudyRequest.</summary>
+public static class StudyValidator
+{
+    public const int MaxParams = 256;
+    public const int MaxObjectives = 16;
+    public const int MaxRetries = 100;
+
+    public static void Validate(StudyDefinition study)
+    {
+        var v = new Violations();
+        v.Check(Names.IsValid(study.Name), "name", Names.Rule);
+        ValidateSpace(study.Space, v);
+        v.Check(study.Directions.Count is >= 1 and <= MaxObjectives, "directions", $"must list 1 to {MaxObjectives} directions, got {study.Directions.Count}");
+        v.Check(study.MaxRetries is >= 0 and <= MaxRetries, "max_retries", $"must be in [0, {MaxRetries}], got {study.MaxRetries}");
+        AttrValidator.Validate(study.UserAttrs, "user_attrs", v);
+        if (!v.Any)
+        {
+            ValidateSampler(study, v);
+            ValidatePruner(study, v);
+        }
+
+        v.ThrowIfAny();
+    }
+
+    private static void ValidateSpace(SearchSpace space, Violations v)
+    {
+        if (!v.Check(space.Params.Count is >= 1 and <= MaxParams, "search_space.params", $"must have 1 to {MaxParams} parameters, got {space.Params.Count}"))
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < space.Params.Count; i++)
+        {
+            var p = space.Params[i];
+            var field = $"search_space.params[{i}]";
+            if (v.Check(Names.IsValid(p.Name), $"{field}.name", Names.Rule))
+            {
+                v.Check(seen.Add(p.Name), $"{field}.name", $"'{p.Name}' is declared twice");
+            }
+
+            ValidateDistribution(p.Distribution, field, v);
+            if (p.Condition is { } c)
+            {
+                ValidateCondition(c, space, i, $"{field}.condition", v);
+            }
+        }
+    }
+
+    private static void ValidateDistribution(Distribution d, string field, Violations v)
+    {
+        switch (d)
+        {
+            case FloatDistribution f:
+                field += ".float";
+                if (!v.Check(double.IsFinite(f.Low), $"{field}.low", $"must be finite, got {f.Low}")
+                    | !v.Check(double.IsFinite(f.High), $"{field}.high", $"must be finite, got {f.High}"))
+                {
+                    return;
+                }
+
+                if (!v.Check(f.Low <= f.High, $"{field}.high", $"must be >= low ({f.Low}), got {f.High}"))
+                {
+                    return;
+                }
+
+                if (f.Log)
+                {
+                    v.Check(f.Low > 0, $"{field}.low", $"must be > 0 with log, got {f.Low}");
+                    v.Check(f.Step is null, $"{field}.step", "cannot be combined with log");
+                }
+
+                if (f.Step is { } step && v.Check(double.IsFinite(step) && step > 0, $"{field}.step", $"must be finite and > 0, got {step}"))
+                {
+                    var k = (f.High - f.Low) / step;
+                    v.Check(Math.Abs(k - Math.Round(k)) <= 1e-8 * Math.Max(1, k), $"{field}.step",
+                        $"must divide the range: high - low ({f.High - f.Low}) is not a multiple of {step}");
+                }
+
+                break;
+            case IntDistribution n:
+                field += ".int";
+                if (!v.Check(n.Low <= n.High, $"{field}.high", $"must be >= low ({n.Low}), got {n.High}")
+                    || !v.Check(n.Step >= 1, $"{field}.step", $"must be >= 1, got {n.Step}"))
+                {
+                    return;
+                }
+
+                v.Check((n.High - n.Low) % n.Step == 0, $"{field}.step", $"must divide the range: high - low ({n.High - n.Low}) is not a multiple of {n.Step}");
+                if (n.Log)
+                {
+                    v.Check(n.Low >= 1, $"{field}.low", $"must be >= 1 with log, got {n.Low}");
+                    v.Check(n.Step == 1, $"{field}.step", "must be 1 with log");
+                }
+
+                break;
+            case CategoricalDistribution c:
+                field += ".categorical.choices";
+                if (!v.Check(c.Choices.Count >= 1, field, "must list at least one choice"))
+                {
+                    return;
+                }
+
+                for (var i = 0; i < c.Choices.Count; i++)
+                {
+                    var choice = c.Choices[i];
+                    v.Check(choice.Kind != ParamKind.Float || double.IsFinite(choice.AsFloat), $"{field}[{i}]", "must be finite");
+                    v.Check(c.IndexOf(choice) == i, $"{field}[{i}]", $"repeats the choice {choice}");
+                }
+
+                break;
+        }
+    }
+
+    private static void ValidateCondition(Condition c, SearchSpace space, int index, string field, Violations v)
+    {
+        var parentIndex = -1;
+        for (var j = 0; j < index; j++)
+        {
+            if (space.Params[j].Name == c.Parent)
+            {
+                parentIndex = j;
+            }
+        }
+
+        if (!v.Check(parentIndex >= 0, $"{field}.parent", $"'{c.Parent}' must name a parameter declared before this one"))
+        {
+            return;
+        }
+
+        if (!v.Check(c.Values.Count >= 1, $"{field}.values", "must list at least one value of the parent"))
+        {
+            return;
+        }
+
+        var parent = space.Params[parentIndex].Distribution;
+        for (var i = 0; i < c.Values.Count; i++)
+        {
+            v.Check(parent.Contains(c.Values[i]), $"{field}.values[{i}]", $"{c.Values[i]} is not a value the parent '{c.Parent}' can take");
+        }
+    }
+
+    private static void ValidateSampler(StudyDefinition study, Violations v)
+    {
+        var space = study.Space;
+        switch (study.Sampler.Kind)
+        {
+            case SamplerKind.Grid:
+                if (!v.Check(!space.HasConditions, "sampler.grid", "a grid cannot have conditional parameters"))
+                {
+                    return;
+                }
+
+                for (var i = 0; i < space.Params.Count; i++)
+                {
+                    v.Check(space.Params[i].Distribution is not FloatDistribution { Step: null }, $"search_space.params[{i}].float.step",
+                        "the grid sampler needs a step on every float parameter");
+                }
+
+                if (!v.Any)
+                {
+                    v.Check(GridSampler.CountPoints(space) is not null, "sampler.grid", $"the grid has more than {GridSampler.MaxPoints} points");
+                }
+
+                break;
+            case SamplerKind.Qmc:
+                v.Check(space.Params.Count <= QmcSampler.MaxParams, "sampler.qmc", $"supports at most {QmcSampler.MaxParams} parameters, got {space.Params.Count}");
+                break;
+            case SamplerKind.Tpe:
+                var tpe = study.Sampler.TpeOrDefault;
+                v.Check(tpe.NStartupTrials >= 0, "sampler.tpe.n_startup_trials", $"must be >= 0, got {tpe.NStartupTrials}");
+                v.Check(tpe.NEiCandidates is >= 1 and <= 10000, "sampler.tpe.n_ei_candidates", $"must be in [1, 10000], got {tpe.NEiCandidates}");
+                v.Check(double.IsFinite(tpe.PriorWeight) && tpe.PriorWeight > 0, "sampler.tpe.prior_weight", $"must be finite and > 0, got {tpe.PriorWeight}");
+                break;
+        }
+    }
+
+    private static void ValidatePruner(StudyDefinition study, Violations v)
+    {
+        var p = study.Pruner;
+        if (p.Kind == PrunerKind.None)
+        {
+            return;
+        }
+
+        v.Check(study.Directions.Count == 1, "pruner", "pruning needs a single objective");
+        if (p.Kind == PrunerKind.Percentile)
+        {
+            const string f = "pruner.percentile";
+            v.Check(p.Percentile is >= 0 and <= 100, $"{f}.percentile", $"must be in [0, 100], got {p.Percentile}");
+            v.Check(p.NStartupTrials >= 0, $"{f}.n_startup_trials", $"must be >= 0, got {p.NStartupTrials}");
+            v.Check(p.NWarmupSteps >= 0, $"{f}.n_warmup_steps", $"must be >= 0, got {p.NWarmupSteps}");
+            v.Check(p.IntervalSteps >= 1, $"{f}.interval_steps", $"must be >= 1, got {p.IntervalSteps}");
+            v.Check(p.NMinTrials >= 1, $"{f}.n_min_trials", $"must be >= 1, got {p.NMinTrials}");
+        }
+        else
+        {
+            const string f = "pruner.successive_halving";
+            v.Check(p.MinResource >= 0, $"{f}.min_resource", $"must be >= 0, got {p.MinResource}");
+            v.Check(p.ReductionFactor >= 2, $"{f}.reduction_factor", $"must be >= 2, got {p.ReductionFactor}");
+            v.Check(p.MinEarlyStoppingRate >= 0, $"{f}.min_early_stopping_rate", $"must be >= 0, got {p.MinEarlyStoppingRate}");
+            v.Check(p.BootstrapCount >= 0, $"{f}.bootstrap_count", $"must be >= 0, got {p.BootstrapCount}");
+        }
+    }
+}

@@ -1,0 +1,335 @@
+using System.Globalization;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Errors;
+
+namespace GrpcTuner.Storage.Embedded;
+
+/// <summary>
+/// The store for a single process: state in memory under one lock, every acknowledged change in
+/// an append-only journal (when a path is given), replayed on start. It keeps the contract of the
+/// Redis store, so the same contract tests run against both.
+/// </summary>
+public sealed class EmbeddedStudyStore : IStudyStore
+{
+    private readonly Lock _lock = new();
+    private readonly Journal? _journal;
+    private readonly SortedDictionary<string, StudyState> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StudyState> _byId = new(StringComparer.Ordinal);
+
+    /// <param name="journalPath">The journal file, or null to keep everything in memory only.</param>
+    public EmbeddedStudyStore(string? journalPath = null)
+    {
+        if (journalPath is null)
+        {
+            return;
+        }
+
+        (_journal, var history) = Journal.Open(journalPath);
+        foreach (var ops in history)
+        {
+            foreach (var op in ops)
+            {
+                Apply(op);
+            }
+        }
+    }
+
+    public Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (_byName.TryGetValue(definition.Name, out var existing))
+            {
+                return loadIfExists
+                    ? Task.FromResult(existing.Study)
+                    : throw new TunerException(ErrorKind.AlreadyExists, $"study '{definition.Name}' already exists; set load_if_exists to use it");
+            }
+
+            var study = new Study(Guid.NewGuid().ToString("N")[..16], definition, DateTimeOffset.UtcNow);
+            Commit(new JournalOp.PutStudy(study));
+            return Task.FromResult(study);
+        }
+    }
+
+    public Task<Study?> FindStudyAsync(string name, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_byName.TryGetValue(name, out var s) ? s.Study : null);
+        }
+    }
+
+    public Task<IReadOnlyList<Study>> ListStudiesAsync(string? afterName, int limit, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<Study> page = _byName.Values
+                .Where(s => afterName is null || string.CompareOrdinal(s.Study.Name, afterName) > 0)
+                .Take(limit)
+                .Select(s => s.Study)
+                .ToList();
+            return Task.FromResult(page);
+        }
+    }
+
+    public Task<bool> DeleteStudyAsync(string name, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (!_byName.TryGetValue(name, out var s))
+            {
+                return Task.FromResult(false);
+            }
+
+            Commit(new JournalOp.DeleteStudy(s.Study.Id));
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<Trial>>(State(study).Trials.ToArray());
+        }
+    }
+
+    public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var s = State(study);
+            if (claim.RequestId is { } rid && s.Requests.TryGetValue(rid, out var earlier))
+            {
+                return Task.FromResult<ClaimResult>(new ClaimResult.Claimed(earlier.Select(n => s.Trials[(int)n]).ToList()));
+            }
+
+            var fromQueue = Math.Min(claim.Count, s.Queue.Count);
+            var bodies = s.Queue.Take(fromQueue).ToList();
+            var ops = new List<JournalOp>();
+            ops.AddRange(Enumerable.Repeat<JournalOp>(new JournalOp.Pop(study.Id), fromQueue));
+            var needed = claim.Count - fromQueue;
+            if (needed > 0 && claim.Window is { } window)
+            {
+                if (window.Size is { } size)
+                {
+                    if (s.SequenceNext >= size && fromQueue == 0)
+                    {
+                        return Task.FromResult<ClaimResult>(new ClaimResult.Exhausted(size));
+                    }
+
+                    needed = (int)Math.Min(needed, size - s.SequenceNext);
+                }
+
+                var offset = s.SequenceNext - window.Start;
+                if (needed > 0 && (offset < 0 || offset + needed > claim.Suggestions.Count))
+                {
+                    return Task.FromResult<ClaimResult>(new ClaimResult.Retry(s.SequenceNext));
+                }
+
+                bodies.AddRange(claim.Suggestions.Skip((int)Math.Max(offset, 0)).Take(needed));
+                ops.Add(new JournalOp.Advance(study.Id, s.SequenceNext + needed));
+            }
+            else if (needed > 0)
+            {
+                bodies.AddRange(claim.Suggestions.Take(needed));
+            }
+
+            var trials = bodies.Select((b, i) => TrialTransitions.Start(s.Trials.Count + i, b, claim.WorkerId, claim.Now, claim.Lease)).ToList();
+            ops.AddRange(trials.Select(t => new JournalOp.PutTrial(study.Id, t)));
+            if (claim.RequestId is { } id)
+            {
+                ops.Add(new JournalOp.Remember(study.Id, id, trials.Select(t => t.Number).ToArray()));
+            }
+
+            Commit(ops);
+            return Task.FromResult<ClaimResult>(new ClaimResult.Claimed(trials));
+        }
+    }
+
+    public Task<UpdateResult> UpdateTrialAsync(Study study, Trial expected, Trial updated, UpdateOptions options, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var s = State(study);
+            if (expected.Number >= s.Trials.Count)
+            {
+                return Task.FromResult<UpdateResult>(new UpdateResult.Missing());
+            }
+
+            var current = s.Trials[(int)expected.Number];
+            var leaseHeld = s.Leases.TryGetValue(expected.Number, out var deadline);
+            if (current.Version != expected.Version
+                || (options.OnlyIfLeaseExpiredAt is { } at && (!leaseHeld || deadline > at)))
+            {
+                return Task.FromResult<UpdateResult>(new UpdateResult.Conflict(current));
+            }
+
+            var ops = new List<JournalOp> { new JournalOp.PutTrial(study.Id, updated) };
+            if (options.Requeue is { } requeue)
+            {
+                ops.Add(new JournalOp.Push(study.Id, requeue));
+            }
+
+            Commit(ops);
+            return Task.FromResult(UpdateResult.Ok);
+        }
+    }
+
+    public Task<bool> ExtendLeaseAsync(Study study, long number, DateTimeOffset deadline, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (!State(study).Leases.ContainsKey(number))
+            {
+                return Task.FromResult(false);
+            }
+
+            Commit(new JournalOp.SetLease(study.Id, number, deadline));
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var s = State(study);
+            Commit(new JournalOp.Push(study.Id, entry));
+            return Task.FromResult((long)s.Queue.Count);
+        }
+    }
+
+    public Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var s = State(study);
+            var numbered = trials.Select((t, i) => t with { Number = s.Trials.Count + i, Version = 0 }).ToList();
+            Commit(numbered.Select(t => (JournalOp)new JournalOp.PutTrial(study.Id, t)).ToList());
+            return Task.FromResult<IReadOnlyList<long>>(numbered.Select(t => t.Number).ToList());
+        }
+    }
+
+    public Task<IReadOnlyList<long>> ExpiredLeasesAsync(Study study, DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<long> expired = State(study).Leases.Where(kv => kv.Value <= now).OrderBy(kv => kv.Value).Take(limit).Select(kv => kv.Key).ToList();
+            return Task.FromResult(expired);
+        }
+    }
+
+    public Task<EventPage> ReadEventsAsync(Study study, string? cursor, int limit, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var s = State(study);
+            var end = s.Events.Count.ToString(CultureInfo.InvariantCulture);
+            if (cursor is null || !int.TryParse(cursor, CultureInfo.InvariantCulture, out var from) || from < 0 || from > s.Events.Count)
+            {
+                return Task.FromResult(new EventPage(s.Trials.Select(t => new TrialEvent(end, t)).ToList(), end));
+            }
+
+            var page = s.Events.Skip(from).Take(limit).Select((t, i) => new TrialEvent((from + i + 1).ToString(CultureInfo.InvariantCulture), t)).ToList();
+            return Task.FromResult(new EventPage(page, (from + page.Count).ToString(CultureInfo.InvariantCulture)));
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _journal?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private StudyState State(Study study) =>
+        _byId.TryGetValue(study.Id, out var s) ? s : throw TunerException.StudyNotFound(study.Name);
+
+    private void Commit(JournalOp op) => Commit([op]);
+
+    private void Commit(IReadOnlyList<JournalOp> ops)
+    {
+        _journal?.Append(ops);
+        foreach (var op in ops)
+        {
+            Apply(op);
+        }
+    }
+
+    private void Apply(JournalOp op)
+    {
+        if (op is JournalOp.PutStudy put)
+        {
+            var created = new StudyState(put.Study);
+            _byName[put.Study.Name] = created;
+            _byId[put.Study.Id] = created;
+            return;
+        }
+
+        if (!_byId.TryGetValue(op.StudyId, out var s))
+        {
+            return;
+        }
+
+        switch (op)
+        {
+            case JournalOp.DeleteStudy:
+                _byId.Remove(s.Study.Id);
+                _byName.Remove(s.Study.Name);
+                break;
+            case JournalOp.PutTrial { Trial: var t }:
+                if (t.Number == s.Trials.Count)
+                {
+                    s.Trials.Add(t);
+                }
+                else
+                {
+                    s.Trials[(int)t.Number] = t;
+                }
+
+                s.Events.Add(t);
+                if (t.State == TrialState.Running && t.LeaseDeadline is { } deadline)
+                {
+                    s.Leases[t.Number] = deadline;
+                }
+                else
+                {
+                    s.Leases.Remove(t.Number);
+                }
+
+                break;
+            case JournalOp.SetLease l:
+                s.Leases[l.Number] = l.Deadline!.Value;
+                break;
+            case JournalOp.Push p:
+                s.Queue.Enqueue(p.Entry);
+                break;
+            case JournalOp.Pop:
+                s.Queue.Dequeue();
+                break;
+            case JournalOp.Advance a:
+                s.SequenceNext = a.Next;
+                break;
+            case JournalOp.Remember r:
+                s.Requests[r.RequestId] = r.Numbers;
+                break;
+        }
+    }
+
+    private sealed class StudyState(Study study)
+    {
+        public Study Study { get; } = study;
+
+        public List<Trial> Trials { get; } = [];
+
+        public List<Trial> Events { get; } = [];
+
+        public Queue<QueuedParams> Queue { get; } = new();
+
+        public Dictionary<long, DateTimeOffset> Leases { get; } = [];
+
+        public Dictionary<string, long[]> Requests { get; } = new(StringComparer.Ordinal);
+
+        public long SequenceNext { get; set; }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Storage.Serialization;
+
+namespace GrpcTuner.Storage.Embedded;
+
+/// <summary>
+/// An append-only file of JSON lines, one line per acknowledged call, written and flushed before
+/// the call returns. A torn last line (a crash mid-write) was never acknowledged and is skipped.
+/// </summary>
+internal sealed class Journal : IDisposable
+{
+    private readonly FileStream _file;
+
+    private Journal(FileStream file) => _file = file;
+
+    public static (Journal Journal, List<JournalOp[]> History) Open(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var history = new List<JournalOp[]>();
+        if (File.Exists(path))
+        {
+            foreach (var line in File.ReadLines(path))
+            {
+                if (TryParse(line, out var ops))
+                {
+                    history.Add(ops);
+                }
+            }
+        }
+
+        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
+        return (new Journal(file), history);
+    }
+
+    public void Append(IReadOnlyList<JournalOp> ops)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            foreach (var op in ops)
+            {
+                WriteOp(w, op);
+            }
+
+            w.WriteEndArray();
+        }
+
+        _file.Write(buffer.WrittenSpan);
+        _file.WriteByte((byte)'\n');
+        _file.Flush();
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private static void WriteOp(Utf8JsonWriter w, JournalOp op)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", op.StudyId);
+        switch (op)
+        {
+            case JournalOp.PutStudy s:
+                w.WriteString("op", "study");
+                w.WriteString("study", StudyJson.Write(s.Study));
+                break;
+            case JournalOp.DeleteStudy:
+                w.WriteString("op", "delete");
+                break;
+            case JournalOp.PutTrial t:
+                w.WriteString("op", "trial");
+                w.WriteString("trial", TrialJson.Write(t.Trial));
+                break;
+            case JournalOp.SetLease l:
+                w.WriteString("op", "lease");
+                w.WriteNumber("n", l.Number);
+                if (l.Deadline is { } d)
+                {
+                    w.WriteNumber("deadline", d.ToUnixTimeMilliseconds());
+                }
+
+                break;
+            case JournalOp.Push p:
+                w.WriteString("op", "push");
+                w.WriteString("body", TrialJson.Body(p.Entry));
+                break;
+            case JournalOp.Pop:
+                w.WriteString("op", "pop");
+                break;
+            case JournalOp.Advance a:
+                w.WriteString("op", "advance");
+                w.WriteNumber("next", a.Next);
+                break;
+            case JournalOp.Remember r:
+                w.WriteString("op", "request");
+                w.WriteString("rid", r.RequestId);
+                w.WriteStartArray("numbers");
+                foreach (var n in r.Numbers)
+                {
+                    w.WriteNumberValue(n);
+                }
+
+                w.WriteEndArray();
+                break;
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static bool TryParse(string line, out JournalOp[] ops)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            ops = doc.RootElement.EnumerateArray().Select(ReadOp).ToArray();
+            return true;
+        }
+        catch (JsonException)
+        {
+            ops = [];
+            return false;
+        }
+    }
+
+    private static JournalOp ReadOp(JsonElement e)
+    {
+        var id = e.GetProperty("id").GetString()!;
+        return e.GetProperty("op").GetString() switch
+        {
+            "study" => new JournalOp.PutStudy(StudyJson.Read(e.GetProperty("study").GetString()!)),
+            "delete" => new JournalOp.DeleteStudy(id),
+            "trial" => new JournalOp.PutTrial(id, TrialJson.Read(e.GetProperty("trial").GetString()!)),
+            "lease" => new JournalOp.SetLease(id, e.GetProperty("n").GetInt64(),
+                e.TryGetProperty("deadline", out var d) ? DateTimeOffset.FromUnixTimeMilliseconds(d.GetInt64()) : null),
+            "push" => new JournalOp.Push(id, TrialJson.ReadBody(e.GetProperty("body").GetString()!)),
+            "pop" => new JournalOp.Pop(id),
+            "advance" => new JournalOp.Advance(id, e.GetProperty("next").GetInt64()),
+            "request" => new JournalOp.Remember(id, e.GetProperty("rid").GetString()!, e.GetProperty("numbers").EnumerateArray().Select(x => x.GetInt64()).ToArray()),
+            var other => throw new JsonException($"unknown journal op '{other}'"),
+        };
+    }
+}

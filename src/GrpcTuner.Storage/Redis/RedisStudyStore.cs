@@ -1,0 +1,301 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Errors;
+using GrpcTuner.Storage.Serialization;
+using StackExchange.Redis;
+
+namespace GrpcTuner.Storage.Redis;
+
+/// <summary>
+/// The store of DESIGN.md: a study's state in keys of one hash tag, every change one Lua script,
+/// and a per-replica cache kept current from the study's events stream. Any number of replicas
+/// may share one Redis.
+/// </summary>
+public sealed class RedisStudyStore : IStudyStore
+{
+    /// <summary>How long a replica trusts its name -> study mapping; scripts refuse a deleted study regardless.</summary>
+    private static readonly TimeSpan NameCacheTtl = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RequestTtl = TimeSpan.FromHours(24);
+    private const int StreamMaxLength = 200_000;
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly bool _ownsConnection;
+    private readonly IDatabase _db;
+    private readonly RedisKeys _keys;
+    private readonly ConcurrentDictionary<string, (Study Study, DateTime Until)> _names = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TrialCache> _caches = new(StringComparer.Ordinal);
+
+    public RedisStudyStore(IConnectionMultiplexer redis, string keyPrefix = "gt:", bool ownsConnection = false)
+    {
+        _redis = redis;
+        _ownsConnection = ownsConnection;
+        _db = redis.GetDatabase();
+        _keys = new RedisKeys(keyPrefix);
+    }
+
+    /// <summary>Connects with a StackExchange.Redis configuration string, for example "127.0.0.1:6379".</summary>
+    public static async Task<RedisStudyStore> ConnectAsync(string configuration, string keyPrefix = "gt:")
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        return new RedisStudyStore(redis, keyPrefix, ownsConnection: true);
+    }
+
+    public Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct) => Guard(async () =>
+    {
+        var study = new Study(Guid.NewGuid().ToString("N")[..16], definition, DateTimeOffset.UtcNow);
+        var keys = _keys.For(study.Id);
+        // Two single-slot steps instead of one script, so that it also works on a cluster: the
+        // definition is written first, then the name claimed; the loser of a race removes its copy.
+        await _db.StringSetAsync(keys.Meta, StudyJson.Write(study)).ConfigureAwait(false);
+        if (await _db.HashSetAsync(_keys.StudyNames, definition.Name, study.Id, When.NotExists).ConfigureAwait(false))
+        {
+            Remember(study);
+            return study;
+        }
+
+        await _db.KeyDeleteAsync(keys.Meta).ConfigureAwait(false);
+        if (loadIfExists && await LoadByNameAsync(definition.Name).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        throw new TunerException(ErrorKind.AlreadyExists, $"study '{definition.Name}' already exists; set load_if_exists to use it");
+    });
+
+    public Task<Study?> FindStudyAsync(string name, CancellationToken ct)
+    {
+        if (_names.TryGetValue(name, out var hit) && hit.Until > DateTime.UtcNow)
+        {
+            return Task.FromResult<Study?>(hit.Study);
+        }
+
+        return Guard(() => LoadByNameAsync(name));
+    }
+
+    public Task<IReadOnlyList<Study>> ListStudiesAsync(string? afterName, int limit, CancellationToken ct) => Guard(async () =>
+    {
+        var entries = await _db.HashGetAllAsync(_keys.StudyNames).ConfigureAwait(false);
+        var names = entries.Select(e => (string)e.Name!)
+            .Where(n => afterName is null || string.CompareOrdinal(n, afterName) > 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var page = new List<Study>(limit);
+        foreach (var name in names)
+        {
+            if (page.Count == limit)
+            {
+                break;
+            }
+
+            if (await LoadByNameAsync(name).ConfigureAwait(false) is { } s)
+            {
+                page.Add(s);
+            }
+        }
+
+        return (IReadOnlyList<Study>)page;
+    });
+
+    public Task<bool> DeleteStudyAsync(string name, CancellationToken ct) => Guard(async () =>
+    {
+        var id = await _db.HashGetAsync(_keys.StudyNames, name).ConfigureAwait(false);
+        if (id.IsNull)
+        {
+            return false;
+        }
+
+        _names.TryRemove(name, out _);
+        _caches.TryRemove((string)id!, out _);
+        // The meta key goes first: from then on every script refuses the study.
+        await _db.KeyDeleteAsync(_keys.For((string)id!).All).ConfigureAwait(false);
+        return await _db.HashDeleteAsync(_keys.StudyNames, name).ConfigureAwait(false);
+    });
+
+    public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct) =>
+        Guard(async () => (IReadOnlyList<Trial>)await Cache(study).RefreshAsync().ConfigureAwait(false));
+
+    public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct) => Guard<ClaimResult>(async () =>
+    {
+        var keys = _keys.For(study.Id);
+        var cache = Cache(study);
+        var args = new List<RedisValue>(8 + claim.Suggestions.Count)
+        {
+            claim.RequestId ?? "",
+            claim.Count,
+            TrialJson.Head(claim.WorkerId, claim.Now, claim.Lease),
+            (claim.Now + claim.Lease).ToUnixTimeMilliseconds(),
+            claim.Window?.Start ?? 0,
+            claim.Window is null ? -2 : claim.Window.Size ?? -1,
+            (long)RequestTtl.TotalSeconds,
+            StreamMaxLength,
+        };
+        args.AddRange(claim.Suggestions.Select(s => (RedisValue)TrialJson.Body(s)));
+        RedisKey[] scriptKeys = [keys.Seq, keys.Trials, keys.Events, keys.EventSeq, keys.Leases, keys.Queue, keys.Grid,
+            claim.RequestId is { } rid ? keys.Request(rid) : keys.Request(""), keys.Meta];
+        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.Claim, scriptKeys, args.ToArray()).ConfigureAwait(false))!;
+        switch ((string)reply[0]!)
+        {
+            case "OK":
+                using (var doc = JsonDocument.Parse((string)reply[1]!))
+                {
+                    var trials = doc.RootElement.EnumerateArray().Select(TrialJson.Read).ToList();
+                    trials.ForEach(cache.Apply);
+                    if (claim.Window is { } w)
+                    {
+                        cache.SequenceHint = Math.Max(cache.SequenceHint, w.Start + trials.Count);
+                    }
+
+                    return new ClaimResult.Claimed(trials);
+                }
+
+            case "RETRY":
+                cache.SequenceHint = (long)reply[1];
+                return new ClaimResult.Retry((long)reply[1]);
+            case "EXHAUSTED":
+                return new ClaimResult.Exhausted((long)reply[1]);
+            default:
+                throw Gone(study);
+        }
+    });
+
+    /// <summary>Where this replica believes the study's sequence sampler stands.</summary>
+    public long SequenceHint(Study study) => Cache(study).SequenceHint;
+
+    public Task<UpdateResult> UpdateTrialAsync(Study study, Trial expected, Trial updated, UpdateOptions options, CancellationToken ct) => Guard<UpdateResult>(async () =>
+    {
+        var keys = _keys.For(study.Id);
+        RedisValue lease = updated.State == TrialState.Running && updated.LeaseDeadline is { } d ? d.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
+        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.Update,
+            [keys.Trials, keys.Events, keys.EventSeq, keys.Leases, keys.Queue, keys.Meta],
+            [
+                expected.Number,
+                expected.Version,
+                TrialJson.Write(updated),
+                lease,
+                options.OnlyIfLeaseExpiredAt is { } at ? at.ToUnixTimeMilliseconds() : RedisValue.EmptyString,
+                options.Requeue is { } requeue ? TrialJson.Body(requeue) : RedisValue.EmptyString,
+                StreamMaxLength,
+            ]).ConfigureAwait(false))!;
+        var cache = Cache(study);
+        switch ((string)reply[0]!)
+        {
+            case "OK":
+                cache.Apply(updated);
+                return UpdateResult.Ok;
+            case "CONFLICT":
+                var current = TrialJson.Read((string)reply[1]!);
+                cache.Apply(current);
+                return new UpdateResult.Conflict(current);
+            case "MISSING":
+                return new UpdateResult.Missing();
+            default:
+                throw Gone(study);
+        }
+    });
+
+    public Task<bool> ExtendLeaseAsync(Study study, long number, DateTimeOffset deadline, CancellationToken ct) => Guard(async () =>
+    {
+        var reply = await _db.ScriptEvaluateAsync(RedisScripts.ExtendLease, [_keys.For(study.Id).Leases], [number, deadline.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+        return (long)reply == 1;
+    });
+
+    public Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct) =>
+        Guard(() => _db.ListRightPushAsync(_keys.For(study.Id).Queue, TrialJson.Body(entry)));
+
+    public Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct) => Guard(async () =>
+    {
+        var keys = _keys.For(study.Id);
+        var args = new List<RedisValue> { StreamMaxLength };
+        args.AddRange(trials.Select(t => (RedisValue)TrialJson.ImportBody(t)));
+        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.AddTrials, [keys.Seq, keys.Trials, keys.Events, keys.EventSeq, keys.Meta], args.ToArray()).ConfigureAwait(false))!;
+        if (reply.Length > 0 && reply[0].Resp2Type == ResultType.BulkString && (string)reply[0]! == "GONE")
+        {
+            throw Gone(study);
+        }
+
+        return (IReadOnlyList<long>)reply.Select(r => (long)r).ToList();
+    });
+
+    public Task<IReadOnlyList<long>> ExpiredLeasesAsync(Study study, DateTimeOffset now, int limit, CancellationToken ct) => Guard(async () =>
+    {
+        var expired = await _db.SortedSetRangeByScoreAsync(_keys.For(study.Id).Leases, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), take: limit).ConfigureAwait(false);
+        return (IReadOnlyList<long>)expired.Select(v => (long)v).ToList();
+    });
+
+    public Task<EventPage> ReadEventsAsync(Study study, string? cursor, int limit, CancellationToken ct) => Guard(async () =>
+    {
+        var keys = _keys.For(study.Id);
+        if (cursor is not null && long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+        {
+            var entries = await _db.StreamRangeAsync(keys.Events, $"({from}-0", "+", limit).ConfigureAwait(false);
+            var first = entries.Length > 0 ? long.Parse(((string)entries[0].Id!).Split('-')[0], CultureInfo.InvariantCulture) : from + 1;
+            if (first == from + 1)
+            {
+                var events = entries.Select(e => new TrialEvent(((string)e.Id!).Split('-')[0], TrialJson.Read((string)e["r"]!))).ToList();
+                return new EventPage(events, events.Count > 0 ? events[^1].Cursor : cursor);
+            }
+        }
+
+        // No cursor, or one the trimmed stream no longer reaches: start over from a snapshot.
+        var counter = ((long?)await _db.StringGetAsync(keys.EventSeq).ConfigureAwait(false) ?? 0).ToString(CultureInfo.InvariantCulture);
+        var trials = await Cache(study).RefreshAsync().ConfigureAwait(false);
+        return new EventPage(trials.Select(t => new TrialEvent(counter, t)).ToList(), counter);
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsConnection)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private TrialCache Cache(Study study) => _caches.GetOrAdd(study.Id, id => new TrialCache(_db, _keys.For(id)));
+
+    private void Remember(Study study) => _names[study.Name] = (study, DateTime.UtcNow + NameCacheTtl);
+
+    private async Task<Study?> LoadByNameAsync(string name)
+    {
+        var id = await _db.HashGetAsync(_keys.StudyNames, name).ConfigureAwait(false);
+        if (id.IsNull)
+        {
+            _names.TryRemove(name, out _);
+            return null;
+        }
+
+        var meta = await _db.StringGetAsync(_keys.For((string)id!).Meta).ConfigureAwait(false);
+        if (meta.IsNull)
+        {
+            return null;
+        }
+
+        var study = StudyJson.Read((string)meta!);
+        Remember(study);
+        return study;
+    }
+
+    private TunerException Gone(Study study)
+    {
+        _names.TryRemove(study.Name, out _);
+        _caches.TryRemove(study.Id, out _);
+        return TunerException.StudyNotFound(study.Name);
+    }
+
+    /// <summary>Turns every way of not reaching Redis into UNAVAILABLE, which clients retry.</summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or ObjectDisposedException
+            || (e is RedisServerException rse && (rse.Message.StartsWith("LOADING", StringComparison.Ordinal) || rse.Message.StartsWith("BUSY", StringComparison.Ordinal))))
+        {
+            throw new TunerException(ErrorKind.Unavailable, $"the store is unreachable: {e.Message}", inner: e);
+        }
+    }
+}

@@ -22,6 +22,12 @@ public interface IStudyStore : IAsyncDisposable
     /// <summary>Every trial, index = number, including every change acknowledged before the call.</summary>
     Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct);
 
+    /// <summary>
+    /// One trial, possibly at an older version than the newest (an update then reports a
+    /// conflict with the current one), but never missing when it exists. Null when it does not.
+    /// </summary>
+    Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct);
+
     /// <summary>Starts trials: from the queue first, then from the claim's suggestions. Atomic and idempotent per request id.</summary>
     Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct);
 

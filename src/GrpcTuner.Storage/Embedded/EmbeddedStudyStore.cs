@@ -94,6 +94,15 @@ public sealed class EmbeddedStudyStore : IStudyStore
         }
     }
 
+    public Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var trials = State(study).Trials;
+            return Task.FromResult(number >= 0 && number < trials.Count ? trials[(int)number] : null);
+        }
+    }
+
     public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct)
     {
         lock (_lock)

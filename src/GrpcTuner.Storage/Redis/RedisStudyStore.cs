@@ -118,6 +118,18 @@ public sealed class RedisStudyStore : IStudyStore
     public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct) =>
         Guard(async () => (IReadOnlyList<Trial>)await Cache(study).RefreshAsync().ConfigureAwait(false));
 
+    public Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct) => Guard(async () =>
+    {
+        var cache = Cache(study);
+        if (cache.Peek(number) is { } cached)
+        {
+            return cached;
+        }
+
+        var trials = await cache.RefreshAsync().ConfigureAwait(false);
+        return number >= 0 && number < trials.Length ? trials[number] : null;
+    });
+
     public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct) => Guard<ClaimResult>(async () =>
     {
         var keys = _keys.For(study.Id);
@@ -144,16 +156,11 @@ public sealed class RedisStudyStore : IStudyStore
                 {
                     var trials = doc.RootElement.EnumerateArray().Select(TrialJson.Read).ToList();
                     trials.ForEach(cache.Apply);
-                    if (claim.Window is { } w)
-                    {
-                        cache.SequenceHint = Math.Max(cache.SequenceHint, w.Start + trials.Count);
-                    }
 
                     return new ClaimResult.Claimed(trials);
                 }
 
             case "RETRY":
-                cache.SequenceHint = (long)reply[1];
                 return new ClaimResult.Retry((long)reply[1]);
             case "EXHAUSTED":
                 return new ClaimResult.Exhausted((long)reply[1]);
@@ -161,9 +168,6 @@ public sealed class RedisStudyStore : IStudyStore
                 throw Gone(study);
         }
     });
-
-    /// <summary>Where this replica believes the study's sequence sampler stands.</summary>
-    public long SequenceHint(Study study) => Cache(study).SequenceHint;
 
     public Task<UpdateResult> UpdateTrialAsync(Study study, Trial expected, Trial updated, UpdateOptions options, CancellationToken ct) => Guard<UpdateResult>(async () =>
     {

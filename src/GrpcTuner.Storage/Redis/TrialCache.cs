@@ -20,9 +20,6 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
     private readonly List<Trial?> _trials = [];
     private long _lastEvent;
 
-    /// <summary>The index the sequence sampler is probably at; a guess that the claim script checks.</summary>
-    public long SequenceHint { get; set; }
-
     public async Task<Trial[]> RefreshAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);

@@ -1,0 +1,340 @@
+using System.Runtime.CompilerServices;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Errors;
+using GrpcTuner.Core.Pareto;
+using GrpcTuner.Core.Randomness;
+using GrpcTuner.Core.Validation;
+using GrpcTuner.Storage;
+
+namespace GrpcTuner.Server.Engine;
+
+/// <summary>
+/// What the service does, independent of gRPC: each operation reads the study from the store,
+/// decides with the pure algorithms of Core, and writes the outcome with one atomic store call.
+/// Nothing here is kept between calls except caches that any replica can rebuild.
+/// </summary>
+public sealed class StudyEngine(IStudyStore store, TimeProvider time)
+{
+    /// <summary>Optimistic updates retry this often before giving up; conflicts need a racing writer each time.</summary>
+    private const int MaxAttempts = 16;
+
+    /// <summary>Extra sequence points sent with a claim, so that concurrent claims from other replicas rarely force a retry.</summary>
+    private const int SequenceSlack = 32;
+
+    private readonly StudyRuntime _runtime = new();
+
+    public IStudyStore Store => store;
+
+    public async Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
+    {
+        StudyValidator.Validate(definition);
+        return await store.CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
+    }
+
+    public async Task<Study> GetStudyAsync(string name, CancellationToken ct)
+    {
+        if (!Names.IsValid(name))
+        {
+            throw TunerException.Invalid("study", Names.Rule);
+        }
+
+        return await store.FindStudyAsync(name, ct).ConfigureAwait(false) ?? throw TunerException.StudyNotFound(name);
+    }
+
+    public async Task DeleteStudyAsync(string name, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(name, ct).ConfigureAwait(false);
+        if (!await store.DeleteStudyAsync(name, ct).ConfigureAwait(false))
+        {
+            throw TunerException.StudyNotFound(name);
+        }
+
+        _runtime.Forget(study.Id);
+    }
+
+    public async Task<IReadOnlyList<Trial>> AskAsync(string studyName, string workerId, int count, TimeSpan lease, string? requestId, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var algorithms = _runtime.For(study);
+        var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var claim = algorithms.Sampler is { } sampler
+                ? FreeClaim(study, sampler, history, workerId, count, lease, requestId)
+                : SequenceClaim(algorithms, workerId, count, lease, requestId);
+            switch (await store.ClaimTrialsAsync(study, claim, ct).ConfigureAwait(false))
+            {
+                case ClaimResult.Claimed claimed:
+                    if (claim.Window is { } window)
+                    {
+                        InterlockedMax(ref algorithms.SequenceHint, window.Start + claimed.Trials.Count);
+                    }
+
+                    return claimed.Trials;
+                case ClaimResult.Retry retry:
+                    InterlockedMax(ref algorithms.SequenceHint, retry.Next);
+                    break;
+                case ClaimResult.Exhausted exhausted:
+                    throw new TunerException(ErrorKind.OutOfRange,
+                        $"study '{studyName}' has handed out all {exhausted.Size} grid points and its queue is empty");
+            }
+        }
+
+        throw new TunerException(ErrorKind.Unavailable, $"study '{studyName}' is too contended to claim a sequence point now; retry");
+    }
+
+    public async Task<Trial> TellAsync(string studyName, long number, TrialState state, IReadOnlyList<double> values, string reason,
+        IReadOnlyDictionary<string, string> attrs, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        if (state == TrialState.Complete)
+        {
+            var v = new Violations();
+            TrialValidator.ValidateValues(study.Definition.Directions, values, "values", v);
+            v.ThrowIfAny();
+        }
+        else if (values.Count > 0)
+        {
+            throw TunerException.Invalid("values", $"must be empty unless state is TRIAL_STATE_COMPLETE, got {values.Count} value(s)");
+        }
+
+        return await UpdateAsync(study, number, t => TrialTransitions.Finish(studyName, t, state, values, reason, attrs, time.GetUtcNow()), ct).ConfigureAwait(false);
+    }
+
+    public async Task<(bool Prune, DateTimeOffset Deadline)> ReportAsync(string studyName, long number, long step, double value, TimeSpan? lease, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var pruner = _runtime.For(study).Pruner;
+        var prune = false;
+        var updated = await UpdateAsync(study, number, t => TrialTransitions.Report(studyName, t, step, value, time.GetUtcNow(), lease), ct).ConfigureAwait(false);
+        if (study.Definition.Pruner.Kind != PrunerKind.None)
+        {
+            var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+            prune = pruner.ShouldPrune(updated, history);
+        }
+
+        return (prune, updated.LeaseDeadline!.Value);
+    }
+
+    public async Task<DateTimeOffset> HeartbeatAsync(string studyName, long number, TimeSpan? lease, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var trial = await GetTrialAsync(study, number, ct).ConfigureAwait(false);
+        var deadline = time.GetUtcNow() + (lease ?? trial.LeaseDuration);
+        if (!await store.ExtendLeaseAsync(study, number, deadline, ct).ConfigureAwait(false))
+        {
+            var current = (await store.GetTrialsAsync(study, ct).ConfigureAwait(false))[(int)number];
+            TrialTransitions.RequireRunning(studyName, current, "heart-beaten");
+            throw new TunerException(ErrorKind.FailedPrecondition, $"trial {number} of study '{studyName}' holds no lease");
+        }
+
+        return deadline;
+    }
+
+    public async Task<long> EnqueueAsync(string studyName, IReadOnlyDictionary<string, ParamValue> values, IReadOnlyDictionary<string, string> attrs, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var v = new Violations();
+        TrialValidator.ValidateParams(study.Definition.Space, values, "params", v);
+        AttrValidator.Validate(attrs, "user_attrs", v);
+        v.ThrowIfAny();
+        return await store.EnqueueAsync(study, new QueuedParams(values, attrs, null), ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<long>> AddTrialsAsync(string studyName, IReadOnlyList<Trial> trials, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var v = new Violations();
+        for (var i = 0; i < trials.Count; i++)
+        {
+            var t = trials[i];
+            var field = $"trials[{i}]";
+            TrialValidator.ValidateParams(study.Definition.Space, t.Params, $"{field}.params", v);
+            if (t.State == TrialState.Complete)
+            {
+                TrialValidator.ValidateValues(study.Definition.Directions, t.Values, $"{field}.values", v);
+            }
+            else
+            {
+                v.Check(t.Values.Count == 0, $"{field}.values", "must be empty unless state is TRIAL_STATE_COMPLETE");
+            }
+
+            for (var k = 0; k < t.Intermediate.Count; k++)
+            {
+                v.Check(t.Intermediate[k].Step >= 0, $"{field}.intermediate_values[{k}].step", "must be >= 0");
+                v.Check(double.IsFinite(t.Intermediate[k].Value), $"{field}.intermediate_values[{k}].value", "must be finite");
+            }
+
+            AttrValidator.Validate(t.UserAttrs, $"{field}.user_attrs", v);
+        }
+
+        v.ThrowIfAny();
+        return await store.AddTrialsAsync(study, trials, ct).ConfigureAwait(false);
+    }
+
+    public async Task<Trial> GetTrialAsync(string studyName, long number, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var trials = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        return number >= 0 && number < trials.Count ? trials[(int)number] : throw TunerException.TrialNotFound(studyName, number);
+    }
+
+    public async Task<IReadOnlyList<Trial>> ListTrialsAsync(string studyName, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        return await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Trial>> BestTrialsAsync(string studyName, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        return BestTrials.Select(await store.GetTrialsAsync(study, ct).ConfigureAwait(false), study.Definition.Directions);
+    }
+
+    /// <summary>Every trial change after <paramref name="cursor"/>, polling the store while nothing changes.</summary>
+    public async IAsyncEnumerable<TrialEvent> WatchAsync(string studyName, string? cursor, TimeSpan pollInterval, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        while (!ct.IsCancellationRequested)
+        {
+            var page = await store.ReadEventsAsync(study, cursor, 500, ct).ConfigureAwait(false);
+            foreach (var e in page.Events)
+            {
+                yield return e;
+            }
+
+            cursor = page.Cursor;
+            if (page.Events.Count == 0)
+            {
+                await Task.Delay(pollInterval, time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Fails the running trials of every study whose lease ran out, re-queuing their params while retries remain. Returns how many.</summary>
+    public async Task<int> ReapAsync(CancellationToken ct)
+    {
+        var reaped = 0;
+        string? after = null;
+        while (true)
+        {
+            var studies = await store.ListStudiesAsync(after, 100, ct).ConfigureAwait(false);
+            foreach (var study in studies)
+            {
+                reaped += await ReapStudyAsync(study, ct).ConfigureAwait(false);
+            }
+
+            if (studies.Count < 100)
+            {
+                return reaped;
+            }
+
+            after = studies[^1].Name;
+        }
+    }
+
+    private async Task<int> ReapStudyAsync(Study study, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var expired = await store.ExpiredLeasesAsync(study, now, 1000, ct).ConfigureAwait(false);
+        if (expired.Count == 0)
+        {
+            return 0;
+        }
+
+        var reaped = 0;
+        var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        foreach (var number in expired)
+        {
+            if (number >= history.Count || history[(int)number] is not { State: TrialState.Running } trial)
+            {
+                continue;
+            }
+
+            var (failed, retry) = TrialTransitions.Expire(trial, study.Definition.MaxRetries, history, now);
+            // Only if the lease is still expired at the store: a heartbeat that came in between wins,
+            // and of several replicas reaping at once exactly one succeeds.
+            var result = await store.UpdateTrialAsync(study, trial, failed, new UpdateOptions(retry, now), ct).ConfigureAwait(false);
+            if (result is UpdateResult.Applied)
+            {
+                reaped++;
+            }
+        }
+
+        return reaped;
+    }
+
+    private async Task<Trial> GetTrialAsync(Study study, long number, CancellationToken ct) =>
+        await store.GetTrialAsync(study, number, ct).ConfigureAwait(false) ?? throw TunerException.TrialNotFound(study.Name, number);
+
+    /// <summary>Applies a transition with optimistic concurrency: recompute from the current record until the store accepts it.</summary>
+    private async Task<Trial> UpdateAsync(Study study, long number, Func<Trial, Trial> transition, CancellationToken ct)
+    {
+        var trial = await GetTrialAsync(study, number, ct).ConfigureAwait(false);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var updated = transition(trial);
+            if (ReferenceEquals(updated, trial))
+            {
+                return trial;
+            }
+
+            switch (await store.UpdateTrialAsync(study, trial, updated, UpdateOptions.None, ct).ConfigureAwait(false))
+            {
+                case UpdateResult.Applied:
+                    return updated;
+                case UpdateResult.Conflict conflict:
+                    trial = conflict.Current;
+                    break;
+                default:
+                    throw TunerException.TrialNotFound(study.Name, number);
+            }
+        }
+
+        throw new TunerException(ErrorKind.Unavailable, $"trial {number} of study '{study.Name}' kept changing; retry");
+    }
+
+    private TrialClaim FreeClaim(Study study, Core.Samplers.ISampler sampler, IReadOnlyList<Trial> history, string workerId, int count, TimeSpan lease, string? requestId)
+    {
+        var seed = study.Definition.Sampler.Seed;
+        var suggestions = new QueuedParams[count];
+        for (var i = 0; i < count; i++)
+        {
+            // Keyed by worker and history length: reproducible for the same history, and
+            // different for workers asking at the same moment.
+            var rng = Rng.For(seed, workerId, history.Count, i);
+            suggestions[i] = new QueuedParams(sampler.Sample(history, rng), Trial.EmptyAttrs, null);
+        }
+
+        return new TrialClaim(requestId, workerId, time.GetUtcNow(), lease, count, suggestions);
+    }
+
+    private TrialClaim SequenceClaim(StudyRuntime.Algorithms algorithms, string workerId, int count, TimeSpan lease, string? requestId)
+    {
+        var sequence = algorithms.Sequence!;
+        var start = Interlocked.Read(ref algorithms.SequenceHint);
+        var end = sequence.Size is { } size ? Math.Min(size, start + count + SequenceSlack) : start + count + SequenceSlack;
+        var points = new List<QueuedParams>((int)Math.Max(0, end - start));
+        for (var index = start; index < end; index++)
+        {
+            points.Add(new QueuedParams(sequence.PointAt(index), Trial.EmptyAttrs, null));
+        }
+
+        return new TrialClaim(requestId, workerId, time.GetUtcNow(), lease, count, points, new SequenceWindow(start, sequence.Size));
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Pruners;
+using GrpcTuner.Core.Samplers;
+
+namespace GrpcTuner.Server.Engine;
+
+/// <summary>
+/// The algorithms of each study, built once per replica. They hold no trial state, so any replica
+/// builds the same ones from the same definition.
+/// </summary>
+internal sealed class StudyRuntime
+{
+    private readonly ConcurrentDictionary<string, Algorithms> _byStudy = new(StringComparer.Ordinal);
+
+    public Algorithms For(Study study) => _byStudy.GetOrAdd(study.Id, _ => new Algorithms(study.Definition));
+
+    public void Forget(string studyId) => _byStudy.TryRemove(studyId, out _);
+
+    internal sealed class Algorithms
+    {
+        public Algorithms(StudyDefinition definition)
+        {
+            (Sampler, Sequence) = SamplerFactory.Create(definition);
+            Pruner = PrunerFactory.Create(definition);
+        }
+
+        public ISampler? Sampler { get; }
+
+        public ISequenceSampler? Sequence { get; }
+
+        public IPruner Pruner { get; }
+
+        /// <summary>Where this replica believes the sequence sampler stands; the claim script corrects a wrong guess.</summary>
+        public long SequenceHint;
+    }
+}

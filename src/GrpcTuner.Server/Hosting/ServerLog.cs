@@ -1,0 +1,23 @@
+using GrpcTuner.Core.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace GrpcTuner.Server;
+
+/// <summary>The server's log messages, with fixed event ids.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(1, LogLevel.Information, "{Method} refused ({Kind}): {Message}")]
+    public static partial void RequestFailed(ILogger logger, string method, ErrorKind kind, string message);
+
+    [LoggerMessage(2, LogLevel.Error, "{Method} failed unexpectedly")]
+    public static partial void UnexpectedError(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Information, "Reaped {Count} trial(s) whose lease expired")]
+    public static partial void Reaped(ILogger logger, int count);
+
+    [LoggerMessage(4, LogLevel.Warning, "Reaping failed; trying again in {Interval}")]
+    public static partial void ReapFailed(ILogger logger, TimeSpan interval, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Information, "Serving on {Addresses} with the {Store} store")]
+    public static partial void Started(ILogger logger, string addresses, string store);
+}

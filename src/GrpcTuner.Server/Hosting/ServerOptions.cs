@@ -1,0 +1,26 @@
+namespace GrpcTuner.Server;
+
+/// <summary>How a server replica runs.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>StackExchange.Redis configuration; null selects the embedded store.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Key prefix in Redis, so that several deployments (or tests) can share one server.</summary>
+    public string RedisKeyPrefix { get; init; } = "gt:";
+
+    /// <summary>The embedded store's journal; null keeps the embedded store in memory only.</summary>
+    public string? JournalPath { get; init; } = "grpctuner.journal";
+
+    /// <summary>Address to listen on.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Port to listen on; 0 picks a free one.</summary>
+    public int Port { get; init; } = 50051;
+
+    /// <summary>How often expired leases are looked for.</summary>
+    public TimeSpan ReapInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often WatchStudy looks for new changes while nothing happens.</summary>
+    public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+}

@@ -1,0 +1,105 @@
+using Google.Protobuf.WellKnownTypes;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Validation;
+using Wire = GrpcTuner.V1;
+
+namespace GrpcTuner.Server.Mapping;
+
+/// <summary>Trials, states and durations between the wire and the domain.</summary>
+internal static class TrialMapper
+{
+    public static Wire.Trial ToProto(Trial t)
+    {
+        var p = new Wire.Trial
+        {
+            Number = t.Number,
+            State = (Wire.TrialState)(int)t.State,
+            WorkerId = t.WorkerId,
+            Reason = t.Reason,
+        };
+        foreach (var (name, value) in t.Params)
+        {
+            p.Params[name] = ValueMapper.ToProto(value);
+        }
+
+        p.Values.AddRange(t.Values);
+        p.IntermediateValues.AddRange(t.Intermediate.Select(iv => new Wire.IntermediateValue { Step = iv.Step, Value = iv.Value }));
+        p.UserAttrs.Add(t.UserAttrs.ToDictionary());
+        if (t.LeaseDeadline is { } ld)
+        {
+            p.LeaseDeadline = Timestamp.FromDateTimeOffset(ld);
+        }
+
+        if (t.StartTime is { } start)
+        {
+            p.StartTime = Timestamp.FromDateTimeOffset(start);
+        }
+
+        if (t.CompleteTime is { } end)
+        {
+            p.CompleteTime = Timestamp.FromDateTimeOffset(end);
+        }
+
+        if (t.RetriedFrom is { } r)
+        {
+            p.RetriedFrom = r;
+        }
+
+        return p;
+    }
+
+    /// <summary>A finished state named on the wire; anything else is a violation.</summary>
+    public static TrialState? FinishedState(Wire.TrialState state, string field, Violations v)
+    {
+        if (state is Wire.TrialState.Complete or Wire.TrialState.Pruned or Wire.TrialState.Fail)
+        {
+            return (TrialState)(int)state;
+        }
+
+        v.Add(field, $"must be TRIAL_STATE_COMPLETE, TRIAL_STATE_PRUNED or TRIAL_STATE_FAIL, got {Describe(state)}");
+        return null;
+    }
+
+    public static TrialState? AnyState(Wire.TrialState state, string field, Violations v)
+    {
+        if (state is >= Wire.TrialState.Waiting and <= Wire.TrialState.Fail)
+        {
+            return (TrialState)(int)state;
+        }
+
+        v.Add(field, $"must be a TRIAL_STATE_ value other than UNSPECIFIED, got {Describe(state)}");
+        return null;
+    }
+
+    public static Trial FrozenToDomain(Wire.FrozenTrial f, string field, Violations v) => new()
+    {
+        Number = 0,
+        Params = ValueMapper.ToDomain(f.Params, $"{field}.params", v),
+        State = FinishedState(f.State, $"{field}.state", v) ?? TrialState.Fail,
+        Values = f.Values.ToArray(),
+        Intermediate = f.IntermediateValues.Select(iv => new IntermediateValue(iv.Step, iv.Value)).OrderBy(iv => iv.Step).ToArray(),
+        UserAttrs = new Dictionary<string, string>(f.UserAttrs),
+        CompleteTime = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>A lease length: unset gives <paramref name="fallback"/>; otherwise 1 s to 24 h.</summary>
+    public static TimeSpan? Lease(Duration? d, TimeSpan? fallback, string field, Violations v)
+    {
+        if (d is null)
+        {
+            return fallback;
+        }
+
+        if (d.Seconds < 0 || d.Nanos < 0 || d.Nanos >= 1_000_000_000 || d.Seconds > 86_400)
+        {
+            v.Add(field, $"must be between 1 s and 24 h, got {d.Seconds} s {d.Nanos} ns");
+            return null;
+        }
+
+        var span = d.ToTimeSpan();
+        return v.Check(span >= TimeSpan.FromSeconds(1) && span <= TimeSpan.FromHours(24), field, $"must be between 1 s and 24 h, got {span.TotalSeconds} s") ? span : null;
+    }
+
+    private static string Describe(Wire.TrialState state) =>
+        System.Enum.IsDefined(state) ? state.ToString() : $"unknown value {(int)state}";
+}

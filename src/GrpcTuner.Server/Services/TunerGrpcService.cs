@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using Grpc.Core;
+using GrpcTuner.Core.Errors;
+using GrpcTuner.Core.Validation;
+using GrpcTuner.Server.Engine;
+using GrpcTuner.Server.Mapping;
+using Wire = GrpcTuner.V1;
+
+namespace GrpcTuner.Server.Services;
+
+/// <summary>The gRPC endpoints: check what only the wire can get wrong, map, call the engine, map back.</summary>
+internal sealed class TunerGrpcService(StudyEngine engine, ServerOptions options) : Wire.TunerService.TunerServiceBase
+{
+    private const int MaxAskCount = 1000;
+    private const int MaxAddTrials = 10_000;
+    private const int MaxReasonLength = 1024;
+    private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(60);
+
+    public override async Task<Wire.Study> CreateStudy(Wire.CreateStudyRequest request, ServerCallContext context) =>
+        StudyMapper.ToProto(await engine.CreateStudyAsync(StudyMapper.ToDomain(request), request.LoadIfExists, context.CancellationToken));
+
+    public override async Task<Wire.Study> GetStudy(Wire.GetStudyRequest request, ServerCallContext context) =>
+        StudyMapper.ToProto(await engine.GetStudyAsync(request.Study, context.CancellationToken));
+
+    public override async Task<Wire.ListStudiesResponse> ListStudies(Wire.ListStudiesRequest request, ServerCallContext context)
+    {
+        var size = PageSize(request.PageSize, 100, 1000);
+        var after = request.PageToken.Length == 0 ? null : DecodeToken(request.PageToken);
+        var studies = await engine.Store.ListStudiesAsync(after, size + 1, context.CancellationToken);
+        var response = new Wire.ListStudiesResponse();
+        response.Studies.AddRange(studies.Take(size).Select(StudyMapper.ToProto));
+        if (studies.Count > size)
+        {
+            response.NextPageToken = EncodeToken(studies[size - 1].Name);
+        }
+
+        return response;
+    }
+
+    public override async Task<Wire.DeleteStudyResponse> DeleteStudy(Wire.DeleteStudyRequest request, ServerCallContext context)
+    {
+        await engine.DeleteStudyAsync(request.Study, context.CancellationToken);
+        return new Wire.DeleteStudyResponse();
+    }
+
+    public override async Task<Wire.AskResponse> Ask(Wire.AskRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        v.Check(request.WorkerId.Length is >= 1 and <= 128, "worker_id", "must be 1 to 128 characters");
+        var count = request.Count == 0 ? 1 : request.Count;
+        v.Check(count is >= 1 and <= MaxAskCount, "count", $"must be in [1, {MaxAskCount}], got {request.Count}");
+        v.Check(request.RequestId.Length <= 128, "request_id", "must be at most 128 characters");
+        var lease = TrialMapper.Lease(request.LeaseDuration, DefaultLease, "lease_duration", v);
+        v.ThrowIfAny();
+        var trials = await engine.AskAsync(request.Study, request.WorkerId, count, lease!.Value,
+            request.RequestId.Length == 0 ? null : request.RequestId, context.CancellationToken);
+        var response = new Wire.AskResponse();
+        response.Trials.AddRange(trials.Select(TrialMapper.ToProto));
+        return response;
+    }
+
+    public override async Task<Wire.Trial> Tell(Wire.TellRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        CheckNumber(request.TrialNumber, v);
+        var state = TrialMapper.FinishedState(request.State, "state", v);
+        v.Check(request.Reason.Length <= MaxReasonLength, "reason", $"must be at most {MaxReasonLength} characters");
+        var attrs = new Dictionary<string, string>(request.UserAttrs);
+        AttrValidator.Validate(attrs, "user_attrs", v);
+        v.ThrowIfAny();
+        var trial = await engine.TellAsync(request.Study, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, context.CancellationToken);
+        return TrialMapper.ToProto(trial);
+    }
+
+    public override async Task<Wire.ReportResponse> Report(Wire.ReportRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        CheckNumber(request.TrialNumber, v);
+        v.Check(request.Step >= 0, "step", $"must be >= 0, got {request.Step}");
+        v.Check(double.IsFinite(request.Value), "value", $"must be finite, got {request.Value}");
+        var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
+        v.ThrowIfAny();
+        var (prune, deadline) = await engine.ReportAsync(request.Study, request.TrialNumber, request.Step, request.Value, lease, context.CancellationToken);
+        return new Wire.ReportResponse
+        {
+            Decision = prune ? Wire.Decision.Prune : Wire.Decision.Continue,
+            LeaseDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline),
+        };
+    }
+
+    public override async Task<Wire.HeartbeatResponse> Heartbeat(Wire.HeartbeatRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        CheckNumber(request.TrialNumber, v);
+        var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
+        v.ThrowIfAny();
+        var deadline = await engine.HeartbeatAsync(request.Study, request.TrialNumber, lease, context.CancellationToken);
+        return new Wire.HeartbeatResponse { LeaseDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline) };
+    }
+
+    public override async Task<Wire.EnqueueTrialResponse> EnqueueTrial(Wire.EnqueueTrialRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        var values = ValueMapper.ToDomain(request.Params, "params", v);
+        v.ThrowIfAny();
+        var length = await engine.EnqueueAsync(request.Study, values, new Dictionary<string, string>(request.UserAttrs), context.CancellationToken);
+        return new Wire.EnqueueTrialResponse { QueueLength = length };
+    }
+
+    public override async Task<Wire.AddTrialsResponse> AddTrials(Wire.AddTrialsRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        v.Check(request.Trials.Count is >= 1 and <= MaxAddTrials, "trials", $"must hold 1 to {MaxAddTrials} trials, got {request.Trials.Count}");
+        var trials = request.Trials.Select((t, i) => TrialMapper.FrozenToDomain(t, $"trials[{i}]", v)).ToList();
+        v.ThrowIfAny();
+        var response = new Wire.AddTrialsResponse();
+        response.Numbers.AddRange(await engine.AddTrialsAsync(request.Study, trials, context.CancellationToken));
+        return response;
+    }
+
+    public override async Task<Wire.Trial> GetTrial(Wire.GetTrialRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        CheckNumber(request.TrialNumber, v);
+        v.ThrowIfAny();
+        return TrialMapper.ToProto(await engine.GetTrialAsync(request.Study, request.TrialNumber, context.CancellationToken));
+    }
+
+    public override async Task<Wire.ListTrialsResponse> ListTrials(Wire.ListTrialsRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        var size = PageSize(request.PageSize, 1000, 10_000);
+        var states = request.States.Select((s, i) => TrialMapper.AnyState(s, $"states[{i}]", v)).ToHashSet();
+        long start = 0;
+        v.Check(request.PageToken.Length == 0 || long.TryParse(DecodeToken(request.PageToken), NumberStyles.None, CultureInfo.InvariantCulture, out start),
+            "page_token", "is not a token this service returned");
+        v.ThrowIfAny();
+        var trials = await engine.ListTrialsAsync(request.Study, context.CancellationToken);
+        var response = new Wire.ListTrialsResponse();
+        var index = (int)Math.Min(start, trials.Count);
+        for (; index < trials.Count && response.Trials.Count < size; index++)
+        {
+            if (states.Count == 0 || states.Contains(trials[index].State))
+            {
+                response.Trials.Add(TrialMapper.ToProto(trials[index]));
+            }
+        }
+
+        if (index < trials.Count)
+        {
+            response.NextPageToken = EncodeToken(index.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return response;
+    }
+
+    public override async Task<Wire.GetBestTrialsResponse> GetBestTrials(Wire.GetBestTrialsRequest request, ServerCallContext context)
+    {
+        var response = new Wire.GetBestTrialsResponse();
+        response.Trials.AddRange((await engine.BestTrialsAsync(request.Study, context.CancellationToken)).Select(TrialMapper.ToProto));
+        return response;
+    }
+
+    public override async Task WatchStudy(Wire.WatchStudyRequest request, IServerStreamWriter<Wire.TrialEvent> responseStream, ServerCallContext context)
+    {
+        if (request.Cursor.Length > 0 && !long.TryParse(request.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw TunerException.Invalid("cursor", "is not a cursor this service returned");
+        }
+
+        var cursor = request.Cursor.Length == 0 ? null : request.Cursor;
+        try
+        {
+            await foreach (var e in engine.WatchAsync(request.Study, cursor, options.WatchPollInterval, context.CancellationToken))
+            {
+                await responseStream.WriteAsync(new Wire.TrialEvent { Cursor = e.Cursor, Trial = TrialMapper.ToProto(e.Trial) }, context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away; that is how a watch ends.
+        }
+    }
+
+    private static void CheckNumber(long number, Violations v) => v.Check(number >= 0, "trial_number", $"must be >= 0, got {number}");
+
+    private static int PageSize(int requested, int fallback, int max)
+    {
+        if (requested < 0 || requested > max)
+        {
+            throw TunerException.Invalid("page_size", $"must be in [0, {max}], got {requested}");
+        }
+
+        return requested == 0 ? fallback : requested;
+    }
+
+    private static string EncodeToken(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value));
+
+    private static string DecodeToken(string token)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(token));
+        }
+        catch (FormatException)
+        {
+            throw TunerException.Invalid("page_token", "is not a token this service returned");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Client;
+
+/// <summary>
+/// Entry point of the .NET SDK: one channel to one server (or a load-balanced address), with
+/// retries on UNAVAILABLE for the calls that are safe to repeat. Ask is made safe by a request id
+/// that a retry reuses, so a retried Ask never starts a second trial.
+/// </summary>
+public sealed class TunerClient : IDisposable
+{
+    private readonly GrpcChannel _channel;
+
+    public TunerClient(string address, TunerClientOptions? options = null)
+    {
+        options ??= new TunerClientOptions();
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            ServiceConfig = new ServiceConfig { MethodConfigs = { RetryConfig(options) } },
+            MaxRetryAttempts = options.MaxAttempts,
+        });
+        Raw = new TunerService.TunerServiceClient(_channel);
+        Options = options;
+    }
+
+    /// <summary>The generated client, for calls the SDK does not wrap.</summary>
+    public TunerService.TunerServiceClient Raw { get; }
+
+    public TunerClientOptions Options { get; }
+
+    /// <summary>Creates a study (or loads it with <c>LoadIfExists</c>) and returns a handle to it.</summary>
+    public async Task<TunerStudy> CreateStudyAsync(CreateStudyRequest request, CancellationToken ct = default)
+    {
+        var study = await Raw.CreateStudyAsync(request, cancellationToken: ct).ConfigureAwait(false);
+        return new TunerStudy(this, study);
+    }
+
+    /// <summary>A handle to an existing study; NOT_FOUND when there is none.</summary>
+    public async Task<TunerStudy> LoadStudyAsync(string name, CancellationToken ct = default)
+    {
+        var study = await Raw.GetStudyAsync(new GetStudyRequest { Study = name }, cancellationToken: ct).ConfigureAwait(false);
+        return new TunerStudy(this, study);
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    private static MethodConfig RetryConfig(TunerClientOptions options)
+    {
+        var config = new MethodConfig
+        {
+            RetryPolicy = new RetryPolicy
+            {
+                MaxAttempts = options.MaxAttempts,
+                InitialBackoff = TimeSpan.FromMilliseconds(100),
+                MaxBackoff = TimeSpan.FromSeconds(2),
+                BackoffMultiplier = 2,
+                RetryableStatusCodes = { StatusCode.Unavailable },
+            },
+        };
+        // Enqueue and AddTrials are left out: repeating them after a lost reply would add twice.
+        foreach (var method in new[] { "CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials" })
+        {
+            config.Names.Add(new MethodName { Service = "grpctuner.v1.TunerService", Method = method });
+        }
+
+        return config;
+    }
+}
+
+/// <summary>Settings of a <see cref="TunerClient"/>.</summary>
+public sealed record TunerClientOptions
+{
+    /// <summary>Identifies this worker to the server; suggestions are deterministic per worker.</summary>
+    public string WorkerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Lease of each asked trial; heartbeats renew it at a third of its length.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Attempts per call when the server answers UNAVAILABLE (at most 5, gRPC's limit).</summary>
+    public int MaxAttempts { get; init; } = 5;
+}

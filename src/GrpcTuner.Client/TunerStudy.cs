@@ -1,0 +1,78 @@
+using Google.Protobuf.WellKnownTypes;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Client;
+
+/// <summary>A study, Optuna style: ask for a trial, report on it, tell its result.</summary>
+public sealed class TunerStudy
+{
+    private readonly TunerClient _client;
+
+    internal TunerStudy(TunerClient client, Study study)
+    {
+        _client = client;
+        Info = study;
+    }
+
+    public Study Info { get; }
+
+    public string Name => Info.Name;
+
+    /// <summary>Starts a trial and keeps its lease alive until it is told or disposed.</summary>
+    public async Task<TunerTrial> AskAsync(CancellationToken ct = default) => (await AskAsync(1, ct).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Starts up to <paramref name="count"/> trials. A grid study near its end returns fewer;
+    /// an exhausted one fails with OUT_OF_RANGE.
+    /// </summary>
+    public async Task<IReadOnlyList<TunerTrial>> AskAsync(int count, CancellationToken ct = default)
+    {
+        var request = new AskRequest
+        {
+            Study = Name,
+            WorkerId = _client.Options.WorkerId,
+            Count = count,
+            LeaseDuration = Duration.FromTimeSpan(_client.Options.Lease),
+            RequestId = Guid.NewGuid().ToString("N"),
+        };
+        var response = await _client.Raw.AskAsync(request, cancellationToken: ct).ConfigureAwait(false);
+        return response.Trials.Select(t => new TunerTrial(_client, Name, t)).ToList();
+    }
+
+    /// <summary>Finishes a trial as COMPLETE with one value per objective.</summary>
+    public Task<Trial> TellAsync(TunerTrial trial, params double[] values) => trial.TellAsync(TrialState.Complete, values);
+
+    /// <summary>Finishes a trial as PRUNED or FAIL.</summary>
+    public Task<Trial> TellAsync(TunerTrial trial, TrialState state, string reason = "") => trial.TellAsync(state, [], reason);
+
+    /// <summary>Runs these params before any new suggestion.</summary>
+    public async Task<long> EnqueueAsync(IReadOnlyDictionary<string, ParamValue> values, CancellationToken ct = default)
+    {
+        var request = new EnqueueTrialRequest { Study = Name };
+        request.Params.Add(values.ToDictionary());
+        return (await _client.Raw.EnqueueTrialAsync(request, cancellationToken: ct).ConfigureAwait(false)).QueueLength;
+    }
+
+    /// <summary>The best complete trial, or null before the first one.</summary>
+    public async Task<Trial?> BestTrialAsync(CancellationToken ct = default) =>
+        (await BestTrialsAsync(ct).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>The best trial, or the Pareto front for several objectives.</summary>
+    public async Task<IReadOnlyList<Trial>> BestTrialsAsync(CancellationToken ct = default) =>
+        (await _client.Raw.GetBestTrialsAsync(new GetBestTrialsRequest { Study = Name }, cancellationToken: ct).ConfigureAwait(false)).Trials;
+
+    /// <summary>Every trial, page by page.</summary>
+    public async Task<IReadOnlyList<Trial>> TrialsAsync(CancellationToken ct = default)
+    {
+        var all = new List<Trial>();
+        var token = "";
+        do
+        {
+            var page = await _client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = Name, PageToken = token }, cancellationToken: ct).ConfigureAwait(false);
+            all.AddRange(page.Trials);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return all;
+    }
+}

@@ -1,0 +1,106 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Client;
+
+/// <summary>
+/// A running trial. A background loop renews its lease at a third of the lease length until the
+/// trial is told or disposed, so long training steps between reports do not lose it.
+/// </summary>
+public sealed class TunerTrial : IAsyncDisposable
+{
+    private readonly TunerClient _client;
+    private readonly string _study;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _heartbeats;
+
+    internal TunerTrial(TunerClient client, string study, Trial trial)
+    {
+        _client = client;
+        _study = study;
+        Info = trial;
+        _heartbeats = Task.Run(HeartbeatLoopAsync);
+    }
+
+    public Trial Info { get; }
+
+    public long Number => Info.Number;
+
+    public IReadOnlyDictionary<string, ParamValue> Params => Info.Params;
+
+    public double GetDouble(string name) => Get(name).KindCase switch
+    {
+        ParamValue.KindOneofCase.FloatValue => Get(name).FloatValue,
+        ParamValue.KindOneofCase.IntValue => Get(name).IntValue,
+        _ => throw new InvalidOperationException($"parameter '{name}' is not a number"),
+    };
+
+    public long GetInt(string name) => Get(name).IntValue;
+
+    public string GetString(string name) => Get(name).StringValue;
+
+    public bool GetBool(string name) => Get(name).BoolValue;
+
+    /// <summary>Reports an intermediate value; true means the pruner says stop (then tell PRUNED).</summary>
+    public async Task<bool> ReportAsync(long step, double value, CancellationToken ct = default)
+    {
+        var response = await _client.Raw.ReportAsync(new ReportRequest { Study = _study, TrialNumber = Number, Step = step, Value = value }, cancellationToken: ct).ConfigureAwait(false);
+        return response.Decision == Decision.Prune;
+    }
+
+    /// <summary>Finishes the trial; repeating the same call is harmless.</summary>
+    public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", CancellationToken ct = default)
+    {
+        await StopHeartbeatsAsync().ConfigureAwait(false);
+        var request = new TellRequest { Study = _study, TrialNumber = Number, State = state, Reason = reason };
+        request.Values.AddRange(values);
+        return await _client.Raw.TellAsync(request, cancellationToken: ct).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopHeartbeatsAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private ParamValue Get(string name) =>
+        Info.Params.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException($"trial {Number} has no parameter '{name}'");
+
+    private async Task StopHeartbeatsAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _heartbeats.ConfigureAwait(false);
+    }
+
+    private async Task HeartbeatLoopAsync()
+    {
+        var interval = _client.Options.Lease / 3;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _stop.Token).ConfigureAwait(false);
+                await _client.Raw.HeartbeatAsync(new HeartbeatRequest { Study = _study, TrialNumber = Number, LeaseDuration = Duration.FromTimeSpan(_client.Options.Lease) },
+                    cancellationToken: _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Cancelled or StatusCode.FailedPrecondition or StatusCode.NotFound)
+            {
+                // Told, or no longer running: nothing is left to keep alive.
+                return;
+            }
+            catch (RpcException)
+            {
+                // The server is unreachable for now; the next beat may get through before the lease ends.
+            }
+        }
+    }
+}

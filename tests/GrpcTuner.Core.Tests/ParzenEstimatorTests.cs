@@ -1,0 +1,48 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Randomness;
+using GrpcTuner.Core.Samplers.Tpe;
+
+namespace GrpcTuner.Core.Tests;
+
+public class ParzenEstimatorTests
+{
+    [Fact]
+    public void ContinuousDensityIntegratesToOne()
+    {
+        var pe = new ParzenEstimator([new FloatDistribution(0, 10)], [[1.0], [2.5], [9.0]], 1.0, multivariate: false);
+        const int n = 20_000;
+        var xs = Enumerable.Range(0, n).Select(i => new[] { (i + 0.5) * 10.0 / n }).ToArray();
+        var integral = pe.LogPdf(xs).Sum(Math.Exp) * 10.0 / n;
+        Assert.Equal(1.0, integral, 3);
+    }
+
+    [Fact]
+    public void DiscreteMassesSumToOne()
+    {
+        var d = new IntDistribution(0, 9);
+        var pe = new ParzenEstimator([d], [[2.0], [3.0], [3.0]], 1.0, multivariate: false);
+        var points = Enumerable.Range(0, 10).Select(i => new[] { (double)i }).ToArray();
+        Assert.Equal(1.0, pe.LogPdf(points).Sum(Math.Exp), 6);
+    }
+
+    [Fact]
+    public void CategoricalKernelsAreSmoothedOneHots()
+    {
+        // One observation of choice 1 among 3 with prior weight 1: the observation's kernel is
+        // (1/3, 4/3, 1/3) / 2 and the prior (1/3, 1/3, 1/3); both weigh 1/2.
+        var pe = new ParzenEstimator([new CategoricalDistribution([ParamValue.Of("a"), ParamValue.Of("b"), ParamValue.Of("c")])], [[1.0]], 1.0, false);
+        var p = pe.LogPdf([[0.0], [1.0], [2.0]]).Select(Math.Exp).ToArray();
+        var expectedB = (0.5 * (4.0 / 6)) + (0.5 / 3);
+        Assert.Equal(expectedB, p[1], 9);
+        Assert.Equal((1 - expectedB) / 2, p[0], 9);
+    }
+
+    [Fact]
+    public void SamplesStayInBoundsAndNearTheObservations()
+    {
+        var pe = new ParzenEstimator([new FloatDistribution(0, 100)], Enumerable.Repeat(new[] { 50.0 }, 30).ToList(), 1.0, false);
+        var samples = pe.Sample(new Rng(4), 2000).Select(s => s[0]).ToArray();
+        Assert.All(samples, x => Assert.InRange(x, 0, 100));
+        Assert.True(samples.Count(x => Math.Abs(x - 50) < 10) > 1500);
+    }
+}

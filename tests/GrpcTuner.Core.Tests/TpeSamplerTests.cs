@@ -1,0 +1,90 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Randomness;
+using GrpcTuner.Core.Samplers;
+using GrpcTuner.Core.Samplers.Tpe;
+
+namespace GrpcTuner.Core.Tests;
+
+public class TpeSamplerTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FindsTheMinimumOfAQuadraticFasterThanRandom(bool multivariate)
+    {
+        var space = Build.Space(Build.Float("x", -10, 10), Build.Float("y", -10, 10));
+        static double F(IReadOnlyDictionary<string, ParamValue> p) => Math.Pow(p["x"].AsFloat - 3, 2) + Math.Pow(p["y"].AsFloat + 2, 2);
+        var tpe = Best(new TpeSampler(Build.Study(space, tpe: new TpeOptions(Multivariate: multivariate))), F, 80);
+        var random = Best(new RandomSampler(space), F, 80);
+        Assert.True(tpe < random, $"TPE best {tpe} should beat random best {random}");
+        Assert.True(tpe < 0.5, $"TPE best {tpe} should be near 0 after 80 trials");
+    }
+
+    [Fact]
+    public void ConditionalParametersOnlyAppearWhenTheirParentEnablesThem()
+    {
+        var space = Build.Space(Build.Cat("opt", "adam", "sgd"),
+            new ParamSpec("momentum", new FloatDistribution(0, 1), new Condition("opt", [ParamValue.Of("sgd")])));
+        var sampler = new TpeSampler(Build.Study(space, tpe: new TpeOptions(NStartupTrials: 2)));
+        var history = new List<Trial>();
+        for (var i = 0; i < 40; i++)
+        {
+            var ps = sampler.Sample(history, Rng.For(1, i));
+            Assert.Equal(ps["opt"].AsString == "sgd", ps.ContainsKey("momentum"));
+            history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [ps["opt"].AsString == "sgd" ? 1 : 0] });
+        }
+
+        // adam is always better here: the model should prefer it clearly by the end.
+        Assert.True(history.Skip(20).Count(t => t.Params["opt"].AsString == "adam") >= 14);
+    }
+
+    [Fact]
+    public void IntegerAndLogParametersStayOnTheirGrid()
+    {
+        var space = Build.Space(Build.Int("n", 1, 1000, log: true), Build.Int("k", 0, 20, step: 4), Build.Float("s", 0, 1, step: 0.1));
+        var sampler = new TpeSampler(Build.Study(space, tpe: new TpeOptions(NStartupTrials: 3)));
+        var history = new List<Trial>();
+        for (var i = 0; i < 30; i++)
+        {
+            var ps = sampler.Sample(history, Rng.For(5, i));
+            foreach (var spec in space.Params)
+            {
+                Assert.True(spec.Distribution.Contains(ps[spec.Name]), $"{spec.Name}={ps[spec.Name]} is outside its distribution");
+            }
+
+            history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [ps["n"].AsInt] });
+        }
+    }
+
+    [Fact]
+    public void ConstantLiarCountsRunningTrialsAsBad()
+    {
+        var history = Enumerable.Range(0, 20).Select(i => Build.Complete(i, i, ("x", i))).ToList();
+        history.Add(new Trial { Number = 20, Params = new Dictionary<string, ParamValue> { ["x"] = ParamValue.Of(0.5) }, State = TrialState.Running });
+        var (below, above) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: true);
+        Assert.Equal(3, below.Count);
+        Assert.Equal([0L, 1, 2], below.Select(t => t.Number));
+        Assert.Contains(above, t => t.Number == 20);
+        var (_, withoutLiar) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: false);
+        Assert.DoesNotContain(withoutLiar, t => t.Number == 20);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(10, 1)]
+    [InlineData(11, 2)]
+    [InlineData(1000, 25)]
+    public void GammaIsOptunas(int n, int expected) => Assert.Equal(expected, ObservationSplit.Gamma(n));
+
+    private static double Best(ISampler sampler, Func<IReadOnlyDictionary<string, ParamValue>, double> f, int n)
+    {
+        var history = new List<Trial>();
+        for (var i = 0; i < n; i++)
+        {
+            var ps = sampler.Sample(history, Rng.For(3, "w", i));
+            history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [f(ps)] });
+        }
+
+        return history.Min(t => t.Values[0]);
+    }
+}

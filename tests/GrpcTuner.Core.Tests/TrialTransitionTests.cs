@@ -1,0 +1,54 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Errors;
+
+namespace GrpcTuner.Core.Tests;
+
+public class TrialTransitionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static Trial Running(long number = 0, long? retriedFrom = null) => TrialTransitions.Start(number,
+        new QueuedParams(new Dictionary<string, ParamValue> { ["x"] = ParamValue.Of(1.0) }, Trial.EmptyAttrs, retriedFrom), "w", Now, TimeSpan.FromSeconds(30));
+
+    [Fact]
+    public void TellingTheSameResultTwiceIsIdempotent()
+    {
+        var done = TrialTransitions.Finish("s", Running(), TrialState.Complete, [1.5], "", Trial.EmptyAttrs, Now);
+        Assert.Equal(TrialState.Complete, done.State);
+        Assert.Equal(1, done.Version);
+        Assert.Same(done, TrialTransitions.Finish("s", done, TrialState.Complete, [1.5], "", Trial.EmptyAttrs, Now));
+    }
+
+    [Fact]
+    public void AConflictingTellOnAFinishedTrialFails()
+    {
+        var done = TrialTransitions.Finish("s", Running(), TrialState.Complete, [1.5], "", Trial.EmptyAttrs, Now);
+        var e = Assert.Throws<TunerException>(() => TrialTransitions.Finish("s", done, TrialState.Complete, [2.5], "", Trial.EmptyAttrs, Now));
+        Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        Assert.Throws<TunerException>(() => TrialTransitions.Finish("s", done, TrialState.Fail, [], "", Trial.EmptyAttrs, Now));
+    }
+
+    [Fact]
+    public void ReportsKeepTheFirstValueOfAStepAndRenewTheLease()
+    {
+        var t = TrialTransitions.Report("s", Running(), 1, 0.5, Now.AddSeconds(10), null);
+        t = TrialTransitions.Report("s", t, 0, 0.9, Now.AddSeconds(20), null);
+        t = TrialTransitions.Report("s", t, 1, 0.1, Now.AddSeconds(25), TimeSpan.FromSeconds(5));
+        Assert.Equal([new IntermediateValue(0, 0.9), new IntermediateValue(1, 0.5)], t.Intermediate);
+        Assert.Equal(Now.AddSeconds(30), t.LeaseDeadline);
+        Assert.Equal(3, t.Version);
+    }
+
+    [Fact]
+    public void ExpiryRetriesUntilMaxRetriesRunsOut()
+    {
+        var first = Running(0);
+        var (failed, retry) = TrialTransitions.Expire(first, 1, [first], Now);
+        Assert.Equal(TrialState.Fail, failed.State);
+        Assert.Equal(TrialTransitions.LeaseExpiredReason, failed.Reason);
+        Assert.Equal(0, retry!.RetriedFrom);
+        var second = Running(1, retriedFrom: 0);
+        var (_, again) = TrialTransitions.Expire(second, 1, [failed, second], Now);
+        Assert.Null(again);
+    }
+}

@@ -1,0 +1,43 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Storage.Embedded;
+
+namespace GrpcTuner.Storage.Tests;
+
+public sealed class EmbeddedStoreContractTests : StoreContractTests
+{
+    protected override Task<IStudyStore> CreateStoreAsync() => Task.FromResult<IStudyStore>(new EmbeddedStudyStore());
+}
+
+public sealed class JournaledStoreContractTests : StoreContractTests, IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"grpctuner-{Guid.NewGuid():N}.journal");
+
+    protected override Task<IStudyStore> CreateStoreAsync() => Task.FromResult<IStudyStore>(new EmbeddedStudyStore(_path));
+
+    [Fact]
+    public async Task ARestartLosesNothingAcknowledged()
+    {
+        var study = await Store.CreateStudyAsync(Definition(maxRetries: 2), false, default);
+        var trials = await ClaimAsync(study, Claim(3, "req"));
+        await Store.UpdateTrialAsync(study, trials[0], TrialTransitions.Finish("study", trials[0], TrialState.Complete, [0.25], "", Trial.EmptyAttrs, DateTimeOffset.UtcNow), UpdateOptions.None, default);
+        await Store.ExtendLeaseAsync(study, 1, DateTimeOffset.UtcNow.AddHours(2), default);
+        await Store.EnqueueAsync(study, Params(0.75), default);
+        await Store.DisposeAsync();
+
+        // A torn line from a crash mid-write was never acknowledged and must be ignored.
+        await File.AppendAllTextAsync(_path, "[{\"id\":\"x\",\"op\":\"tri");
+        await using var reopened = new EmbeddedStudyStore(_path);
+        var again = (await reopened.FindStudyAsync("study", default))!;
+        Assert.Equal(study.Id, again.Id);
+        var all = await reopened.GetTrialsAsync(again, default);
+        Assert.Equal([TrialState.Complete, TrialState.Running, TrialState.Running], all.Select(t => t.State));
+        Assert.Equal([0.25], all[0].Values);
+        Assert.Equal([2L], await reopened.ExpiredLeasesAsync(again, DateTimeOffset.UtcNow.AddHours(1), 10, default));
+        var replay = Assert.IsType<ClaimResult.Claimed>(await reopened.ClaimTrialsAsync(again, Claim(3, "req"), default));
+        Assert.Equal([0L, 1, 2], replay.Trials.Select(t => t.Number));
+        var next = Assert.IsType<ClaimResult.Claimed>(await reopened.ClaimTrialsAsync(again, Claim(1), default));
+        Assert.Equal(0.75, next.Trials[0].Params["x"].AsFloat);
+    }
+
+    public void Dispose() => File.Delete(_path);
+}

@@ -1,0 +1,65 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Storage.Redis;
+using GrpcTuner.Testing;
+using StackExchange.Redis;
+
+namespace GrpcTuner.Storage.Tests;
+
+/// <summary>One real redis-server for the Redis tests; each test gets its own key prefix.</summary>
+public sealed class RedisFixture : IAsyncLifetime
+{
+    public RedisServer Server { get; private set; } = null!;
+
+    public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await RedisServer.StartAsync();
+        Connection = await ConnectionMultiplexer.ConnectAsync(Server.Configuration);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+}
+
+public sealed class RedisStoreContractTests(RedisFixture redis) : StoreContractTests, IClassFixture<RedisFixture>
+{
+    private readonly string _prefix = $"t{Guid.NewGuid():N}:";
+
+    protected override Task<IStudyStore> CreateStoreAsync() => Task.FromResult<IStudyStore>(new RedisStudyStore(redis.Connection, _prefix));
+
+    [Fact]
+    public async Task AnotherReplicaSeesChangesAndReloadsWhenTheStreamWasTrimmedPastIt()
+    {
+        var replicaB = new RedisStudyStore(redis.Connection, _prefix);
+        var study = await Store.CreateStudyAsync(Definition(), false, default);
+        await ClaimAsync(study, Claim(2));
+        Assert.Equal(2, (await replicaB.GetTrialsAsync(study, default)).Count);
+
+        var more = await ClaimAsync(study, Claim(2));
+        await Store.UpdateTrialAsync(study, more[0], TrialTransitions.Finish("study", more[0], TrialState.Complete, [9.0], "", Trial.EmptyAttrs, DateTimeOffset.UtcNow), UpdateOptions.None, default);
+        var db = redis.Connection.GetDatabase();
+        var events = (await db.KeyTypeAsync($"{_prefix}{{s:{study.Id}}}:events")) == RedisType.Stream ? $"{_prefix}{{s:{study.Id}}}:events" : throw new InvalidOperationException("no events stream");
+        await db.StreamTrimAsync(events, 1);
+        await ClaimAsync(study, Claim(1));
+
+        var seen = await replicaB.GetTrialsAsync(study, default);
+        Assert.Equal(5, seen.Count);
+        Assert.Equal([9.0], seen[2].Values);
+    }
+
+    [Fact]
+    public async Task EveryKeyOfAStudySharesOneHashSlot()
+    {
+        var study = await Store.CreateStudyAsync(Definition(), false, default);
+        await ClaimAsync(study, Claim(1, "r"));
+        await Store.EnqueueAsync(study, Params(0.5), default);
+        var server = redis.Connection.GetServer(redis.Server.Configuration);
+        var keys = server.Keys(pattern: $"{_prefix}{{s:*").Select(k => (string)k!).ToList();
+        Assert.True(keys.Count >= 6, string.Join(", ", keys));
+        Assert.Single(keys.Select(k => redis.Connection.HashSlot(k)).Distinct());
+    }
+}

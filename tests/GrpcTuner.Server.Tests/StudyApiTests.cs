@@ -1,0 +1,158 @@
+using Grpc.Core;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Server.Tests;
+
+[Collection(TwoReplicasCollection.Name)]
+public sealed class StudyApiTests(TwoReplicasFixture cluster)
+{
+    [Theory]
+    [InlineData("random")]
+    [InlineData("tpe")]
+    [InlineData("qmc")]
+    public async Task TheSameSeedAndHistoryGiveTheSameSuggestionsThroughTheApi(string sampler)
+    {
+        async Task<List<string>> RunAsync(string name)
+        {
+            var config = sampler switch
+            {
+                "random" => new SamplerConfig { Seed = 17, Random = new RandomSamplerConfig() },
+                "qmc" => new SamplerConfig { Seed = 17, Qmc = new QmcSamplerConfig() },
+                _ => new SamplerConfig { Seed = 17, Tpe = new TpeSamplerConfig { NStartupTrials = 3 } },
+            };
+            using var client = TwoReplicasFixture.Client(cluster.A, "same-worker");
+            var study = await client.CreateStudyAsync(TwoReplicasFixture.Study(name, config));
+            var seen = new List<string>();
+            for (var i = 0; i < 12; i++)
+            {
+                var trial = await study.AskAsync();
+                seen.Add($"{trial.GetDouble("x"):R}/{trial.GetInt("n")}");
+                await study.TellAsync(trial, Math.Abs(trial.GetDouble("x")));
+            }
+
+            return seen;
+        }
+
+        Assert.Equal(await RunAsync($"det-{sampler}-1"), await RunAsync($"det-{sampler}-2"));
+    }
+
+    [Fact]
+    public async Task ARetriedAskWithTheSameRequestIdReturnsTheSameTrial()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "w");
+        await client.CreateStudyAsync(TwoReplicasFixture.Study("idempotent-ask"));
+        var request = new AskRequest { Study = "idempotent-ask", WorkerId = "w", Count = 2, RequestId = "req-42" };
+        var first = await client.Raw.AskAsync(request);
+        using var other = TwoReplicasFixture.Client(cluster.B, "w");
+        var again = await other.Raw.AskAsync(request);
+        Assert.Equal(first.Trials.Select(t => t.Number), again.Trials.Select(t => t.Number));
+        Assert.Equal(first.Trials.Select(t => t.Params["x"]), again.Trials.Select(t => t.Params["x"]));
+        Assert.Equal(2, (await client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = "idempotent-ask" })).Trials.Count);
+    }
+
+    [Fact]
+    public async Task TheMedianPrunerStopsABadTrial()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.B, "pruned");
+        var request = TwoReplicasFixture.Study("pruning");
+        request.Pruner = new PrunerConfig { Percentile = new PercentilePrunerConfig { NStartupTrials = 2 } };
+        var study = await client.CreateStudyAsync(request);
+        for (var i = 0; i < 3; i++)
+        {
+            await using var good = await study.AskAsync();
+            for (var step = 0; step < 3; step++)
+            {
+                Assert.False(await good.ReportAsync(step, 1.0 - (step * 0.1)));
+            }
+
+            await study.TellAsync(good, 0.8);
+        }
+
+        await using var bad = await study.AskAsync();
+        Assert.False(await bad.ReportAsync(0, 1.0));
+        Assert.True(await bad.ReportAsync(1, 5.0));
+        var told = await study.TellAsync(bad, TrialState.Pruned, "pruned at step 1");
+        Assert.Equal(TrialState.Pruned, told.State);
+        Assert.Equal(2, told.IntermediateValues.Count);
+    }
+
+    [Fact]
+    public async Task EnqueuedParamsRunFirstAndBestTrialIsTheLowest()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "enqueuer");
+        var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("enqueue-best"));
+        await study.EnqueueAsync(new Dictionary<string, ParamValue> { ["x"] = new() { FloatValue = 0.25 }, ["n"] = new() { IntValue = 3 } });
+        var first = await study.AskAsync();
+        Assert.Equal(0.25, first.GetDouble("x"));
+        Assert.Equal(3, first.GetInt("n"));
+        await study.TellAsync(first, -1.0);
+        var second = await study.AskAsync();
+        await study.TellAsync(second, 2.0);
+        Assert.Equal(first.Number, (await study.BestTrialAsync())!.Number);
+    }
+
+    [Fact]
+    public async Task WatchStreamsChangesAndResumesFromACursor()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "watcher");
+        var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("watched"));
+        var t0 = await study.AskAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = client.Raw.WatchStudy(new WatchStudyRequest { Study = "watched" }, cancellationToken: cts.Token);
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        var snapshot = watch.ResponseStream.Current;
+        Assert.Equal(TrialState.Running, snapshot.Trial.State);
+
+        using var other = TwoReplicasFixture.Client(cluster.B, "teller");
+        await other.Raw.TellAsync(new TellRequest { Study = "watched", TrialNumber = t0.Number, State = TrialState.Complete, Values = { 3.0 } });
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        var told = watch.ResponseStream.Current;
+        Assert.Equal(TrialState.Complete, told.Trial.State);
+
+        await other.Raw.AskAsync(new AskRequest { Study = "watched", WorkerId = "teller" });
+        using var resumed = other.Raw.WatchStudy(new WatchStudyRequest { Study = "watched", Cursor = told.Cursor }, cancellationToken: cts.Token);
+        Assert.True(await resumed.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal(1, resumed.ResponseStream.Current.Trial.Number);
+        await t0.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StudiesAreListedInPagesAndDeleted()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "lister");
+        for (var i = 0; i < 3; i++)
+        {
+            await client.CreateStudyAsync(TwoReplicasFixture.Study($"zz-list-{i}"));
+        }
+
+        var names = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await client.Raw.ListStudiesAsync(new ListStudiesRequest { PageSize = 2, PageToken = token });
+            names.AddRange(page.Studies.Select(s => s.Name));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        Assert.Equal(["zz-list-0", "zz-list-1", "zz-list-2"], names.Where(n => n.StartsWith("zz-list-", StringComparison.Ordinal)));
+        await client.Raw.DeleteStudyAsync(new DeleteStudyRequest { Study = "zz-list-1" });
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.Raw.GetStudyAsync(new GetStudyRequest { Study = "zz-list-1" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task AStudyWithTwoObjectivesReturnsItsParetoFront()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "mo");
+        var request = TwoReplicasFixture.Study("two-objectives");
+        request.Directions.Add(Direction.Maximize);
+        var study = await client.CreateStudyAsync(request);
+        foreach (var (a, b) in new[] { (1.0, 1.0), (2.0, 3.0), (3.0, 2.0) })
+        {
+            var t = await study.AskAsync();
+            await study.TellAsync(t, a, b);
+        }
+
+        Assert.Equal([0L, 1], (await study.BestTrialsAsync()).Select(t => t.Number));
+    }
+}

@@ -1,0 +1,33 @@
+using GrpcTuner.Benchmarks;
+using GrpcTuner.Benchmarks.Speed;
+using GrpcTuner.Testing;
+
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--quick] [--peer]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
+var mode = args.FirstOrDefault() ?? "speed";
+var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
+string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+
+switch (mode)
+{
+    case "speed":
+        await using (var redis = await RedisServer.StartAsync())
+        {
+            var quick = args.Contains("--quick");
+            await SpeedBenchmark.RunAsync(redis, ["embedded", "redis"], quick ? [1000] : [1000, 10_000], quick ? [1, 8] : [1, 8, 32]);
+            if (args.Contains("--peer"))
+            {
+                await OptunaPeer.RunAsync(Path.Combine(shared, "peers/optuna_asktell.py"), redis.Configuration);
+            }
+        }
+
+        break;
+    case "quality":
+        QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
+        break;
+    default:
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--quick] [--peer] | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        return 2;
+}
+
+return 0;

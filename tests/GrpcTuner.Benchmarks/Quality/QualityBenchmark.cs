@@ -1,0 +1,72 @@
+using GrpcTuner.Benchmarks.Quality;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Randomness;
+using GrpcTuner.Core.Samplers;
+
+namespace GrpcTuner.Benchmarks;
+
+/// <summary>
+/// Sampler quality: the median over seeds of the best value found in a fixed number of trials,
+/// for TPE and random search, on test functions and the HPOBench tables. The samplers are the
+/// ones the server runs, called directly: quality does not depend on the transport.
+/// </summary>
+internal static class QualityBenchmark
+{
+    private sealed record Problem(string Name, SearchSpace Space, Direction Direction, Func<IReadOnlyDictionary<string, ParamValue>, double> F);
+
+    public static void Run(string hpobenchDir, int seeds, int trials)
+    {
+        var problems = new List<Problem>
+        {
+            new("Branin", Floats(("x1", -5, 10), ("x2", 0, 15)), Direction.Minimize, p => Problems.Branin(p["x1"].AsFloat, p["x2"].AsFloat)),
+            new("Hartmann-6", Floats(Enumerable.Range(0, 6).Select(i => ($"x{i}", 0.0, 1.0)).ToArray()), Direction.Minimize,
+                p => Problems.Hartmann6(Enumerable.Range(0, 6).Select(i => p[$"x{i}"].AsFloat).ToArray())),
+            new("Styblinski-Tang-10", Floats(Enumerable.Range(0, 10).Select(i => ($"x{i}", -5.0, 5.0)).ToArray()), Direction.Minimize,
+                p => Problems.StyblinskiTang(Enumerable.Range(0, 10).Select(i => p[$"x{i}"].AsFloat).ToArray())),
+        };
+        foreach (var file in Directory.GetFiles(hpobenchDir, "*.csv.gz").Order())
+        {
+            var table = HpoBenchTable.Load(file);
+            var space = new SearchSpace(HpoBenchTable.Axes.Select((a, i) => new ParamSpec(a, new IntDistribution(0, HpoBenchTable.AxisLength(i) - 1))).ToList());
+            problems.Add(new Problem($"HPOBench {table.Name}", space, Direction.Maximize,
+                p => table.Score((int)p["alpha"].AsInt, (int)p["batch_size"].AsInt, (int)p["depth"].AsInt, (int)p["learning_rate_init"].AsInt, (int)p["width"].AsInt)));
+        }
+
+        Console.WriteLine($"| problem | direction | TPE median best | random median best | TPE better |");
+        Console.WriteLine("|---|---|---|---|---|");
+        var wins = 0;
+        foreach (var problem in problems)
+        {
+            var tpe = MedianBest(problem, SamplerKind.Tpe, seeds, trials);
+            var random = MedianBest(problem, SamplerKind.Random, seeds, trials);
+            var better = problem.Direction == Direction.Minimize ? tpe < random : tpe > random;
+            wins += better ? 1 : 0;
+            Console.WriteLine($"| {problem.Name} | {problem.Direction} | {tpe:G6} | {random:G6} | {(better ? "yes" : "no")} |");
+        }
+
+        Console.WriteLine($"TPE better on {wins} of {problems.Count} problems ({seeds} seeds x {trials} trials each)");
+    }
+
+    private static double MedianBest(Problem problem, SamplerKind kind, int seeds, int trials)
+    {
+        var bests = new double[seeds];
+        Parallel.For(0, seeds, seed =>
+        {
+            var study = new StudyDefinition("q", problem.Space, [problem.Direction], new SamplerSettings(kind, (ulong)seed), PrunerSettings.None, 0, Trial.EmptyAttrs);
+            var sampler = SamplerFactory.Create(study).Free!;
+            var history = new List<Trial>(trials);
+            for (var i = 0; i < trials; i++)
+            {
+                var ps = sampler.Sample(history, Rng.For((ulong)seed, "quality", i));
+                history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [problem.F(ps)] });
+            }
+
+            bests[seed] = problem.Direction == Direction.Minimize ? history.Min(t => t.Values[0]) : history.Max(t => t.Values[0]);
+        });
+        Array.Sort(bests);
+        return seeds % 2 == 1 ? bests[seeds / 2] : (bests[(seeds / 2) - 1] + bests[seeds / 2]) / 2;
+    }
+
+    private static SearchSpace Floats(params (string Name, double Low, double High)[] ps) =>
+        new(ps.Select(p => new ParamSpec(p.Name, new FloatDistribution(p.Low, p.High))).ToList());
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine with the .NET 10 SDK: installs what the
+# tests need (redis-server), builds everything with warnings as errors, runs every test project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  echo "tests/run.sh: installing redis-server (integration tests start real Redis servers on loopback)"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+fi
+
+dotnet build GrpcTuner.sln -c Release -warnaserror -nologo -v quiet
+log=$(mktemp)
+status=0
+dotnet test GrpcTuner.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole suite, summed over the test assemblies.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"
+if [ "$passed" -eq 0 ]; then
+  echo "tests/run.sh: no test ran" >&2
+  exit 1
+fi
+exit "$status"

@@ -2,7 +2,7 @@ using GrpcTuner.Benchmarks;
 using GrpcTuner.Benchmarks.Speed;
 using GrpcTuner.Testing;
 
-// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--quick] [--peer]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe] [--histories 1000,10000] [--clients 1,8,32] [--peer]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
@@ -13,8 +13,9 @@ switch (mode)
     case "speed":
         await using (var redis = await RedisServer.StartAsync())
         {
-            var quick = args.Contains("--quick");
-            await SpeedBenchmark.RunAsync(redis, ["embedded", "redis"], quick ? [1000] : [1000, 10_000], quick ? [1, 8] : [1, 8, 32]);
+            static int[] Ints(string csv) => csv.Split(',').Select(int.Parse).ToArray();
+            await SpeedBenchmark.RunAsync(redis, Option("--stores", "embedded,redis").Split(','), Option("--samplers", "random,tpe").Split(','),
+                Ints(Option("--histories", "1000,10000")), Ints(Option("--clients", "1,8,32")));
             if (args.Contains("--peer"))
             {
                 await OptunaPeer.RunAsync(Path.Combine(shared, "peers/optuna_asktell.py"), redis.Configuration);
@@ -22,11 +23,14 @@ switch (mode)
         }
 
         break;
+    case "sampler-cost":
+        SamplerCost.Run([1000, 10_000]);
+        break;
     case "quality":
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--quick] [--peer] | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | sampler-cost | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

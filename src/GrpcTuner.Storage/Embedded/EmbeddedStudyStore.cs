@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
@@ -13,8 +14,8 @@ public sealed class EmbeddedStudyStore : IStudyStore
 {
     private readonly Lock _lock = new();
     private readonly Journal? _journal;
-    private readonly SortedDictionary<string, StudyState> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StudyState> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StudyState> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StudyState> _byId = new(StringComparer.Ordinal);
 
     /// <param name="journalPath">The journal file, or null to keep everything in memory only.</param>
     public EmbeddedStudyStore(string? journalPath = null)
@@ -34,83 +35,73 @@ public sealed class EmbeddedStudyStore : IStudyStore
         }
     }
 
-    public Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
+    public async Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
     {
+        Study study;
+        long sequence;
         lock (_lock)
         {
             if (_byName.TryGetValue(definition.Name, out var existing))
             {
                 return loadIfExists
-                    ? Task.FromResult(existing.Study)
+                    ? existing.Study
                     : throw new TunerException(ErrorKind.AlreadyExists, $"study '{definition.Name}' already exists; set load_if_exists to use it");
             }
 
-            var study = new Study(Guid.NewGuid().ToString("N")[..16], definition, DateTimeOffset.UtcNow);
-            Commit(new JournalOp.PutStudy(study));
-            return Task.FromResult(study);
+            study = new Study(Guid.NewGuid().ToString("N")[..16], definition, DateTimeOffset.UtcNow);
+            sequence = Commit([new JournalOp.PutStudy(study)]);
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return study;
     }
 
-    public Task<Study?> FindStudyAsync(string name, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            return Task.FromResult(_byName.TryGetValue(name, out var s) ? s.Study : null);
-        }
-    }
+    public Task<Study?> FindStudyAsync(string name, CancellationToken ct) =>
+        Task.FromResult(_byName.TryGetValue(name, out var s) ? s.Study : null);
 
     public Task<IReadOnlyList<Study>> ListStudiesAsync(string? afterName, int limit, CancellationToken ct)
     {
-        lock (_lock)
-        {
-            IReadOnlyList<Study> page = _byName.Values
-                .Where(s => afterName is null || string.CompareOrdinal(s.Study.Name, afterName) > 0)
-                .Take(limit)
-                .Select(s => s.Study)
-                .ToList();
-            return Task.FromResult(page);
-        }
+        IReadOnlyList<Study> page = _byName.Values
+            .Select(s => s.Study)
+            .Where(s => afterName is null || string.CompareOrdinal(s.Name, afterName) > 0)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Take(limit)
+            .ToList();
+        return Task.FromResult(page);
     }
 
-    public Task<bool> DeleteStudyAsync(string name, CancellationToken ct)
+    public async Task<bool> DeleteStudyAsync(string name, CancellationToken ct)
     {
+        long sequence;
         lock (_lock)
         {
             if (!_byName.TryGetValue(name, out var s))
             {
-                return Task.FromResult(false);
+                return false;
             }
 
-            Commit(new JournalOp.DeleteStudy(s.Study.Id));
-            return Task.FromResult(true);
+            sequence = Commit([new JournalOp.DeleteStudy(s.Study.Id)]);
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return true;
     }
 
-    public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            return Task.FromResult<IReadOnlyList<Trial>>(State(study).Trials.ToArray());
-        }
-    }
+    // Trials are written under the lock and read without it: see TrialLog.
+    public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct) => Task.FromResult(State(study).Trials.Snapshot());
 
-    public Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            var trials = State(study).Trials;
-            return Task.FromResult(number >= 0 && number < trials.Count ? trials[(int)number] : null);
-        }
-    }
+    public Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct) => Task.FromResult(State(study).Trials[number]);
 
-    public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct)
+    public async Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct)
     {
+        long sequence;
+        List<Trial> trials;
         lock (_lock)
         {
             var s = State(study);
             if (claim.RequestId is { } rid && s.Requests.TryGetValue(rid, out var earlier))
             {
-                return Task.FromResult<ClaimResult>(new ClaimResult.Claimed(earlier.Select(n => s.Trials[(int)n]).ToList()));
+                return new ClaimResult.Claimed(earlier.Select(n => s.Trials[n]!).ToList());
             }
 
             var fromQueue = Math.Min(claim.Count, s.Queue.Count);
@@ -124,7 +115,7 @@ public sealed class EmbeddedStudyStore : IStudyStore
                 {
                     if (s.SequenceNext >= size && fromQueue == 0)
                     {
-                        return Task.FromResult<ClaimResult>(new ClaimResult.Exhausted(size));
+                        return new ClaimResult.Exhausted(size);
                     }
 
                     needed = (int)Math.Min(needed, size - s.SequenceNext);
@@ -133,7 +124,7 @@ public sealed class EmbeddedStudyStore : IStudyStore
                 var offset = s.SequenceNext - window.Start;
                 if (needed > 0 && (offset < 0 || offset + needed > claim.Suggestions.Count))
                 {
-                    return Task.FromResult<ClaimResult>(new ClaimResult.Retry(s.SequenceNext));
+                    return new ClaimResult.Retry(s.SequenceNext);
                 }
 
                 bodies.AddRange(claim.Suggestions.Skip((int)Math.Max(offset, 0)).Take(needed));
@@ -144,34 +135,37 @@ public sealed class EmbeddedStudyStore : IStudyStore
                 bodies.AddRange(claim.Suggestions.Take(needed));
             }
 
-            var trials = bodies.Select((b, i) => TrialTransitions.Start(s.Trials.Count + i, b, claim.WorkerId, claim.Now, claim.Lease)).ToList();
+            trials = bodies.Select((b, i) => TrialTransitions.Start(s.Trials.Count + i, b, claim.WorkerId, claim.Now, claim.Lease)).ToList();
             ops.AddRange(trials.Select(t => new JournalOp.PutTrial(study.Id, t)));
             if (claim.RequestId is { } id)
             {
                 ops.Add(new JournalOp.Remember(study.Id, id, trials.Select(t => t.Number).ToArray()));
             }
 
-            Commit(ops);
-            return Task.FromResult<ClaimResult>(new ClaimResult.Claimed(trials));
+            sequence = Commit(ops);
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return new ClaimResult.Claimed(trials);
     }
 
-    public Task<UpdateResult> UpdateTrialAsync(Study study, Trial expected, Trial updated, UpdateOptions options, CancellationToken ct)
+    public async Task<UpdateResult> UpdateTrialAsync(Study study, Trial expected, Trial updated, UpdateOptions options, CancellationToken ct)
     {
+        long sequence;
         lock (_lock)
         {
             var s = State(study);
             if (expected.Number >= s.Trials.Count)
             {
-                return Task.FromResult<UpdateResult>(new UpdateResult.Missing());
+                return new UpdateResult.Missing();
             }
 
-            var current = s.Trials[(int)expected.Number];
+            var current = s.Trials[expected.Number]!;
             var leaseHeld = s.Leases.TryGetValue(expected.Number, out var deadline);
             if (current.Version != expected.Version
                 || (options.OnlyIfLeaseExpiredAt is { } at && (!leaseHeld || deadline > at)))
             {
-                return Task.FromResult<UpdateResult>(new UpdateResult.Conflict(current));
+                return new UpdateResult.Conflict(current);
             }
 
             var ops = new List<JournalOp> { new JournalOp.PutTrial(study.Id, updated) };
@@ -180,44 +174,58 @@ public sealed class EmbeddedStudyStore : IStudyStore
                 ops.Add(new JournalOp.Push(study.Id, requeue));
             }
 
-            Commit(ops);
-            return Task.FromResult(UpdateResult.Ok);
+            sequence = Commit(ops);
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return UpdateResult.Ok;
     }
 
-    public Task<bool> ExtendLeaseAsync(Study study, long number, DateTimeOffset deadline, CancellationToken ct)
+    public async Task<bool> ExtendLeaseAsync(Study study, long number, DateTimeOffset deadline, CancellationToken ct)
     {
+        long sequence;
         lock (_lock)
         {
             if (!State(study).Leases.ContainsKey(number))
             {
-                return Task.FromResult(false);
+                return false;
             }
 
-            Commit(new JournalOp.SetLease(study.Id, number, deadline));
-            return Task.FromResult(true);
+            sequence = Commit([new JournalOp.SetLease(study.Id, number, deadline)]);
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return true;
     }
 
-    public Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct)
+    public async Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct)
     {
+        long sequence;
+        long length;
         lock (_lock)
         {
             var s = State(study);
-            Commit(new JournalOp.Push(study.Id, entry));
-            return Task.FromResult((long)s.Queue.Count);
+            sequence = Commit([new JournalOp.Push(study.Id, entry)]);
+            length = s.Queue.Count;
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return length;
     }
 
-    public Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct)
+    public async Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct)
     {
+        long sequence;
+        List<Trial> numbered;
         lock (_lock)
         {
             var s = State(study);
-            var numbered = trials.Select((t, i) => t with { Number = s.Trials.Count + i, Version = 0 }).ToList();
-            Commit(numbered.Select(t => (JournalOp)new JournalOp.PutTrial(study.Id, t)).ToList());
-            return Task.FromResult<IReadOnlyList<long>>(numbered.Select(t => t.Number).ToList());
+            numbered = trials.Select((t, i) => t with { Number = s.Trials.Count + i, Version = 0 }).ToList();
+            sequence = Commit(numbered.Select(t => (JournalOp)new JournalOp.PutTrial(study.Id, t)).ToList());
         }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return numbered.Select(t => t.Number).ToList();
     }
 
     public Task<IReadOnlyList<long>> ExpiredLeasesAsync(Study study, DateTimeOffset now, int limit, CancellationToken ct)
@@ -237,7 +245,7 @@ public sealed class EmbeddedStudyStore : IStudyStore
             var end = s.Events.Count.ToString(CultureInfo.InvariantCulture);
             if (cursor is null || !int.TryParse(cursor, CultureInfo.InvariantCulture, out var from) || from < 0 || from > s.Events.Count)
             {
-                return Task.FromResult(new EventPage(s.Trials.Select(t => new TrialEvent(end, t)).ToList(), end));
+                return Task.FromResult(new EventPage(s.Trials.Snapshot().Select(t => new TrialEvent(end, t)).ToList(), end));
             }
 
             var page = s.Events.Skip(from).Take(limit).Select((t, i) => new TrialEvent((from + i + 1).ToString(CultureInfo.InvariantCulture), t)).ToList();
@@ -254,16 +262,19 @@ public sealed class EmbeddedStudyStore : IStudyStore
     private StudyState State(Study study) =>
         _byId.TryGetValue(study.Id, out var s) ? s : throw TunerException.StudyNotFound(study.Name);
 
-    private void Commit(JournalOp op) => Commit([op]);
-
-    private void Commit(IReadOnlyList<JournalOp> ops)
+    /// <summary>Applies changes in memory and buffers their journal line; callers wait for <see cref="DurableAsync"/> outside the lock.</summary>
+    private long Commit(IReadOnlyList<JournalOp> ops)
     {
-        _journal?.Append(ops);
+        var sequence = _journal?.Append(ops) ?? 0;
         foreach (var op in ops)
         {
             Apply(op);
         }
+
+        return sequence;
     }
+
+    private ValueTask DurableAsync(long sequence) => _journal?.WaitDurableAsync(sequence) ?? ValueTask.CompletedTask;
 
     private void Apply(JournalOp op)
     {
@@ -283,19 +294,11 @@ public sealed class EmbeddedStudyStore : IStudyStore
         switch (op)
         {
             case JournalOp.DeleteStudy:
-                _byId.Remove(s.Study.Id);
-                _byName.Remove(s.Study.Name);
+                _byId.TryRemove(s.Study.Id, out _);
+                _byName.TryRemove(s.Study.Name, out _);
                 break;
             case JournalOp.PutTrial { Trial: var t }:
-                if (t.Number == s.Trials.Count)
-                {
-                    s.Trials.Add(t);
-                }
-                else
-                {
-                    s.Trials[(int)t.Number] = t;
-                }
-
+                s.Trials.Put(t);
                 s.Events.Add(t);
                 if (t.State == TrialState.Running && t.LeaseDeadline is { } deadline)
                 {
@@ -329,7 +332,7 @@ public sealed class EmbeddedStudyStore : IStudyStore
     {
         public Study Study { get; } = study;
 
-        public List<Trial> Trials { get; } = [];
+        public TrialLog Trials { get; } = new();
 
         public List<Trial> Events { get; } = [];
 

@@ -9,10 +9,17 @@ namespace GrpcTuner.Storage.Embedded;
 /// <summary>
 /// An append-only file of JSON lines, one line per acknowledged call, written and flushed before
 /// the call returns. A torn last line (a crash mid-write) was never acknowledged and is skipped.
+/// Lines are appended to a buffer in the store's order and written by group commit: one write
+/// serves every caller waiting at that moment, outside the store's lock.
 /// </summary>
 internal sealed class Journal : IDisposable
 {
     private readonly FileStream _file;
+    private readonly Lock _bufferLock = new();
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+    private ArrayBufferWriter<byte> _pending = new(4096);
+    private long _appended;
+    private long _durable;
 
     private Journal(FileStream file) => _file = file;
 
@@ -35,26 +42,71 @@ internal sealed class Journal : IDisposable
         return (new Journal(file), history);
     }
 
-    public void Append(IReadOnlyList<JournalOp> ops)
+    /// <summary>Buffers one line; returns its sequence number for <see cref="WaitDurableAsync"/>.</summary>
+    public long Append(IReadOnlyList<JournalOp> ops)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        lock (_bufferLock)
         {
-            w.WriteStartArray();
-            foreach (var op in ops)
+            using (var w = new Utf8JsonWriter(_pending))
             {
-                WriteOp(w, op);
+                w.WriteStartArray();
+                foreach (var op in ops)
+                {
+                    WriteOp(w, op);
+                }
+
+                w.WriteEndArray();
             }
 
-            w.WriteEndArray();
+            _pending.Write("\n"u8);
+            return ++_appended;
         }
-
-        _file.Write(buffer.WrittenSpan);
-        _file.WriteByte((byte)'\n');
-        _file.Flush();
     }
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>Returns once line <paramref name="sequence"/> and every line before it are written to the file.</summary>
+    public async ValueTask WaitDurableAsync(long sequence)
+    {
+        if (Volatile.Read(ref _durable) >= sequence)
+        {
+            return;
+        }
+
+        await _flushGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_durable >= sequence)
+            {
+                return;
+            }
+
+            ArrayBufferWriter<byte> batch;
+            long upTo;
+            lock (_bufferLock)
+            {
+                (batch, _pending) = (_pending, new ArrayBufferWriter<byte>(4096));
+                upTo = _appended;
+            }
+
+            _file.Write(batch.WrittenSpan);
+            _file.Flush();
+            Volatile.Write(ref _durable, upTo);
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_bufferLock)
+        {
+            _file.Write(_pending.WrittenSpan);
+            _pending.Clear();
+        }
+
+        _file.Dispose();
+    }
 
     private static void WriteOp(Utf8JsonWriter w, JournalOp op)
     {

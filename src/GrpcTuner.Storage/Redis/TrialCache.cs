@@ -17,34 +17,32 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
     private const int PageSize = 5000;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly List<Trial?> _trials = [];
+    private readonly Lock _write = new();
+    private readonly TrialLog _trials = new();
     private long _lastEvent;
+    private long _tickets;
+    private long _servedUpTo;
 
-    public async Task<Trial[]> RefreshAsync()
+    /// <summary>
+    /// Every change acknowledged before the call is in the returned snapshot. Concurrent callers
+    /// share refreshes: a refresh that started after a caller arrived serves that caller too, so
+    /// a burst of Asks costs one XRANGE instead of one each.
+    /// </summary>
+    public async Task<IReadOnlyList<Trial>> RefreshAsync()
     {
+        var ticket = Interlocked.Increment(ref _tickets);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            while (true)
+            if (Interlocked.Read(ref _servedUpTo) >= ticket)
             {
-                var entries = await db.StreamRangeAsync(keys.Events, $"({_lastEvent}-0", "+", PageSize).ConfigureAwait(false);
-                if (entries.Length > 0 && EventNumber(entries[0].Id) != _lastEvent + 1)
-                {
-                    await ReloadAsync().ConfigureAwait(false);
-                    continue;
-                }
-
-                foreach (var entry in entries)
-                {
-                    Apply(TrialJson.Read((string)entry["r"]!));
-                    _lastEvent = EventNumber(entry.Id);
-                }
-
-                if (entries.Length < PageSize)
-                {
-                    return Snapshot();
-                }
+                return _trials.Snapshot();
             }
+
+            var covers = Interlocked.Read(ref _tickets);
+            await CatchUpAsync().ConfigureAwait(false);
+            Interlocked.Exchange(ref _servedUpTo, covers);
+            return _trials.Snapshot();
         }
         finally
         {
@@ -52,27 +50,40 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
         }
     }
 
-    /// <summary>The cached trials without asking Redis; may lag other replicas' changes.</summary>
-    public Trial? Peek(long number)
-    {
-        lock (_trials)
-        {
-            return number >= 0 && number < _trials.Count ? _trials[(int)number] : null;
-        }
-    }
+    /// <summary>The cached trial without asking Redis; may lag other replicas' changes.</summary>
+    public Trial? Peek(long number) => _trials[number];
 
     public void Apply(Trial t)
     {
-        lock (_trials)
+        lock (_write)
         {
-            while (_trials.Count <= t.Number)
+            if (_trials[t.Number] is not { } cached || cached.Version <= t.Version)
             {
-                _trials.Add(null);
+                _trials.Put(t);
+            }
+        }
+    }
+
+    private async Task CatchUpAsync()
+    {
+        while (true)
+        {
+            var entries = await db.StreamRangeAsync(keys.Events, $"({_lastEvent}-0", "+", PageSize).ConfigureAwait(false);
+            if (entries.Length > 0 && EventNumber(entries[0].Id) != _lastEvent + 1)
+            {
+                await ReloadAsync().ConfigureAwait(false);
+                continue;
             }
 
-            if (_trials[(int)t.Number] is not { } cached || cached.Version <= t.Version)
+            foreach (var entry in entries)
             {
-                _trials[(int)t.Number] = t;
+                Apply(TrialJson.Read((string)entry["r"]!));
+                _lastEvent = EventNumber(entry.Id);
+            }
+
+            if (entries.Length < PageSize)
+            {
+                return;
             }
         }
     }
@@ -89,27 +100,6 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
         }
 
         _lastEvent = counter;
-    }
-
-    private Trial[] Snapshot()
-    {
-        lock (_trials)
-        {
-            // Numbers are handed out densely by one counter, so a hole is a record not yet seen.
-            var count = _trials.Count;
-            while (count > 0 && _trials[count - 1] is null)
-            {
-                count--;
-            }
-
-            var copy = new Trial[count];
-            for (var i = 0; i < count; i++)
-            {
-                copy[i] = _trials[i] ?? throw new InvalidOperationException($"trial {i} is missing from the cache");
-            }
-
-            return copy;
-        }
     }
 
     private static long EventNumber(RedisValue id)

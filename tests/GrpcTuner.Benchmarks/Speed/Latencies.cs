@@ -16,11 +16,12 @@ internal sealed class Latencies
         }
     }
 
-    public void Add(double ms)
+    /// <summary>Merges one client's samples; clients record privately so that measuring adds no lock to the loop.</summary>
+    public void AddRange(IEnumerable<double> ms)
     {
         lock (_ms)
         {
-            _ms.Add(ms);
+            _ms.AddRange(ms);
         }
     }
 

@@ -17,24 +17,82 @@ internal static class ObservationSplit
         var considered = history.Where(t => t.State is TrialState.Complete or TrialState.Pruned
             || (constantLiar && t.State == TrialState.Running)).ToList();
         var ranks = directions.Count > 1 ? ParetoRanks(considered, directions) : null;
-        var keys = new (int Group, double Primary, double Secondary, long Number)[considered.Count];
+        var keys = new SortKey[considered.Count];
         for (var i = 0; i < considered.Count; i++)
         {
             var t = considered[i];
             keys[i] = t.State switch
             {
-                TrialState.Complete => (0, ranks is null ? Signed(t.Values[0], directions[0]) : ranks[i], 0, t.Number),
-                TrialState.Pruned when t.LastStep is { } step && t.TryGetIntermediate(step, out var v) => (1, -step, Signed(v, directions[0]), t.Number),
-                TrialState.Pruned => (2, 0, 0, t.Number),
-                _ => (3, 0, 0, t.Number),
+                TrialState.Complete => new SortKey(0, ranks is null ? Signed(t.Values[0], directions[0]) : ranks[i], 0, i),
+                TrialState.Pruned when t.LastStep is { } step && t.TryGetIntermediate(step, out var v) => new SortKey(1, -step, Signed(v, directions[0]), i),
+                TrialState.Pruned => new SortKey(2, 0, 0, i),
+                _ => new SortKey(3, 0, 0, i),
             };
         }
 
-        var order = Enumerable.Range(0, considered.Count).OrderBy(i => keys[i]).ToArray();
         var nBelow = Gamma(considered.Count);
-        var below = order.Take(nBelow).Select(i => considered[i]).OrderBy(t => t.Number).ToList();
-        var above = order.Skip(nBelow).Select(i => considered[i]).OrderBy(t => t.Number).ToList();
+        var isBelow = new bool[considered.Count];
+        foreach (var key in Smallest(keys, nBelow))
+        {
+            isBelow[key.Index] = true;
+        }
+
+        // The history is in number order, so both halves come out in number order without sorting.
+        var below = new List<Trial>(nBelow);
+        var above = new List<Trial>(considered.Count - nBelow);
+        for (var i = 0; i < considered.Count; i++)
+        {
+            (isBelow[i] ? below : above).Add(considered[i]);
+        }
+
         return (below, above);
+    }
+
+    /// <summary>The k smallest keys, by insertion into a sorted window: O(n) when k (at most 25) is small, as gamma makes it.</summary>
+    private static List<SortKey> Smallest(SortKey[] keys, int k)
+    {
+        var best = new List<SortKey>(k + 1);
+        foreach (var key in keys)
+        {
+            if (best.Count == k && (k == 0 || key.CompareTo(best[^1]) >= 0))
+            {
+                continue;
+            }
+
+            var at = best.Count;
+            while (at > 0 && key.CompareTo(best[at - 1]) < 0)
+            {
+                at--;
+            }
+
+            best.Insert(at, key);
+            if (best.Count > k)
+            {
+                best.RemoveAt(k);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Group first (complete, pruned with reports, pruned without, running), then value, then trial order.</summary>
+    private readonly record struct SortKey(int Group, double Primary, double Secondary, int Index) : IComparable<SortKey>
+    {
+        public int CompareTo(SortKey other)
+        {
+            var c = Group.CompareTo(other.Group);
+            if (c == 0)
+            {
+                c = Primary.CompareTo(other.Primary);
+            }
+
+            if (c == 0)
+            {
+                c = Secondary.CompareTo(other.Secondary);
+            }
+
+            return c != 0 ? c : Index.CompareTo(other.Index);
+        }
     }
 
     private static double Signed(double value, Direction direction) => direction == Direction.Maximize ? -value : value;

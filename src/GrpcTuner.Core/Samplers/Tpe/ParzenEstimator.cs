@@ -16,6 +16,9 @@ internal sealed class ParzenEstimator
     private readonly double[][] _mus;
     private readonly double[][] _sigmas;
     private readonly double[][] _logMass;
+
+    /// <summary>Per continuous dimension and component: -log(sigma) - log(mass) - log(sqrt(2 pi)), so a density costs no logarithm.</summary>
+    private readonly double[][] _logNorm;
     private readonly double[][][] _logProbs;
 
     /// <param name="distributions">One per dimension.</param>
@@ -32,6 +35,7 @@ internal sealed class ParzenEstimator
         _mus = new double[_dims.Length][];
         _sigmas = new double[_dims.Length][];
         _logMass = new double[_dims.Length][];
+        _logNorm = new double[_dims.Length][];
         _logProbs = new double[_dims.Length][][];
         for (var d = 0; d < _dims.Length; d++)
         {
@@ -64,9 +68,16 @@ internal sealed class ParzenEstimator
                 logMass[i] = SafeLog(Gaussian.Mass((dim.Low - mus[i]) / sigmas[i], (dim.High - mus[i]) / sigmas[i]));
             }
 
+            var logNorm = new double[k];
+            for (var i = 0; i < k; i++)
+            {
+                logNorm[i] = Gaussian.LogPdf(0) - Math.Log(sigmas[i]) - logMass[i];
+            }
+
             _mus[d] = mus;
             _sigmas[d] = sigmas;
             _logMass[d] = logMass;
+            _logNorm[d] = logNorm;
         }
     }
 
@@ -149,9 +160,11 @@ internal sealed class ParzenEstimator
             return;
         }
 
+        var logNorm = _logNorm[d];
         for (var i = 0; i < terms.Length; i++)
         {
-            terms[i] += Gaussian.LogPdf((x - mus[i]) / sigmas[i]) - Math.Log(sigmas[i]) - logMass[i];
+            var z = (x - mus[i]) / sigmas[i];
+            terms[i] += logNorm[i] - (0.5 * z * z);
         }
     }
 
@@ -211,7 +224,14 @@ internal sealed class ParzenEstimator
     /// <summary>Each kernel as wide as the larger gap to its neighbours among the sorted observations and the prior mean.</summary>
     private static double[] NeighbourSigmas(double[] mus, int n, Dimension dim)
     {
-        var order = Enumerable.Range(0, n + 1).OrderBy(i => mus[i]).ToArray();
+        var order = new int[n + 1];
+        for (var i = 0; i <= n; i++)
+        {
+            order[i] = i;
+        }
+
+        var sortedMus = (double[])mus.Clone();
+        Array.Sort(sortedMus, order);
         var sigmas = new double[n + 1];
         for (var r = 0; r < order.Length; r++)
         {
@@ -256,10 +276,15 @@ internal sealed class ParzenEstimator
             return max;
         }
 
+        // Terms more than 50 nats below the largest add less than 1e-21 of it: skip their exp.
         double sum = 0;
+        var cutoff = max - 50;
         foreach (var t in terms)
         {
-            sum += Math.Exp(t - max);
+            if (t > cutoff)
+            {
+                sum += Math.Exp(t - max);
+            }
         }
 
         return max + Math.Log(sum);

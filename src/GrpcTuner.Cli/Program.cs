@@ -1,10 +1,3 @@
-using System.CommandLine;
-using GrpcTuner.Cli.Commands;
+using GrpcTuner.Cli;
 
-var root = new RootCommand("grpctuner: a horizontally scaled hyperparameter-tuning service")
-{
-    ServeCommand.Create(),
-    StudyCommands.Create(),
-    TrialsCommands.Create(),
-};
-return await root.Parse(args).InvokeAsync();
+return await CliApp.Build().Parse(args).InvokeAsync();

@@ -20,6 +20,7 @@ internal sealed class Journal : IDisposable
     private ArrayBufferWriter<byte> _pending = new(4096);
     private long _appended;
     private long _durable;
+    private bool _disposed;
 
     private Journal(FileStream file) => _file = file;
 
@@ -101,11 +102,16 @@ internal sealed class Journal : IDisposable
     {
         lock (_bufferLock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             _file.Write(_pending.WrittenSpan);
             _pending.Clear();
+            _file.Dispose();
         }
-
-        _file.Dispose();
     }
 
     private static void WriteOp(Utf8JsonWriter w, JournalOp op)

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using GrpcTuner.Cli.Commands;
+
+namespace GrpcTuner.Cli;
+
+/// <summary>The grpctuner command tree, built in one place so that tests run the same commands as the executable.</summary>
+public static class CliApp
+{
+    public static RootCommand Build() => new("grpctuner: a horizontally scaled hyperparameter-tuning service")
+    {
+        ServeCommand.Create(),
+        StudyCommands.Create(),
+        TrialsCommands.Create(),
+    };
+}

@@ -1,0 +1,81 @@
+using GrpcTuner.Server;
+using GrpcTuner.Testing;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Cli.Tests;
+
+/// <summary>The grpctuner commands against a real server on the embedded store. Console output is global, so these run one at a time.</summary>
+[Collection("console")]
+public sealed class CliEndToEndTests : IAsyncLifetime
+{
+    private ServerReplica _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { JournalPath = null });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task CreateShowAndExportAStudy()
+    {
+        var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");
+        var (code, output, _) = await RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
+        Assert.Equal(0, code);
+        Assert.Contains("study 'branin'", output);
+
+        using var client = _server.Client(new GrpcTuner.Client.TunerClientOptions { WorkerId = "w" });
+        var study = await client.LoadStudyAsync("branin");
+        var trial = await study.AskAsync();
+        await study.TellAsync(trial, 1.5);
+
+        (code, output, _) = await RunAsync("study", "show", "branin", "--server", _server.Address);
+        Assert.Equal(0, code);
+        Assert.Contains("Complete: 1", output);
+        Assert.Contains("best: trial 0 values [1.5]", output);
+
+        var csv = Path.GetTempFileName();
+        (code, _, _) = await RunAsync("trials", "export", "branin", "--format", "csv", "-o", csv, "--server", _server.Address);
+        Assert.Equal(0, code);
+        var lines = await File.ReadAllLinesAsync(csv);
+        Assert.Equal("number,state,value_0,param_x1,param_x2,param_optimizer,param_momentum,worker_id,retried_from,reason,start_time,complete_time", lines[0]);
+        Assert.StartsWith("0,Complete,1.5,", lines[1]);
+
+        (code, output, _) = await RunAsync("trials", "export", "branin", "--format", "json", "--server", _server.Address);
+        Assert.Equal(0, code);
+        Assert.Contains("\"state\": \"TRIAL_STATE_COMPLETE\"", output);
+        File.Delete(csv);
+    }
+
+    [Fact]
+    public async Task RefusalsGiveOneClearLineAndExitCodeOne()
+    {
+        var spec = Path.GetTempFileName();
+        await File.WriteAllTextAsync(spec, "name: bad\ndirections: [minimize]\nparams: [{name: x, type: float, low: 2, high: 1}]");
+        var (code, _, error) = await RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
+        Assert.Equal(1, code);
+        Assert.Equal("error: InvalidArgument: search_space.params[0].float.high: must be >= low (2), got 1", error.Trim());
+
+        (code, _, error) = await RunAsync("study", "show", "missing", "--server", _server.Address);
+        Assert.Equal(1, code);
+        Assert.Equal("error: NotFound: study 'missing' does not exist", error.Trim());
+        File.Delete(spec);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = await CliApp.Build().Parse(args).InvokeAsync();
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+}

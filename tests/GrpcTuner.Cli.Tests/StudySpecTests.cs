@@ -1,0 +1,57 @@
+using GrpcTuner.Cli.Specs;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Cli.Tests;
+
+public class StudySpecTests
+{
+    [Fact]
+    public void TheExampleSpecReadsIntoARequest()
+    {
+        var r = StudySpec.Load(Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml"));
+        Assert.Equal("branin", r.Name);
+        Assert.Equal([Direction.Minimize], r.Directions);
+        Assert.Equal(42UL, r.Sampler.Seed);
+        Assert.Equal(10, r.Sampler.Tpe.NStartupTrials);
+        Assert.Equal(5, r.Pruner.Percentile.NStartupTrials);
+        Assert.Equal(50, r.Pruner.Percentile.Percentile);
+        Assert.Equal(1, r.MaxRetries);
+        Assert.Equal(["x1", "x2", "optimizer", "momentum"], r.SearchSpace.Params.Select(p => p.Name));
+        Assert.Equal("sgd", r.SearchSpace.Params[3].Condition.Values[0].StringValue);
+        Assert.Equal(-5, r.SearchSpace.Params[0].Float.Low);
+    }
+
+    [Fact]
+    public void JsonSpecsAndTypedChoicesWork()
+    {
+        var r = StudySpec.Parse("""
+            {"name": "j", "directions": ["maximize", "minimize"], "sampler": {"type": "grid"},
+             "pruner": {"type": "asha", "reduction_factor": 3},
+             "params": [{"name": "c", "type": "categorical", "choices": [1, 2.5, "x", true, "7"]},
+                        {"name": "n", "type": "int", "low": 1, "high": 64, "log": true}]}
+            """);
+        Assert.Equal([Direction.Maximize, Direction.Minimize], r.Directions);
+        Assert.Equal(SamplerConfig.KindOneofCase.Grid, r.Sampler.KindCase);
+        Assert.Equal(3, r.Pruner.SuccessiveHalving.ReductionFactor);
+        var choices = r.SearchSpace.Params[0].Categorical.Choices;
+        Assert.Equal(1, choices[0].IntValue);
+        Assert.Equal(2.5, choices[1].FloatValue);
+        Assert.Equal("x", choices[2].StringValue);
+        Assert.True(choices[3].BoolValue);
+        Assert.Equal("7", choices[4].StringValue);
+        Assert.True(r.SearchSpace.Params[1].Int.Log);
+    }
+
+    [Theory]
+    [InlineData("name: s\ndirections: [minimize]\nparams: [{name: x, type: float, low: 0, hihg: 1}]", "spec.params[0]: unknown key 'hihg'")]
+    [InlineData("name: s\ndirections: [down]\nparams: []", "spec.directions[0]: 'down' is not minimize or maximize")]
+    [InlineData("name: s\nparams: []", "spec.directions: is required")]
+    [InlineData("name: s\ndirections: [minimize]\nparams: [{name: x, type: real}]", "spec.params[0].type: must be float, int or categorical")]
+    [InlineData("name: s\ndirections: [minimize]\nparams: [{name: x, type: float, low: zero, high: 1}]", "spec.params[0].low: 'zero' is not a number")]
+    [InlineData("name: [unclosed", "spec: not valid YAML or JSON")]
+    public void BrokenSpecsNameThePlace(string text, string expected)
+    {
+        var e = Assert.Throws<SpecException>(() => StudySpec.Parse(text));
+        Assert.StartsWith(expected, e.Message);
+    }
+}

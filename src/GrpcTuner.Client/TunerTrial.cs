@@ -49,11 +49,11 @@ public sealed class TunerTrial : IAsyncDisposable
         return response.Decision == Decision.Prune;
     }
 
-    /// <summary>Finishes the trial; repeating the same call is harmless.</summary>
-    public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", CancellationToken ct = default)
+    /// <summary>Finishes the trial; repeating the same call is harmless. <paramref name="retry"/> re-queues the params of a FAIL.</summary>
+    public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", bool retry = false, CancellationToken ct = default)
     {
         await StopHeartbeatsAsync().ConfigureAwait(false);
-        var request = new TellRequest { Study = _study, TrialNumber = Number, State = state, Reason = reason };
+        var request = new TellRequest { Study = _study, TrialNumber = Number, State = state, Reason = reason, Retry = retry };
         request.Values.AddRange(values);
         return await _client.Raw.TellAsync(request, cancellationToken: ct).ConfigureAwait(false);
     }

@@ -117,6 +117,24 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
     }
 
     [Fact]
+    public async Task AFailToldWithRetryRunsTheParamsAgainWithinMaxRetries()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.B, "interrupted");
+        var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("tell-retry", maxRetries: 1));
+        var first = await study.AskAsync();
+        await first.TellAsync(TrialState.Fail, [], "interrupted", retry: true);
+        var again = await study.AskAsync();
+        Assert.Equal(first.Number, again.Info.RetriedFrom);
+        Assert.Equal(first.Params, again.Params);
+        await again.TellAsync(TrialState.Fail, [], "interrupted", retry: true);
+        var fresh = await study.AskAsync();
+        Assert.False(fresh.Info.HasRetriedFrom, "max_retries=1 allows one re-run");
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.Raw.TellAsync(new TellRequest { Study = "tell-retry", TrialNumber = fresh.Number, State = TrialState.Complete, Values = { 1 }, Retry = true }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        await fresh.DisposeAsync();
+    }
+
+    [Fact]
     public async Task StudiesAreListedInPagesAndDeleted()
     {
         using var client = TwoReplicasFixture.Client(cluster.A, "lister");

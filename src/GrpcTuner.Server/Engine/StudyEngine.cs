@@ -84,7 +84,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
     }
 
     public async Task<Trial> TellAsync(string studyName, long number, TrialState state, IReadOnlyList<double> values, string reason,
-        IReadOnlyDictionary<string, string> attrs, CancellationToken ct)
+        IReadOnlyDictionary<string, string> attrs, bool retry, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         if (state == TrialState.Complete)
@@ -98,7 +98,17 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
             throw TunerException.Invalid("values", $"must be empty unless state is TRIAL_STATE_COMPLETE, got {values.Count} value(s)");
         }
 
-        return await UpdateAsync(study, number, t => TrialTransitions.Finish(studyName, t, state, values, reason, attrs, time.GetUtcNow()), ct).ConfigureAwait(false);
+        if (retry && state != TrialState.Fail)
+        {
+            throw TunerException.Invalid("retry", "only a FAIL can be retried");
+        }
+
+        var history = retry ? await store.GetTrialsAsync(study, ct).ConfigureAwait(false) : null;
+        return await UpdateAsync(study, number, t => TrialTransitions.Finish(studyName, t, state, values, reason, attrs, time.GetUtcNow()),
+            t => history is not null && TrialTransitions.RetryDepth(t, history) < study.Definition.MaxRetries
+                ? new UpdateOptions(new QueuedParams(t.Params, t.UserAttrs, t.Number))
+                : UpdateOptions.None,
+            ct).ConfigureAwait(false);
     }
 
     public async Task<(bool Prune, DateTimeOffset Deadline)> ReportAsync(string studyName, long number, long step, double value, TimeSpan? lease, CancellationToken ct)
@@ -106,7 +116,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         var pruner = _runtime.For(study).Pruner;
         var prune = false;
-        var updated = await UpdateAsync(study, number, t => TrialTransitions.Report(studyName, t, step, value, time.GetUtcNow(), lease), ct).ConfigureAwait(false);
+        var updated = await UpdateAsync(study, number, t => TrialTransitions.Report(studyName, t, step, value, time.GetUtcNow(), lease), _ => UpdateOptions.None, ct).ConfigureAwait(false);
         if (study.Definition.Pruner.Kind != PrunerKind.None)
         {
             var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
@@ -268,7 +278,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
         await store.GetTrialAsync(study, number, ct).ConfigureAwait(false) ?? throw TunerException.TrialNotFound(study.Name, number);
 
     /// <summary>Applies a transition with optimistic concurrency: recompute from the current record until the store accepts it.</summary>
-    private async Task<Trial> UpdateAsync(Study study, long number, Func<Trial, Trial> transition, CancellationToken ct)
+    private async Task<Trial> UpdateAsync(Study study, long number, Func<Trial, Trial> transition, Func<Trial, UpdateOptions> options, CancellationToken ct)
     {
         var trial = await GetTrialAsync(study, number, ct).ConfigureAwait(false);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -279,7 +289,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
                 return trial;
             }
 
-            switch (await store.UpdateTrialAsync(study, trial, updated, UpdateOptions.None, ct).ConfigureAwait(false))
+            switch (await store.UpdateTrialAsync(study, trial, updated, options(trial), ct).ConfigureAwait(false))
             {
                 case UpdateResult.Applied:
                     return updated;

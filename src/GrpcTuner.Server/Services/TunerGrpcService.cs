@@ -69,7 +69,7 @@ internal sealed class TunerGrpcService(StudyEngine engine, ServerOptions options
         var attrs = new Dictionary<string, string>(request.UserAttrs);
         AttrValidator.Validate(attrs, "user_attrs", v);
         v.ThrowIfAny();
-        var trial = await engine.TellAsync(request.Study, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, context.CancellationToken);
+        var trial = await engine.TellAsync(request.Study, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, request.Retry, context.CancellationToken);
         return TrialMapper.ToProto(trial);
     }
 

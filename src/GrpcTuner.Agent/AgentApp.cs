@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using GrpcTuner.Agent.Tasks;
+using GrpcTuner.Agent.Worker;
+using GrpcTuner.Client;
+using TorchSharp;
+
+namespace GrpcTuner.Agent;
+
+/// <summary>
+/// grpctuner-agent: joins a study and runs its trials, one worker per GPU (--gpus 0,1) or
+/// --workers N on the CPU. SIGTERM or Ctrl-C stops it cleanly: running trials are told FAIL
+/// "interrupted" with retry, and the process exits 0.
+/// </summary>
+public static class AgentApp
+{
+    public static RootCommand Build()
+    {
+        var servers = new Option<string[]>("--server") { Description = "Server address; repeat to spread workers over replicas", DefaultValueFactory = _ => ["http://127.0.0.1:50051"], AllowMultipleArgumentsPerToken = true };
+        var study = new Option<string>("--study") { Description = "Study to work on", Required = true };
+        var taskFile = new Option<string>("--task") { Description = "Task file (YAML or JSON): what to train", Required = true };
+        var workers = new Option<int>("--workers") { Description = "CPU workers (ignored with --gpus)", DefaultValueFactory = _ => 1 };
+        var gpus = new Option<string?>("--gpus") { Description = "GPU indexes, one worker each, e.g. 0,1" };
+        var maxTrials = new Option<int>("--max-trials") { Description = "Trials per worker; 0 runs until stopped or the study is exhausted", DefaultValueFactory = _ => 0 };
+        var lease = new Option<int>("--lease-seconds") { Description = "Lease of each trial; heartbeats renew it", DefaultValueFactory = _ => 60 };
+        var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
+        var root = new RootCommand("grpctuner-agent: runs a study's trials with TorchSharp") { servers, study, taskFile, workers, gpus, maxTrials, lease, name };
+        root.SetAction(async (parse, ct) =>
+        {
+            var task = TaskFile.Load(parse.GetValue(taskFile)!);
+            var gpuList = parse.GetValue(gpus)?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() ?? [];
+            var devices = gpuList.Length > 0 ? gpuList.Select(i => torch.CUDA).Select((d, i) => new torch.Device(DeviceType.CUDA, gpuList[i])).ToArray()
+                : Enumerable.Repeat(torch.cuda.is_available() ? torch.CUDA : torch.CPU, Math.Max(1, parse.GetValue(workers))).ToArray();
+            if (devices[0].type == DeviceType.CPU)
+            {
+                torch.set_num_threads(Math.Max(1, Environment.ProcessorCount / devices.Length));
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            var addresses = parse.GetValue(servers)!;
+            var clients = new List<TunerClient>();
+            var runs = new List<(TrialWorker Worker, Task Run)>();
+            for (var i = 0; i < devices.Length; i++)
+            {
+                var client = new TunerClient(addresses[i % addresses.Length], new TunerClientOptions
+                {
+                    WorkerId = $"{parse.GetValue(name)}-w{i}",
+                    Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
+                });
+                clients.Add(client);
+                var handle = await client.LoadStudyAsync(parse.GetValue(study)!, stop.Token);
+                var worker = new TrialWorker($"w{i}", handle, task, devices[i], parse.GetValue(maxTrials), Log);
+                runs.Add((worker, worker.RunAsync(stop.Token)));
+            }
+
+            await Task.WhenAll(runs.Select(r => r.Run));
+            foreach (var (worker, _) in runs)
+            {
+                var s = worker.Summary;
+                Log($"summary {s.Name}: {s.Completed} complete, {s.Pruned} pruned, {s.Failed} failed, best {(s.Best is { } b ? b.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "-")}");
+            }
+
+            clients.ForEach(c => c.Dispose());
+            return 0;
+        });
+        return root;
+    }
+
+    private static void Log(string line) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+}

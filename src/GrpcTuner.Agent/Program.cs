@@ -1,0 +1,3 @@
+using GrpcTuner.Agent;
+
+return await AgentApp.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,17 @@
+namespace GrpcTuner.Agent.Training;
+
+/// <summary>
+/// One kind of training job. A run reports its validation metric after every epoch through
+/// <see cref="TrialContext.ReportAsync"/>, stops as soon as that answers "prune", and returns the
+/// final metric.
+/// </summary>
+public interface ITrainingTask
+{
+    /// <summary>Names of the task's own hyperparameters, beyond the common ones.</summary>
+    IReadOnlyCollection<string> TaskParameters { get; }
+
+    Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct);
+}
+
+/// <summary>How a run ended: finished with its final metric, or stopped by the pruner after some epochs.</summary>
+public sealed record TrainingOutcome(bool Pruned, double Metric, int Epochs);

@@ -1,0 +1,107 @@
+using Grpc.Core;
+using GrpcTuner.Agent.Training;
+using GrpcTuner.Client;
+using GrpcTuner.V1;
+using TorchSharp;
+
+namespace GrpcTuner.Agent.Worker;
+
+/// <summary>
+/// One worker (one GPU, or a share of the CPU): Ask, train with reports after every epoch, Tell,
+/// until its trial budget is spent, the study has nothing left to hand out, or the agent stops.
+/// An interrupted trial is told FAIL "interrupted" with retry, so another worker runs it again.
+/// </summary>
+internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask task, torch.Device device, int maxTrials, Action<string> log)
+{
+    public WorkerSummary Summary { get; } = new(name);
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested && (maxTrials == 0 || Summary.Total < maxTrials))
+        {
+            TunerTrial trial;
+            try
+            {
+                trial = await study.AskAsync(stop);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange)
+            {
+                log($"{name}: {e.Status.Detail}");
+                return;
+            }
+            catch (Exception e) when (e is OperationCanceledException || (e is RpcException r && r.StatusCode == StatusCode.Cancelled))
+            {
+                return;
+            }
+
+            await using (trial)
+            {
+                if (!await RunTrialAsync(trial, stop))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <returns>False when the agent is stopping.</returns>
+    private async Task<bool> RunTrialAsync(TunerTrial trial, CancellationToken stop)
+    {
+        try
+        {
+            var hp = HyperParameters.Parse(trial.Params, task.TaskParameters);
+            var context = new TrialContext(trial.Number, hp, device, (epoch, metric) => trial.ReportAsync(epoch, metric), line => log($"{name}: {line}"));
+            var outcome = await Task.Run(() => task.RunAsync(context, stop), CancellationToken.None);
+            if (outcome.Pruned)
+            {
+                await trial.TellAsync(TrialState.Pruned, [], $"pruned after epoch {outcome.Epochs}");
+                Summary.Pruned++;
+                log($"{name}: trial {trial.Number} pruned after epoch {outcome.Epochs}");
+            }
+            else
+            {
+                await trial.TellAsync(TrialState.Complete, [outcome.Metric]);
+                Summary.Complete(outcome.Metric);
+                log($"{name}: trial {trial.Number} complete, metric {outcome.Metric:F4}");
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await trial.TellAsync(TrialState.Fail, [], "interrupted", retry: true);
+            Summary.Failed++;
+            log($"{name}: trial {trial.Number} interrupted; told FAIL so it can run again");
+            return false;
+        }
+        catch (Exception e) when (e is TrialFailedException or ArgumentException or IOException or System.Runtime.InteropServices.ExternalException)
+        {
+            await trial.TellAsync(TrialState.Fail, [], e.Message);
+            Summary.Failed++;
+            log($"{name}: trial {trial.Number} failed: {e.Message}");
+            return true;
+        }
+    }
+}
+
+/// <summary>What one worker did.</summary>
+internal sealed class WorkerSummary(string name)
+{
+    public string Name { get; } = name;
+
+    public int Completed { get; private set; }
+
+    public int Pruned { get; set; }
+
+    public int Failed { get; set; }
+
+    public double? Best { get; private set; }
+
+    public int Total => Completed + Pruned + Failed;
+
+    public void Complete(double metric)
+    {
+        Completed++;
+        Best = Best is { } b ? Math.Max(b, metric) : metric;
+    }
+}

@@ -14,7 +14,11 @@ namespace GrpcTuner.Agent;
 /// </summary>
 public static class AgentApp
 {
-    public static RootCommand Build()
+    public static RootCommand Build() => Configure(new RootCommand("grpctuner-agent: runs a study's trials with TorchSharp"));
+
+    /// <summary>Adds the agent's options and action to a command (the agent's own root, or the CLI's "agent").</summary>
+    public static T Configure<T>(T root)
+        where T : Command
     {
         var servers = new Option<string[]>("--server") { Description = "Server address; repeat to spread workers over replicas", DefaultValueFactory = _ => ["http://127.0.0.1:50051"], AllowMultipleArgumentsPerToken = true };
         var study = new Option<string>("--study") { Description = "Study to work on", Required = true };
@@ -24,10 +28,15 @@ public static class AgentApp
         var maxTrials = new Option<int>("--max-trials") { Description = "Trials per worker; 0 runs until stopped or the study is exhausted", DefaultValueFactory = _ => 0 };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease of each trial; heartbeats renew it", DefaultValueFactory = _ => 60 };
         var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
-        var root = new RootCommand("grpctuner-agent: runs a study's trials with TorchSharp") { servers, study, taskFile, workers, gpus, maxTrials, lease, name };
+        foreach (var option in new Option[] { servers, study, taskFile, workers, gpus, maxTrials, lease, name })
+        {
+            root.Options.Add(option);
+        }
+
         root.SetAction(async (parse, ct) =>
         {
             var task = TaskFile.Load(parse.GetValue(taskFile)!);
+            await task.PrepareAsync(ct);
             var gpuList = parse.GetValue(gpus)?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() ?? [];
             var devices = gpuList.Length > 0 ? gpuList.Select(i => torch.CUDA).Select((d, i) => new torch.Device(DeviceType.CUDA, gpuList[i])).ToArray()
                 : Enumerable.Repeat(torch.cuda.is_available() ? torch.CUDA : torch.CPU, Math.Max(1, parse.GetValue(workers))).ToArray();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GrpcTuner.Agent;
 using GrpcTuner.Cli.Commands;
 
 namespace GrpcTuner.Cli;
@@ -11,5 +12,7 @@ public static class CliApp
         ServeCommand.Create(),
         StudyCommands.Create(),
         TrialsCommands.Create(),
+        RunCommand.Create(),
+        AgentApp.Configure(new Command("agent", "Run a trainer agent (the same program as grpctuner-agent)")),
     };
 }

@@ -10,6 +10,9 @@ public interface ITrainingTask
     /// <summary>Names of the task's own hyperparameters, beyond the common ones.</summary>
     IReadOnlyCollection<string> TaskParameters { get; }
 
+    /// <summary>Makes sure the data is there (for example by installing a data package), once, before any trial.</summary>
+    Task PrepareAsync(CancellationToken ct);
+
     Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct);
 }
 

@@ -17,6 +17,11 @@ public sealed class FashionMnistTask(string dataDir, int trainSamples, int valid
 
     public IReadOnlyCollection<string> TaskParameters { get; } = ["hidden_size", "dropout"];
 
+    public Task PrepareAsync(CancellationToken ct) =>
+        File.Exists(Path.Combine(dataDir, "train-images-idx3-ubyte.gz")) || dataDir != FashionMnistData.DebianPackageDir
+            ? Task.CompletedTask
+            : DebianPackage.InstallAsync("dataset-fashion-mnist", ct);
+
     public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
     {
         var hp = context.HyperParameters;

@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using GrpcTuner.Agent.Tasks;
+using GrpcTuner.Cli.Specs;
+using GrpcTuner.Server;
+using GrpcTuner.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace GrpcTuner.Cli.Commands;
+
+/// <summary>
+/// <c>grpctuner run</c>: a whole study in one command. Without --server it starts a server on the
+/// embedded store in this process; with --agents it starts trainer agents; it waits for the trial
+/// budget or the timeout, prints the trials and the best configuration, and writes it with --output.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var spec = new Option<string>("--spec") { Description = "Study spec file (YAML or JSON)", Required = true };
+        var task = new Option<string?>("--task") { Description = "Task file for the agents (needed with --agents)" };
+        var agents = new Option<int>("--agents") { Description = "Trainer agents to start here (0: wait for workers started elsewhere)", DefaultValueFactory = _ => 0 };
+        var trials = new Option<int>("--trials") { Description = "Trials to run", DefaultValueFactory = _ => 20 };
+        var timeout = new Option<TimeSpan>("--timeout") { Description = "Stop after this long, e.g. 00:10:00", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
+        var server = new Option<string?>("--server") { Description = "Use this server instead of starting one on the embedded store" };
+        var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };
+        var command = new Command("run", "Run a study end to end and print the best configuration") { spec, task, agents, trials, timeout, server, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            WebApplication? embedded = null;
+            try
+            {
+                var request = StudySpec.Load(parse.GetValue(spec)!);
+                request.LoadIfExists = true;
+                var agentCount = parse.GetValue(agents);
+                var taskPath = parse.GetValue(task);
+                if (agentCount > 0)
+                {
+                    if (taskPath is null)
+                    {
+                        throw new SpecException("--task is required with --agents");
+                    }
+
+                    await TaskFile.Load(taskPath).PrepareAsync(ct);
+                }
+
+                var address = parse.GetValue(server);
+                if (address is null)
+                {
+                    embedded = await TunerServer.BuildAsync(new ServerOptions { Port = 0, JournalPath = Path.Combine(Path.GetTempPath(), $"grpctuner-run-{Guid.NewGuid():N}.journal") },
+                        logging: l => l.ClearProviders());
+                    await embedded.StartAsync(ct);
+                    address = TunerServer.Addresses(embedded)[0];
+                    Console.WriteLine($"server on the embedded store at {address}");
+                }
+
+                var budget = parse.GetValue(trials);
+                return await RunStudyAsync(address, request, agentCount, taskPath, budget, parse.GetValue(timeout), parse.GetValue(output), ct);
+            }
+            catch (SpecException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 1;
+            }
+            catch (Grpc.Core.RpcException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
+                return 1;
+            }
+            finally
+            {
+                if (embedded is not null)
+                {
+                    await embedded.StopAsync(CancellationToken.None);
+                    await embedded.DisposeAsync();
+                }
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunStudyAsync(string address, CreateStudyRequest request, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
+    {
+        using var client = new GrpcTuner.Client.TunerClient(address);
+        var study = await client.CreateStudyAsync(request, ct);
+        Console.WriteLine($"study '{study.Name}': {budget} trials, {agentCount} agent(s), timeout {timeout}");
+        if (agentCount > 0)
+        {
+            var perAgent = (budget + agentCount - 1) / agentCount;
+            using var processes = AgentProcesses.Start(agentCount, i =>
+                ["--server", address, "--study", study.Name, "--task", taskPath!, "--max-trials", perAgent.ToString(CultureInfo.InvariantCulture), "--name", $"agent{i}"]);
+            if (!await processes.WaitAsync(timeout, ct))
+            {
+                Console.WriteLine("timeout: agents were asked to stop");
+            }
+        }
+        else
+        {
+            await WaitForTrialsAsync(study, budget, timeout, ct);
+        }
+
+        var all = await study.TrialsAsync(ct);
+        Console.WriteLine(TrialTable.Render(study.Info, all));
+        var best = await study.BestTrialsAsync(ct);
+        if (best.Count == 0)
+        {
+            await Console.Error.WriteLineAsync("error: no trial completed; see the table above");
+            return 1;
+        }
+
+        Console.WriteLine($"best: trial {best[0].Number} values [{string.Join(", ", best[0].Values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}] params {TrialFormat.Params(best[0])}");
+        if (outputPath is not null)
+        {
+            await File.WriteAllTextAsync(outputPath, BestJson(study.Info, best), ct);
+        }
+
+        return 0;
+    }
+
+    private static async Task WaitForTrialsAsync(GrpcTuner.Client.TunerStudy study, int budget, TimeSpan timeout, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            var finished = (await study.TrialsAsync(ct)).Count(t => t.State is TrialState.Complete or TrialState.Pruned or TrialState.Fail);
+            if (finished >= budget)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    /// <summary>The best trial (or the Pareto front) as plain JSON a pipeline can read.</summary>
+    public static string BestJson(Study study, IReadOnlyList<Trial> best) => JsonSerializer.Serialize(new
+    {
+        study = study.Name,
+        directions = study.Directions.Select(d => d.ToString()).ToArray(),
+        best = best.Select(t => new
+        {
+            number = t.Number,
+            values = t.Values.ToArray(),
+            @params = t.Params.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => (object?)(p.Value.KindCase switch
+            {
+                ParamValue.KindOneofCase.FloatValue => p.Value.FloatValue,
+                ParamValue.KindOneofCase.IntValue => p.Value.IntValue,
+                ParamValue.KindOneofCase.BoolValue => p.Value.BoolValue,
+                _ => p.Value.StringValue,
+            })),
+        }).ToArray(),
+    }, new JsonSerializerOptions { WriteIndented = true });
+}

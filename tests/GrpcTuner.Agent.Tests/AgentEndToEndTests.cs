@@ -1,0 +1,137 @@
+using GrpcTuner.Client;
+using GrpcTuner.Server;
+using GrpcTuner.Testing;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Agent.Tests;
+
+/// <summary>Real agents (separate processes) against a real server on the embedded store, training Fashion-MNIST on the CPU.</summary>
+public sealed class AgentEndToEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private ServerReplica _server = null!;
+    private string _task = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ServerReplica.StartAsync(new ServerOptions { JournalPath = null, ReapInterval = TimeSpan.FromMilliseconds(200) });
+        _task = Path.GetTempFileName();
+        await File.WriteAllTextAsync(_task, "task: fashion-mnist\ntrain_samples: 4000\nvalidation_samples: 1000\n");
+    }
+
+    public async Task DisposeAsync()
+    {
+        File.Delete(_task);
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoAgentsCompleteAStudyAndPrunedTrialsStopAtTheirDecision()
+    {
+        var study = await CreateStudyAsync("e2e", epochs: 4, asha: true);
+        using var a = Agent("a", study, "--max-trials", "4");
+        using var b = Agent("b", study, "--max-trials", "4");
+        Assert.Equal(0, await a.WaitForExitAsync(Patience));
+        Assert.Equal(0, await b.WaitForExitAsync(Patience));
+
+        var trials = await study.TrialsAsync();
+        Assert.Equal(8, trials.Count);
+        Assert.Contains(trials, t => t.State == TrialState.Complete);
+        Assert.All(trials, t => Assert.True(t.State is TrialState.Complete or TrialState.Pruned, $"trial {t.Number} is {t.State}: {t.Reason}"));
+        foreach (var t in trials)
+        {
+            // Every epoch is reported; a pruned trial's last report is the one answered PRUNE.
+            var epochs = t.IntermediateValues.Count;
+            Assert.Equal(t.State == TrialState.Complete ? 4 : epochs, epochs);
+            if (t.State == TrialState.Pruned)
+            {
+                Assert.Equal($"pruned after epoch {epochs}", t.Reason);
+            }
+        }
+
+        Assert.Contains("summary w0:", a.Output);
+    }
+
+    [Fact]
+    public async Task AKilledAgentsTrialExpiresAndTheOtherAgentRunsItAgain()
+    {
+        var study = await CreateStudyAsync("killed", epochs: 30, asha: false);
+        using (var doomed = Agent("doomed", study, "--lease-seconds", "2"))
+        {
+            await doomed.WaitForLineAsync("trial 0 epoch 1/30", Patience);
+            doomed.Signal("KILL");
+            await doomed.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var failed = await WaitForStateAsync(study, 0, TrialState.Fail);
+        Assert.Equal("lease expired", failed.Reason);
+        // The re-run keeps its params; a smaller data set only keeps its 30 epochs quick.
+        await File.WriteAllTextAsync(_task, "task: fashion-mnist\ntrain_samples: 1000\nvalidation_samples: 500\n");
+        using var survivor = Agent("survivor", study, "--max-trials", "1");
+        Assert.Equal(0, await survivor.WaitForExitAsync(Patience));
+        var rerun = (await study.TrialsAsync()).Single(t => t.Number == 1);
+        Assert.Equal(0, rerun.RetriedFrom);
+        Assert.Equal(TrialState.Complete, rerun.State);
+        Assert.Equal(failed.Params, rerun.Params);
+    }
+
+    [Fact]
+    public async Task SigtermTellsTheRunningTrialInterruptedAndExitsZero()
+    {
+        var study = await CreateStudyAsync("sigterm", epochs: 30, asha: false);
+        using var agent = Agent("stopped", study);
+        await agent.WaitForLineAsync("trial 0 epoch 1/30", Patience);
+        agent.Signal("TERM");
+        Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var trial = (await study.TrialsAsync()).Single();
+        Assert.Equal(TrialState.Fail, trial.State);
+        Assert.Equal("interrupted", trial.Reason);
+        Assert.Contains("told FAIL so it can run again", agent.Output);
+    }
+
+    private AgentProcess Agent(string name, TunerStudy study, params string[] extra) =>
+        AgentProcess.Start(["--server", _server.Address, "--study", study.Name, "--task", _task, "--name", name, .. extra]);
+
+    private async Task<TunerStudy> CreateStudyAsync(string name, int epochs, bool asha)
+    {
+        var client = _server.Client(new TunerClientOptions { WorkerId = "test" });
+        var request = new CreateStudyRequest
+        {
+            Name = name,
+            Directions = { Direction.Maximize },
+            MaxRetries = 1,
+            Sampler = new SamplerConfig { Seed = 5, Tpe = new TpeSamplerConfig { NStartupTrials = 4 } },
+            SearchSpace = new SearchSpace
+            {
+                Params =
+                {
+                    new ParamSpec { Name = "learning_rate", Float = new FloatDistribution { Low = 1e-4, High = 3e-2, Log = true } },
+                    new ParamSpec { Name = "hidden_size", Int = new IntDistribution { Low = 16, High = 128, Log = true } },
+                    new ParamSpec { Name = "num_epochs", Int = new IntDistribution { Low = epochs, High = epochs } },
+                },
+            },
+        };
+        if (asha)
+        {
+            request.Pruner = new PrunerConfig { SuccessiveHalving = new SuccessiveHalvingPrunerConfig { MinResource = 1, ReductionFactor = 2 } };
+        }
+
+        return await client.CreateStudyAsync(request);
+    }
+
+    private static async Task<Trial> WaitForStateAsync(TunerStudy study, long number, TrialState state)
+    {
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var trial = (await study.TrialsAsync()).Single(t => t.Number == number);
+            if (trial.State == state || DateTime.UtcNow > until)
+            {
+                Assert.Equal(state, trial.State);
+                return trial;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace GrpcTuner.Agent.Tests;
+
+/// <summary>A real grpctuner-agent process, its output captured line by line.</summary>
+internal sealed class AgentProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private AgentProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public string Output => string.Join('\n', _lines);
+
+    public static AgentProcess Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo(AgentExecutable())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var agent = new AgentProcess(Process.Start(psi)!);
+        agent._process.OutputDataReceived += (_, e) => { if (e.Data is { } l) agent._lines.Enqueue(l); };
+        agent._process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) agent._lines.Enqueue("stderr: " + l); };
+        agent._process.BeginOutputReadLine();
+        agent._process.BeginErrorReadLine();
+        return agent;
+    }
+
+    /// <summary>The agent in its own build output (same configuration as this test), where its dependencies are its own.</summary>
+    private static string AgentExecutable()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
+        var root = testOutput;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GrpcTuner.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var path = Path.Combine(root.FullName, "src", "GrpcTuner.Agent", "bin", configuration, framework, "grpctuner-agent");
+        Assert.True(File.Exists(path), $"{path} is missing; build the solution first");
+        return path;
+    }
+
+    public async Task WaitForLineAsync(string contains, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!_lines.Any(l => l.Contains(contains, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < until, $"no line containing '{contains}' within {timeout}; output:\n{Output}");
+            Assert.False(_process.HasExited, $"the agent exited early; output:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the agent did not exit within {timeout}; output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,208 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+#pragma warning disable IDE1006 // Field names are Hugging Face's parameter names: TorchSharp registers fields by name.
+
+namespace GrpcTuner.Agent.Models.Bert;
+
+// TorchSharp registers module-typed fields under their field names, so each field here carries the
+// name Hugging Face gives that part (bert.encoder.layer.0.attention.self.query.weight, ...), and
+// no module is held by two fields. Linear layers that may carry LoRA are registered explicitly
+// through LoraLinear, which is not a module itself.
+
+internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Embedding word_embeddings;
+    private readonly Embedding position_embeddings;
+    private readonly Embedding token_type_embeddings;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertEmbeddings(BertConfig c) : base("BertEmbeddings")
+    {
+        word_embeddings = nn.Embedding(c.VocabSize, c.HiddenSize);
+        position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
+        token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
+        LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
+        dropout = nn.Dropout(c.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
+    {
+        var positions = torch.arange(inputIds.shape[1], device: inputIds.device).unsqueeze(0);
+        var sum = word_embeddings.forward(inputIds).add(position_embeddings.forward(positions)).add(token_type_embeddings.forward(tokenTypeIds));
+        return dropout.forward(LayerNorm.forward(sum));
+    }
+}
+
+internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly int _heads;
+    private readonly Dropout dropout;
+
+    public BertSelfAttention(BertConfig c) : base("BertSelfAttention")
+    {
+        _heads = c.NumAttentionHeads;
+        Query = new LoraLinear(this, "query", nn.Linear(c.HiddenSize, c.HiddenSize));
+        Key = new LoraLinear(this, "key", nn.Linear(c.HiddenSize, c.HiddenSize));
+        Value = new LoraLinear(this, "value", nn.Linear(c.HiddenSize, c.HiddenSize));
+        dropout = nn.Dropout(c.AttentionProbsDropoutProb);
+        RegisterComponents();
+    }
+
+    public LoraLinear Query { get; }
+
+    public LoraLinear Key { get; }
+
+    public LoraLinear Value { get; }
+
+    /// <param name="x">(batch, seq, hidden).</param>
+    /// <param name="additiveMask">(batch, 1, 1, seq): 0 where attended, a large negative number on padding.</param>
+    public override Tensor forward(Tensor x, Tensor additiveMask)
+    {
+        var (b, s, h) = (x.shape[0], x.shape[1], x.shape[2]);
+        var d = h / _heads;
+        Tensor Split(Tensor t) => t.view(b, s, _heads, d).transpose(1, 2);
+        var q = Split(Query.Forward(x));
+        var k = Split(Key.Forward(x));
+        var v = Split(Value.Forward(x));
+        var scores = q.matmul(k.transpose(-1, -2)).div(Math.Sqrt(d)).add(additiveMask);
+        var context = dropout.forward(scores.softmax(-1)).matmul(v);
+        return context.transpose(1, 2).contiguous().view(b, s, h);
+    }
+}
+
+/// <summary>dense -> dropout -> LayerNorm(x + residual), after attention and after the feed-forward layer.</summary>
+internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertResidualOutput(BertConfig c, int inFeatures) : base("BertResidualOutput")
+    {
+        Dense = new LoraLinear(this, "dense", nn.Linear(inFeatures, c.HiddenSize));
+        LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
+        dropout = nn.Dropout(c.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public LoraLinear Dense { get; }
+
+    public override Tensor forward(Tensor x, Tensor residual) => LayerNorm.forward(dropout.forward(Dense.Forward(x)).add(residual));
+}
+
+internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly BertSelfAttention self;
+    private readonly BertResidualOutput output;
+
+    public BertAttention(BertConfig c) : base("BertAttention")
+    {
+        self = new BertSelfAttention(c);
+        output = new BertResidualOutput(c, c.HiddenSize);
+        RegisterComponents();
+    }
+
+    public IEnumerable<LoraLinear> Linears => [self.Query, self.Key, self.Value, output.Dense];
+
+    public override Tensor forward(Tensor x, Tensor mask) => output.forward(self.forward(x, mask), x);
+}
+
+internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
+{
+    public BertIntermediate(BertConfig c) : base("BertIntermediate")
+    {
+        Dense = new LoraLinear(this, "dense", nn.Linear(c.HiddenSize, c.IntermediateSize));
+        RegisterComponents();
+    }
+
+    public LoraLinear Dense { get; }
+
+    public override Tensor forward(Tensor x) => nn.functional.gelu(Dense.Forward(x));
+}
+
+internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly BertAttention attention;
+    private readonly BertIntermediate intermediate;
+    private readonly BertResidualOutput output;
+
+    public BertLayer(BertConfig c) : base("BertLayer")
+    {
+        attention = new BertAttention(c);
+        intermediate = new BertIntermediate(c);
+        output = new BertResidualOutput(c, c.IntermediateSize);
+        RegisterComponents();
+    }
+
+    public IEnumerable<LoraLinear> Linears => attention.Linears.Concat([intermediate.Dense, output.Dense]);
+
+    public override Tensor forward(Tensor x, Tensor mask)
+    {
+        var attended = attention.forward(x, mask);
+        return output.forward(intermediate.forward(attended), attended);
+    }
+}
+
+internal sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(BertConfig c) : base("BertEncoder")
+    {
+        layer = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
+        RegisterComponents();
+    }
+
+    public IEnumerable<BertLayer> Layers => layer;
+
+    public override Tensor forward(Tensor x, Tensor mask)
+    {
+        foreach (var l in layer)
+        {
+            x = l.forward(x, mask);
+        }
+
+        return x;
+    }
+}
+
+/// <summary>tanh(dense(hidden state of [CLS])).</summary>
+internal sealed class BertPooler : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+
+    public BertPooler(BertConfig c) : base("BertPooler")
+    {
+        dense = nn.Linear(c.HiddenSize, c.HiddenSize);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden) => dense.forward(hidden.select(1, 0)).tanh();
+}
+
+/// <summary>The encoder with its pooler ("bert." in checkpoints); returns the pooled [CLS] vector.</summary>
+internal sealed class BertEncoderModel : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+    private readonly BertPooler pooler;
+
+    public BertEncoderModel(BertConfig c) : base("BertModel")
+    {
+        embeddings = new BertEmbeddings(c);
+        encoder = new BertEncoder(c);
+        pooler = new BertPooler(c);
+        RegisterComponents();
+    }
+
+    public IEnumerable<LoraLinear> Linears => encoder.Layers.SelectMany(l => l.Linears);
+
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    {
+        var additive = attentionMask.to_type(ScalarType.Float32).neg().add(1).mul(-1e9f).unsqueeze(1).unsqueeze(2);
+        return pooler.forward(encoder.forward(embeddings.forward(inputIds, torch.zeros_like(inputIds)), additive));
+    }
+}

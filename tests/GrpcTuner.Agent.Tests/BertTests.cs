@@ -73,9 +73,9 @@ public class BertTests
         torch.manual_seed(11);
         using var model = new BertForSequenceClassification(Tiny);
         model.ApplyLora(r: 4, alpha: 8, dropout: 0, ["query", "value"]);
-        var baseBefore = model.BaseWeights().Where(kv => !kv.Key.StartsWith("classifier", StringComparison.Ordinal))
+        var baseBefore = HuggingFaceFolder.BaseWeights(model).Where(kv => !kv.Key.StartsWith("classifier", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-        var adaptersBefore = model.AdapterWeights().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var adaptersBefore = HuggingFaceFolder.AdapterWeights(model).ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         Assert.Equal(2 * 2 * 2, adaptersBefore.Count); // 2 layers x (query, value) x (A, B)
 
         var (ids, mask) = Batch();
@@ -101,7 +101,7 @@ public class BertTests
             Assert.True(before.eq(model.state_dict()[name]).all().item<bool>(), $"base weight {name} changed");
         }
 
-        Assert.Contains(model.AdapterWeights(), kv => !kv.Value.eq(adaptersBefore[kv.Key]).all().item<bool>());
+        Assert.Contains(HuggingFaceFolder.AdapterWeights(model), kv => !kv.Value.eq(adaptersBefore[kv.Key]).all().item<bool>());
         model.eval();
         var unmerged = model.forward(ids, mask);
         model.MergeLora();

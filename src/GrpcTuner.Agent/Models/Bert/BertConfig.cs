@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace GrpcTuner.Agent.Models.Bert;
@@ -29,14 +28,4 @@ public sealed record BertConfig
     [JsonPropertyName("num_labels")] public int NumLabels { get; init; } = 2;
 
     [JsonPropertyName("model_type")] public string ModelType { get; init; } = "bert";
-
-    public static BertConfig Load(string folder) =>
-        JsonSerializer.Deserialize<BertConfig>(File.ReadAllText(Path.Combine(folder, "config.json")))
-        ?? throw new InvalidDataException($"{folder}/config.json is empty");
-
-    public void Save(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
-    }
 }

@@ -26,11 +26,14 @@ switch (mode)
     case "sampler-cost":
         SamplerCost.Run([1000, 10_000]);
         break;
+    case "bert-throughput":
+        await BertThroughput.RunAsync(int.Parse(Option("--threads", "2")));
+        break;
     case "quality":
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | sampler-cost | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | sampler-cost | bert-throughput [--threads N] | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

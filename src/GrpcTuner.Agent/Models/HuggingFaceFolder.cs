@@ -24,13 +24,14 @@ public static class HuggingFaceFolder
         File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>Loads the folder's weights into a model built from its config; every base weight must be there, nothing else.</summary>
-    public static void LoadWeights(nn.Module model, string folder)
+    /// <summary>Loads the folder's weights into a model built from its config; every base weight must be there, nothing else, except those <paramref name="skip"/> names.</summary>
+    public static void LoadWeights(nn.Module model, string folder, Func<string, bool>? skip = null)
     {
-        var weights = SafeTensors.Load(folder);
+        skip ??= _ => false;
+        var weights = SafeTensors.Load(folder).Where(kv => !skip(kv.Key));
         using var noGrad = torch.no_grad();
         var (missing, unexpected) = model.load_state_dict(weights.ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float32)), strict: false);
-        var missingBase = missing.Where(m => !m.Contains(AdapterMarker, StringComparison.Ordinal)).ToList();
+        var missingBase = missing.Where(m => !m.Contains(AdapterMarker, StringComparison.Ordinal) && !skip(m)).ToList();
         if (missingBase.Count > 0 || unexpected.Count > 0)
         {
             throw new InvalidDataException($"{folder}: weights do not match the config (missing: {string.Join(", ", missingBase.Take(5))}; unexpected: {string.Join(", ", unexpected.Take(5))})");

@@ -35,10 +35,14 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor, Te
         classifier.forward(dropout.forward(bert.forward(inputIds, attentionMask)));
 
     /// <summary>A model from a Hugging Face folder (config.json plus model.safetensors or a sharded index).</summary>
-    public static BertForSequenceClassification FromPretrained(string folder)
+    /// <param name="folder">The folder.</param>
+    /// <param name="numLabels">Labels of the task; when they differ from the checkpoint's, the head starts fresh (as Hugging Face does).</param>
+    public static BertForSequenceClassification FromPretrained(string folder, int? numLabels = null)
     {
-        var model = new BertForSequenceClassification(HuggingFaceFolder.LoadConfig<BertConfig>(folder));
-        HuggingFaceFolder.LoadWeights(model, folder);
+        var config = HuggingFaceFolder.LoadConfig<BertConfig>(folder);
+        var freshHead = numLabels is { } n && n != config.NumLabels;
+        var model = new BertForSequenceClassification(freshHead ? config with { NumLabels = numLabels!.Value } : config);
+        HuggingFaceFolder.LoadWeights(model, folder, skip: freshHead ? name => name.StartsWith("classifier.", StringComparison.Ordinal) : null);
         return model;
     }
 

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using GrpcTuner.Agent.Models.Bert;
+using GrpcTuner.Agent.Training;
+using Microsoft.ML.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GrpcTuner.Agent.Tasks.Text;
+
+/// <summary>
+/// Sequence classification with a BERT-family encoder from a Hugging Face folder (config.json,
+/// model.safetensors, vocab.txt), fine-tuned in full or with LoRA (method). Metric: validation
+/// accuracy after every epoch.
+/// </summary>
+public sealed class BertClassificationTask(string modelDir, string trainFile, string? validationFile, double validationFraction) : ITrainingTask
+{
+    public IReadOnlyCollection<string> TaskParameters { get; } = [];
+
+    public Task PrepareAsync(CancellationToken ct)
+    {
+        foreach (var file in new[] { Path.Combine(modelDir, "config.json"), Path.Combine(modelDir, "vocab.txt"), trainFile })
+        {
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"the bert-classification task needs {file}", file);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
+    {
+        var hp = context.HyperParameters;
+        var (train, validation) = validationFile is null ? LabeledText.Load(trainFile).Split(validationFraction) : (LabeledText.Load(trainFile), LabeledText.Load(validationFile));
+        var labels = LabeledText.LabelSet(train, validation);
+        var tokenizer = BertTokenizer.Create(Path.Combine(modelDir, "vocab.txt"));
+        var (trainX, trainMask, trainY) = Encode(train, tokenizer, labels, hp.MaxSeqLength);
+        var (validX, validMask, validY) = Encode(validation, tokenizer, labels, hp.MaxSeqLength);
+
+        torch.manual_seed(hp.Seed);
+        using var model = BertForSequenceClassification.FromPretrained(modelDir, labels.Count);
+        if (hp.Method == "lora")
+        {
+            model.ApplyLora(hp.LoraR, hp.LoraAlpha, hp.LoraDropout, hp.LoraTargetModules.ToList());
+        }
+
+        model.to(context.Device);
+        using var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), hp.LearningRate, weight_decay: hp.WeightDecay);
+        var n = trainX.shape[0];
+        var batches = (int)((n + hp.BatchSize - 1) / hp.BatchSize);
+        var stepsPerEpoch = (batches + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
+        var totalSteps = stepsPerEpoch * hp.NumEpochs;
+        var warmup = hp.WarmupFor(totalSteps);
+        var shuffle = new Generator((ulong)hp.Seed);
+        var step = 0;
+        var metric = 0.0;
+        for (var epoch = 0; epoch < hp.NumEpochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            using var order = torch.randperm(n, generator: shuffle);
+            for (var b = 0; b < batches; b++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using (torch.NewDisposeScope())
+                {
+                    var index = order.narrow(0, b * hp.BatchSize, Math.Min(hp.BatchSize, n - (b * hp.BatchSize)));
+                    var logits = model.forward(trainX.index_select(0, index).to(context.Device), trainMask.index_select(0, index).to(context.Device));
+                    nn.functional.cross_entropy(logits, trainY.index_select(0, index).to(context.Device)).div(hp.GradientAccumulationSteps).backward();
+                }
+
+                if ((b + 1) % hp.GradientAccumulationSteps == 0 || b == batches - 1)
+                {
+                    var factor = LearningRateSchedule.Factor(hp.LrScheduler, step++, warmup, totalSteps);
+                    foreach (var group in optimizer.ParamGroups)
+                    {
+                        group.LearningRate = hp.LearningRate * factor;
+                    }
+
+                    optimizer.step();
+                    optimizer.zero_grad();
+                }
+            }
+
+            var samplesPerSecond = n / clock.Elapsed.TotalSeconds;
+            metric = Accuracy(model, validX, validMask, validY, context.Device);
+            context.Log($"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} accuracy={metric:F4} samples/s={samplesPerSecond:F0} method={hp.Method}");
+            if (await context.ReportAsync(epoch, metric).ConfigureAwait(false))
+            {
+                return new TrainingOutcome(true, metric, epoch + 1);
+            }
+        }
+
+        return new TrainingOutcome(false, metric, hp.NumEpochs);
+    }
+
+    /// <summary>Token ids with [CLS] ... [SEP], truncated to max_seq_length and padded with [PAD] (id 0 in BERT vocabularies).</summary>
+    private static (Tensor Ids, Tensor Mask, Tensor Labels) Encode(LabeledText data, BertTokenizer tokenizer, IReadOnlyList<string> labels, int maxLength)
+    {
+        var rows = data.Texts.Select(t => tokenizer.EncodeToIds(t).ToList()).ToList();
+        var length = Math.Min(maxLength, rows.Count == 0 ? 2 : rows.Max(r => r.Count) + 2);
+        var ids = new long[rows.Count * length];
+        var mask = new long[rows.Count * length];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var tokens = new List<int> { tokenizer.ClassificationTokenId };
+            tokens.AddRange(rows[i].Where(id => id != tokenizer.ClassificationTokenId && id != tokenizer.SeparatorTokenId).Take(length - 2));
+            tokens.Add(tokenizer.SeparatorTokenId);
+            for (var j = 0; j < tokens.Count; j++)
+            {
+                ids[(i * length) + j] = tokens[j];
+                mask[(i * length) + j] = 1;
+            }
+        }
+
+        var y = data.Labels.Select(l => (long)labels.ToList().IndexOf(l)).ToArray();
+        return (torch.tensor(ids).view(rows.Count, length), torch.tensor(mask).view(rows.Count, length), torch.tensor(y));
+    }
+
+    private static double Accuracy(BertForSequenceClassification model, Tensor x, Tensor mask, Tensor y, Device device)
+    {
+        model.eval();
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        return model.forward(x.to(device), mask.to(device)).argmax(1).eq(y.to(device)).to_type(ScalarType.Float32).mean().item<float>();
+    }
+}

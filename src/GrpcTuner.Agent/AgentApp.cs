@@ -27,8 +27,9 @@ public static class AgentApp
         var gpus = new Option<string?>("--gpus") { Description = "GPU indexes, one worker each, e.g. 0,1" };
         var maxTrials = new Option<int>("--max-trials") { Description = "Trials per worker; 0 runs until stopped or the study is exhausted", DefaultValueFactory = _ => 0 };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease of each trial; heartbeats renew it", DefaultValueFactory = _ => 60 };
+        var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder (shared between agents) for a checkpoint per trial after every epoch; re-runs resume from it" };
         var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
-        foreach (var option in new Option[] { servers, study, taskFile, workers, gpus, maxTrials, lease, name })
+        foreach (var option in new Option[] { servers, study, taskFile, workers, gpus, maxTrials, lease, checkpoints, name })
         {
             root.Options.Add(option);
         }
@@ -60,7 +61,7 @@ public static class AgentApp
                 });
                 clients.Add(client);
                 var handle = await client.LoadStudyAsync(parse.GetValue(study)!, stop.Token);
-                var worker = new TrialWorker($"w{i}", handle, task, devices[i], parse.GetValue(maxTrials), Log);
+                var worker = new TrialWorker($"w{i}", handle, task, devices[i], parse.GetValue(maxTrials), parse.GetValue(checkpoints), Log);
                 runs.Add((worker, worker.RunAsync(stop.Token)));
             }
 

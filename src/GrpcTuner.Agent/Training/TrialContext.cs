@@ -2,8 +2,9 @@ using TorchSharp;
 
 namespace GrpcTuner.Agent.Training;
 
-/// <summary>Everything a training run gets from the agent: its hyperparameters, device and thread budget, and the report channel.</summary>
-public sealed class TrialContext(long trialNumber, HyperParameters hyperParameters, torch.Device device, Func<int, double, Task<bool>> report, Action<string> log)
+/// <summary>Everything a training run gets from the agent: its hyperparameters, device, report channel and checkpoint folders.</summary>
+public sealed class TrialContext(long trialNumber, HyperParameters hyperParameters, torch.Device device, Func<int, double, Task<bool>> report, Action<string> log,
+    string? checkpointDir = null, string? resumeFrom = null)
 {
     public long TrialNumber { get; } = trialNumber;
 
@@ -15,4 +16,10 @@ public sealed class TrialContext(long trialNumber, HyperParameters hyperParamete
     public Task<bool> ReportAsync(int epoch, double metric) => report(epoch, metric);
 
     public void Log(string line) => log(line);
+
+    /// <summary>Where this run writes its checkpoint after every epoch; null for none.</summary>
+    public string? CheckpointDir { get; } = checkpointDir;
+
+    /// <summary>A checkpoint to continue from (this trial's own, or the one it re-runs); null to start fresh.</summary>
+    public string? ResumeFrom { get; } = resumeFrom;
 }

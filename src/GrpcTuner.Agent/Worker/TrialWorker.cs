@@ -11,7 +11,7 @@ namespace GrpcTuner.Agent.Worker;
 /// until its trial budget is spent, the study has nothing left to hand out, or the agent stops.
 /// An interrupted trial is told FAIL "interrupted" with retry, so another worker runs it again.
 /// </summary>
-internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask task, torch.Device device, int maxTrials, Action<string> log)
+internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask task, torch.Device device, int maxTrials, string? checkpointRoot, Action<string> log)
 {
     public WorkerSummary Summary { get; } = new(name);
 
@@ -50,7 +50,11 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
         try
         {
             var hp = HyperParameters.Parse(trial.Params, task.TaskParameters);
-            var context = new TrialContext(trial.Number, hp, device, (epoch, metric) => trial.ReportAsync(epoch, metric), line => log($"{name}: {line}"));
+            // A re-run continues from the last epoch its predecessor checkpointed, on any machine that shares the folder.
+            var folder = checkpointRoot is null ? null : Path.Combine(checkpointRoot, study.Name);
+            var own = folder is null ? null : Path.Combine(folder, $"trial-{trial.Number}");
+            var resume = folder is not null && trial.Info.HasRetriedFrom ? Path.Combine(folder, $"trial-{trial.Info.RetriedFrom}") : own;
+            var context = new TrialContext(trial.Number, hp, device, (epoch, metric) => trial.ReportAsync(epoch, metric), line => log($"{name}: {line}"), own, resume);
             var outcome = await Task.Run(() => task.RunAsync(context, stop), CancellationToken.None);
             if (outcome.Pruned)
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GrpcTuner.Agent.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,62 +35,11 @@ public sealed class FashionMnistTask(string dataDir, int trainSamples, int valid
             ("fc2", nn.Linear(hidden, 10)));
         model.to(context.Device);
         using var optimizer = optim.AdamW(model.parameters(), hp.LearningRate, weight_decay: hp.WeightDecay);
-        var n = data.TrainX.shape[0];
-        var batchesPerEpoch = (int)((n + hp.BatchSize - 1) / hp.BatchSize);
-        var stepsPerEpoch = (batchesPerEpoch + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
-        var totalSteps = stepsPerEpoch * hp.NumEpochs;
-        var warmup = hp.WarmupFor(totalSteps);
-        var step = 0;
-        var metric = 0.0;
-        var shuffle = new Generator((ulong)hp.Seed);
-        for (var epoch = 0; epoch < hp.NumEpochs; epoch++)
-        {
-            model.train();
-            var clock = Stopwatch.StartNew();
-            using var order = torch.randperm(n, generator: shuffle);
-            for (var b = 0; b < batchesPerEpoch; b++)
-            {
-                ct.ThrowIfCancellationRequested();
-                using (torch.NewDisposeScope())
-                {
-                    var index = order.narrow(0, b * hp.BatchSize, Math.Min(hp.BatchSize, n - (b * hp.BatchSize)));
-                    var x = data.TrainX.index_select(0, index).to(context.Device);
-                    var y = data.TrainY.index_select(0, index).to(context.Device);
-                    var loss = nn.functional.cross_entropy(model.forward(x), y) / hp.GradientAccumulationSteps;
-                    loss.backward();
-                }
-
-                if ((b + 1) % hp.GradientAccumulationSteps == 0 || b == batchesPerEpoch - 1)
-                {
-                    var factor = LearningRateSchedule.Factor(hp.LrScheduler, step++, warmup, totalSteps);
-                    foreach (var group in optimizer.ParamGroups)
-                    {
-                        group.LearningRate = hp.LearningRate * factor;
-                    }
-
-                    optimizer.step();
-                    optimizer.zero_grad();
-                }
-            }
-
-            var samplesPerSecond = n / clock.Elapsed.TotalSeconds;
-            metric = Evaluate(model, data, context.Device);
-            context.Log($"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} accuracy={metric:F4} samples/s={samplesPerSecond:F0}");
-            if (await context.ReportAsync(epoch, metric).ConfigureAwait(false))
-            {
-                return new TrainingOutcome(true, metric, epoch + 1);
-            }
-        }
-
-        return new TrainingOutcome(false, metric, hp.NumEpochs);
-    }
-
-    private static double Evaluate(Sequential model, FashionMnistData data, Device device)
-    {
-        model.eval();
-        using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        var predicted = model.forward(data.ValidX.to(device)).argmax(1);
-        return predicted.eq(data.ValidY.to(device)).to_type(ScalarType.Float32).mean().item<float>();
+        var device = context.Device;
+        return await new EpochTrainer(context, model, optimizer, data.TrainX.shape[0]).RunAsync(
+            index => nn.functional.cross_entropy(model.forward(data.TrainX.index_select(0, index).to(device)), data.TrainY.index_select(0, index).to(device)),
+            () => model.forward(data.ValidX.to(device)).argmax(1).eq(data.ValidY.to(device)).to_type(ScalarType.Float32).mean().item<float>(),
+            "accuracy",
+            ct).ConfigureAwait(false);
     }
 }

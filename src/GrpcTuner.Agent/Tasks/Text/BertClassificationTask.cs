@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GrpcTuner.Agent.Models.Bert;
 using GrpcTuner.Agent.Training;
 using Microsoft.ML.Tokenizers;
@@ -47,52 +46,14 @@ public sealed class BertClassificationTask(string modelDir, string trainFile, st
 
         model.to(context.Device);
         using var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), hp.LearningRate, weight_decay: hp.WeightDecay);
-        var n = trainX.shape[0];
-        var batches = (int)((n + hp.BatchSize - 1) / hp.BatchSize);
-        var stepsPerEpoch = (batches + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
-        var totalSteps = stepsPerEpoch * hp.NumEpochs;
-        var warmup = hp.WarmupFor(totalSteps);
-        var shuffle = new Generator((ulong)hp.Seed);
-        var step = 0;
-        var metric = 0.0;
-        for (var epoch = 0; epoch < hp.NumEpochs; epoch++)
-        {
-            model.train();
-            var clock = Stopwatch.StartNew();
-            using var order = torch.randperm(n, generator: shuffle);
-            for (var b = 0; b < batches; b++)
-            {
-                ct.ThrowIfCancellationRequested();
-                using (torch.NewDisposeScope())
-                {
-                    var index = order.narrow(0, b * hp.BatchSize, Math.Min(hp.BatchSize, n - (b * hp.BatchSize)));
-                    var logits = model.forward(trainX.index_select(0, index).to(context.Device), trainMask.index_select(0, index).to(context.Device));
-                    nn.functional.cross_entropy(logits, trainY.index_select(0, index).to(context.Device)).div(hp.GradientAccumulationSteps).backward();
-                }
-
-                if ((b + 1) % hp.GradientAccumulationSteps == 0 || b == batches - 1)
-                {
-                    var factor = LearningRateSchedule.Factor(hp.LrScheduler, step++, warmup, totalSteps);
-                    foreach (var group in optimizer.ParamGroups)
-                    {
-                        group.LearningRate = hp.LearningRate * factor;
-                    }
-
-                    optimizer.step();
-                    optimizer.zero_grad();
-                }
-            }
-
-            var samplesPerSecond = n / clock.Elapsed.TotalSeconds;
-            metric = Accuracy(model, validX, validMask, validY, context.Device);
-            context.Log($"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} accuracy={metric:F4} samples/s={samplesPerSecond:F0} method={hp.Method}");
-            if (await context.ReportAsync(epoch, metric).ConfigureAwait(false))
-            {
-                return new TrainingOutcome(true, metric, epoch + 1);
-            }
-        }
-
-        return new TrainingOutcome(false, metric, hp.NumEpochs);
+        var device = context.Device;
+        return await new EpochTrainer(context, model, optimizer, trainX.shape[0]).RunAsync(
+            index => nn.functional.cross_entropy(
+                model.forward(trainX.index_select(0, index).to(device), trainMask.index_select(0, index).to(device)),
+                trainY.index_select(0, index).to(device)),
+            () => model.forward(validX.to(device), validMask.to(device)).argmax(1).eq(validY.to(device)).to_type(ScalarType.Float32).mean().item<float>(),
+            "accuracy",
+            ct).ConfigureAwait(false);
     }
 
     /// <summary>Token ids with [CLS] ... [SEP], truncated to max_seq_length and padded with [PAD] (id 0 in BERT vocabularies).</summary>
@@ -116,13 +77,5 @@ public sealed class BertClassificationTask(string modelDir, string trainFile, st
 
         var y = data.Labels.Select(l => (long)labels.ToList().IndexOf(l)).ToArray();
         return (torch.tensor(ids).view(rows.Count, length), torch.tensor(mask).view(rows.Count, length), torch.tensor(y));
-    }
-
-    private static double Accuracy(BertForSequenceClassification model, Tensor x, Tensor mask, Tensor y, Device device)
-    {
-        model.eval();
-        using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
-        return model.forward(x.to(device), mask.to(device)).argmax(1).eq(y.to(device)).to_type(ScalarType.Float32).mean().item<float>();
     }
 }

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GrpcTuner.Agent.Training;
+
+/// <summary>
+/// The epoch loop every supervised task shares: shuffled mini-batches (one dispose scope per step),
+/// gradient accumulation, the learning-rate schedule with warm-up, then after every epoch a
+/// validation metric, a progress line, a checkpoint (when the context names a folder) and a report
+/// that may stop the run. A run resumes from the context's checkpoint where there is one.
+/// </summary>
+public sealed class EpochTrainer(TrialContext context, nn.Module model, OptimizerHelper optimizer, long samples)
+{
+    /// <param name="batchLoss">The loss of the examples at these indexes (a 1-D index tensor).</param>
+    /// <param name="evaluate">The validation metric, computed with the model in eval mode.</param>
+    /// <param name="metricName">For the progress line.</param>
+    /// <param name="ct">Stops the run at the next step.</param>
+    public async Task<TrainingOutcome> RunAsync(Func<Tensor, Tensor> batchLoss, Func<double> evaluate, string metricName, CancellationToken ct)
+    {
+        var hp = context.HyperParameters;
+        var batches = (int)((samples + hp.BatchSize - 1) / hp.BatchSize);
+        var stepsPerEpoch = (batches + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
+        var totalSteps = stepsPerEpoch * hp.NumEpochs;
+        var warmup = hp.WarmupFor(totalSteps);
+        var shuffle = new Generator((ulong)hp.Seed);
+        var (firstEpoch, step, metric) = (0, 0, 0.0);
+        if (Checkpoint.TryLoad(context.ResumeFrom, model, optimizer) is { } resumed)
+        {
+            (firstEpoch, step, metric) = (resumed.EpochsDone, resumed.Step, resumed.Metric);
+            torch.set_rng_state(Checkpoint.Decode(resumed.TorchRng));
+            shuffle.set_state(Checkpoint.Decode(resumed.ShuffleRng));
+            context.Log($"trial {context.TrialNumber} resumes after epoch {firstEpoch} from {context.ResumeFrom}");
+        }
+
+        for (var epoch = firstEpoch; epoch < hp.NumEpochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            using var order = torch.randperm(samples, generator: shuffle);
+            for (var b = 0; b < batches; b++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using (torch.NewDisposeScope())
+                {
+                    var index = order.narrow(0, b * hp.BatchSize, Math.Min(hp.BatchSize, samples - (b * hp.BatchSize)));
+                    batchLoss(index).div(hp.GradientAccumulationSteps).backward();
+                }
+
+                if ((b + 1) % hp.GradientAccumulationSteps == 0 || b == batches - 1)
+                {
+                    var factor = LearningRateSchedule.Factor(hp.LrScheduler, step++, warmup, totalSteps);
+                    foreach (var group in optimizer.ParamGroups)
+                    {
+                        group.LearningRate = hp.LearningRate * factor;
+                    }
+
+                    optimizer.step();
+                    optimizer.zero_grad();
+                }
+            }
+
+            var samplesPerSecond = samples / clock.Elapsed.TotalSeconds;
+            model.eval();
+            using (torch.no_grad())
+            {
+                metric = evaluate();
+            }
+
+            context.Log(string.Create(CultureInfo.InvariantCulture,
+                $"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} {metricName}={metric:F4} samples/s={samplesPerSecond:F0} peak_rss_mb={PeakMemoryMegabytes()}"));
+            if (context.CheckpointDir is { } folder)
+            {
+                Checkpoint.Save(folder, model, optimizer, new TrainerState(epoch + 1, step, metric, Checkpoint.Encode(torch.get_rng_state()), Checkpoint.Encode(shuffle.get_state())));
+            }
+
+            if (await context.ReportAsync(epoch, metric).ConfigureAwait(false))
+            {
+                return new TrainingOutcome(true, metric, epoch + 1);
+            }
+        }
+
+        return new TrainingOutcome(false, metric, hp.NumEpochs);
+    }
+
+    /// <summary>The process's peak resident memory (VmHWM), in MiB; 0 where /proc is not there.</summary>
+    private static long PeakMemoryMegabytes()
+    {
+        const string status = "/proc/self/status";
+        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+}

@@ -21,6 +21,8 @@ namespace GrpcTuner.Agent.Tasks;
 /// train_file: data/train.jsonl         # JSONL {"text", "label"} or CSV with text,label
 /// validation_file: data/valid.jsonl    # or validation_fraction: 0.1
 /// </code>
+/// or the same keys with <c>task: causal-lm</c> for a LLaMA-family decoder (tokenizer.model, or
+/// vocab.json and merges.txt, in model_dir; JSONL {"text"} or plain-text lines).
 /// </summary>
 public static class TaskFile
 {
@@ -44,7 +46,9 @@ public static class TaskFile
             "fashion-mnist" => new FashionMnistTask(PathOf("data_dir") ?? FashionMnistData.DebianPackageDir, Int("train_samples", 12_000), Int("validation_samples", 2_000)),
             "bert-classification" => new BertClassificationTask(Required("model_dir"), Required("train_file"), PathOf("validation_file"),
                 Get("validation_fraction") is { } f ? double.Parse(f, CultureInfo.InvariantCulture) : 0.1),
-            var other => throw new InvalidDataException($"{path}: task '{other}' is not one of: fashion-mnist, bert-classification"),
+            "causal-lm" => new CausalLmTask(Required("model_dir"), Required("train_file"), PathOf("validation_file"),
+                Get("validation_fraction") is { } f ? double.Parse(f, CultureInfo.InvariantCulture) : 0.1),
+            var other => throw new InvalidDataException($"{path}: task '{other}' is not one of: fashion-mnist, bert-classification, causal-lm"),
         };
     }
 }

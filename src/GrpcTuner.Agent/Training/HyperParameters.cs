@@ -42,7 +42,8 @@ public sealed record HyperParameters
 
     public double LoraDropout { get; init; } = 0.05;
 
-    public IReadOnlyList<string> LoraTargetModules { get; init; } = ["query", "value"];
+    /// <summary>Layers that get LoRA adapters; empty means the model's usual ones (query and value attention projections).</summary>
+    public IReadOnlyList<string> LoraTargetModules { get; init; } = [];
 
     public int MaxSeqLength { get; init; } = 128;
 
@@ -51,6 +52,9 @@ public sealed record HyperParameters
 
     /// <summary>Warm-up steps: warmup_steps when set, else warmup_ratio of the optimizer steps.</summary>
     public int WarmupFor(int totalSteps) => WarmupSteps > 0 ? WarmupSteps : (int)Math.Round(WarmupRatio * totalSteps);
+
+    /// <summary>The LoRA targets, or <paramref name="modelDefault"/> when the study names none.</summary>
+    public IReadOnlyList<string> LoraTargetsOr(params string[] modelDefault) => LoraTargetModules.Count > 0 ? LoraTargetModules : modelDefault;
 
     public static HyperParameters Parse(IReadOnlyDictionary<string, ParamValue> values, IReadOnlyCollection<string> taskParams)
     {
@@ -83,7 +87,7 @@ public sealed record HyperParameters
             LoraR = (int)Integer(values, "lora_r", 8, 1, 1024),
             LoraAlpha = Number(values, "lora_alpha", 16, 0, 10_000, exclusiveLow: true),
             LoraDropout = Number(values, "lora_dropout", 0.05, 0, 1),
-            LoraTargetModules = values.TryGetValue("lora_target_modules", out var t) ? Text(t, "lora_target_modules").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : ["query", "value"],
+            LoraTargetModules = values.TryGetValue("lora_target_modules", out var t) ? Text(t, "lora_target_modules").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [],
             MaxSeqLength = (int)Integer(values, "max_seq_length", 128, 8, 1_000_000),
             Extra = extra,
         };

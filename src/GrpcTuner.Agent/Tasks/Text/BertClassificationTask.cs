@@ -41,7 +41,7 @@ public sealed class BertClassificationTask(string modelDir, string trainFile, st
         using var model = BertForSequenceClassification.FromPretrained(modelDir, labels.Count);
         if (hp.Method == "lora")
         {
-            model.ApplyLora(hp.LoraR, hp.LoraAlpha, hp.LoraDropout, hp.LoraTargetModules.ToList());
+            model.ApplyLora(hp.LoraR, hp.LoraAlpha, hp.LoraDropout, hp.LoraTargetsOr("query", "value").ToList());
         }
 
         model.to(context.Device);

@@ -60,6 +60,27 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         File.Delete(spec);
     }
 
+    [Fact]
+    public async Task CoverageBasedSearchOnHpoBenchNearlyReachesTheUpperBound()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GrpcTuner.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var tables = Path.Combine(root!.Parent!.FullName, "shared", "datasets", "hpobench");
+        Assert.True(Directory.Exists(tables), $"the HPOBench tables are expected at {tables} (../shared beside the repository)");
+        var (code, output, _) = await RunAsync("cbs", "loo", "--tables", tables, "--k", "4");
+        Assert.Equal(0, code);
+        var fractions = output.Split('\n').Single(l => l.StartsWith("| mean (fraction of best score)", StringComparison.Ordinal))
+            .Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var (cbs4, fallback) = (fractions[3], fractions[4]);
+        Assert.True(cbs4 >= 0.99, $"CBS_4 reaches {cbs4} of the upper bound");
+        Assert.True(cbs4 > fallback + 0.03, $"CBS_4 {cbs4} should be well above the default {fallback}");
+        Assert.True(fractions[0] <= fractions[1] && fractions[1] <= fractions[2] && fractions[2] <= cbs4, "more recommendations never hurt");
+    }
+
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         var (oldOut, oldErr) = (Console.Out, Console.Error);

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using GrpcTuner.Cli.Specs;
+using GrpcTuner.Core.Coverage;
+
+namespace GrpcTuner.Cli.Commands;
+
+/// <summary>
+/// <c>grpctuner cbs</c>: Coverage-based Search over a results table. <c>recommend</c> lists the top
+/// configurations; <c>loo</c> evaluates them leave-one-data-set-out beside a default configuration
+/// and the per-data-set best (the upper bound).
+/// </summary>
+internal static class CbsCommand
+{
+    // scikit-learn's MLPClassifier defaults (alpha 1e-4, batch 200, one layer of 100, lr 1e-3), snapped to the table's grid.
+    private const string SklearnDefault = "alpha=1e-4,batch_size=200,depth=1,learning_rate_init=1e-3,width=100";
+
+    public static Command Create()
+    {
+        var tables = new Option<string>("--tables") { Description = "Folder with one results CSV (or .csv.gz) per data set", Required = true };
+        var k = new Option<int>("--k") { Description = "Configurations to recommend", DefaultValueFactory = _ => 4 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Coverage tolerance on the normalized scale", DefaultValueFactory = _ => CoverageSearch.DefaultTolerance };
+        var fallback = new Option<string>("--default") { Description = "The default configuration, name=value pairs", DefaultValueFactory = _ => SklearnDefault };
+
+        var recommend = new Command("recommend", "Recommend k configurations that cover the data sets") { tables, k, tolerance };
+        recommend.SetAction(parse => Run(() =>
+        {
+            var table = ResultsTable.LoadDirectory(parse.GetValue(tables)!);
+            var order = CoverageSearch.Recommend(table.Scores, parse.GetValue(k), parse.GetValue(tolerance));
+            for (var i = 0; i < order.Count; i++)
+            {
+                Console.WriteLine($"CBS_{i + 1}: {table.Describe(order[i])}");
+            }
+        }));
+
+        var loo = new Command("loo", "Leave-one-data-set-out evaluation: CBS_1..CBS_k beside the default and the upper bound") { tables, k, tolerance, fallback };
+        loo.SetAction(parse => Run(() =>
+        {
+            var table = ResultsTable.LoadDirectory(parse.GetValue(tables)!);
+            var defaults = parse.GetValue(fallback)!.Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+            var fallbackIndex = table.Nearest(defaults);
+            var maxK = parse.GetValue(k);
+            var result = LeaveOneOut.Evaluate(table.Scores, maxK, fallbackIndex, parse.GetValue(tolerance));
+            Console.WriteLine($"default configuration: {table.Describe(fallbackIndex)}");
+            Console.WriteLine($"| held-out data set | {string.Join(" | ", Enumerable.Range(1, maxK).Select(i => $"CBS_{i}"))} | default | upper bound |");
+            Console.WriteLine($"|---|{string.Concat(Enumerable.Repeat("---|", maxK + 2))}");
+            for (var d = 0; d < table.Datasets.Count; d++)
+            {
+                Console.WriteLine($"| {table.Datasets[d]} | {string.Join(" | ", result.PerDataset[d].Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | 1.0000 |");
+            }
+
+            Console.WriteLine($"| mean (normalized) | {string.Join(" | ", result.CbsAtK.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | {result.Default:F4} | {result.UpperBound:F4} |");
+            Console.WriteLine($"| mean (fraction of best score) | {string.Join(" | ", result.CbsFractionAtK.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | {result.DefaultFraction:F4} | 1.0000 |");
+        }));
+
+        var cbs = new Command("cbs", "Coverage-based Search: configurations that work across data sets");
+        cbs.Subcommands.Add(recommend);
+        cbs.Subcommands.Add(loo);
+        return cbs;
+    }
+
+    private static int Run(Action body)
+    {
+        try
+        {
+            body();
+            return 0;
+        }
+        catch (SpecException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -77,6 +77,22 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
     }
 
     [Fact]
+    public async Task AHyperbandStudyKeepsItsSettingsWithDefaultsFilledIn()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "hb");
+        var request = TwoReplicasFixture.Study("hyperband");
+        request.Pruner = new PrunerConfig { Hyperband = new HyperbandPrunerConfig { MaxResource = 27 } };
+        await client.CreateStudyAsync(request);
+        var stored = await client.Raw.GetStudyAsync(new GetStudyRequest { Study = "hyperband" });
+        Assert.Equal(PrunerConfig.KindOneofCase.Hyperband, stored.Pruner.KindCase);
+        Assert.Equal((1L, 27L, 3), (stored.Pruner.Hyperband.MinResource, stored.Pruner.Hyperband.MaxResource, stored.Pruner.Hyperband.ReductionFactor));
+        var bad = TwoReplicasFixture.Study("hyperband-bad");
+        bad.Pruner = new PrunerConfig { Hyperband = new HyperbandPrunerConfig { MinResource = 5, MaxResource = 3 } };
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.Raw.CreateStudyAsync(bad).ResponseAsync);
+        Assert.Contains("pruner.hyperband.max_resource", e.Status.Detail);
+    }
+
+    [Fact]
     public async Task EnqueuedParamsRunFirstAndBestTrialIsTheLowest()
     {
         using var client = TwoReplicasFixture.Client(cluster.A, "enqueuer");

@@ -11,7 +11,7 @@ namespace GrpcTuner.Cli.Specs;
 /// name: branin
 /// directions: [minimize]
 /// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}
-/// pruner: {type: median}            # or percentile / asha / none
+/// pruner: {type: median}            # or percentile / asha / hyperband / none
 /// max_retries: 1
 /// params:
 ///   - {name: x, type: float, low: -5, high: 10, log: false, step: 0.5}
@@ -203,8 +203,17 @@ public static class StudySpec
                     BootstrapCount = (int)(p.OptionalLong("bootstrap_count") ?? 0),
                 };
                 break;
+            case "hyperband":
+                p!.Only("type", "min_resource", "max_resource", "reduction_factor");
+                config.Hyperband = new HyperbandPrunerConfig
+                {
+                    MinResource = p.OptionalLong("min_resource") ?? 0,
+                    MaxResource = p.OptionalLong("max_resource") ?? 0,
+                    ReductionFactor = (int)(p.OptionalLong("reduction_factor") ?? 0),
+                };
+                break;
             default:
-                throw new SpecException($"{p!.Path}.type: must be none, median, percentile or asha");
+                throw new SpecException($"{p!.Path}.type: must be none, median, percentile, asha or hyperband");
         }
 
         return config;

@@ -6,6 +6,7 @@ public enum PrunerKind
     None,
     Percentile,
     SuccessiveHalving,
+    Hyperband,
 }
 
 /// <summary>Which pruner a study uses, with its options; the defaults are Optuna's.</summary>
@@ -19,7 +20,8 @@ public sealed record PrunerSettings(
     long MinResource = 0,
     int ReductionFactor = 4,
     int MinEarlyStoppingRate = 0,
-    int BootstrapCount = 0)
+    int BootstrapCount = 0,
+    long MaxResource = 0)
 {
     public static PrunerSettings None { get; } = new(PrunerKind.None);
 }

@@ -10,6 +10,7 @@ public static class PrunerFactory
         PrunerKind.None => new NopPruner(),
         PrunerKind.Percentile => new PercentilePruner(study.Pruner, study.Directions[0]),
         PrunerKind.SuccessiveHalving => new SuccessiveHalvingPruner(study.Pruner, study.Directions[0]),
+        PrunerKind.Hyperband => new HyperbandPruner(study.Pruner, study.Directions[0]),
         _ => throw new ArgumentOutOfRangeException(nameof(study), study.Pruner.Kind, "unknown pruner"),
     };
 }

@@ -199,6 +199,13 @@ public static class StudyValidator
             v.Check(p.IntervalSteps >= 1, $"{f}.interval_steps", $"must be >= 1, got {p.IntervalSteps}");
             v.Check(p.NMinTrials >= 1, $"{f}.n_min_trials", $"must be >= 1, got {p.NMinTrials}");
         }
+        else if (p.Kind == PrunerKind.Hyperband)
+        {
+            const string f = "pruner.hyperband";
+            v.Check(p.MinResource >= 1, $"{f}.min_resource", $"must be >= 1, got {p.MinResource}");
+            v.Check(p.MaxResource == 0 || p.MaxResource > p.MinResource, $"{f}.max_resource", $"must be 0 (auto) or > min_resource ({p.MinResource}), got {p.MaxResource}");
+            v.Check(p.ReductionFactor >= 2, $"{f}.reduction_factor", $"must be >= 2, got {p.ReductionFactor}");
+        }
         else
         {
             const string f = "pruner.successive_halving";

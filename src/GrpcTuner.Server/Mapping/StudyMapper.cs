@@ -95,6 +95,12 @@ internal static class StudyMapper
                     ReductionFactor: sh.ReductionFactor == 0 ? 4 : sh.ReductionFactor,
                     MinEarlyStoppingRate: sh.MinEarlyStoppingRate,
                     BootstrapCount: sh.BootstrapCount);
+            case Wire.PrunerConfig.KindOneofCase.Hyperband:
+                var hb = c.Hyperband;
+                return new PrunerSettings(PrunerKind.Hyperband,
+                    MinResource: hb.MinResource == 0 ? 1 : hb.MinResource,
+                    MaxResource: hb.MaxResource,
+                    ReductionFactor: hb.ReductionFactor == 0 ? 3 : hb.ReductionFactor);
             default:
                 return PrunerSettings.None;
         }
@@ -152,6 +158,10 @@ internal static class StudyMapper
                 MinEarlyStoppingRate = p.MinEarlyStoppingRate,
                 BootstrapCount = p.BootstrapCount,
             },
+        },
+        PrunerKind.Hyperband => new Wire.PrunerConfig
+        {
+            Hyperband = new Wire.HyperbandPrunerConfig { MinResource = p.MinResource, MaxResource = p.MaxResource, ReductionFactor = p.ReductionFactor },
         },
         _ => new Wire.PrunerConfig { None = new Wire.NopPrunerConfig() },
     };

@@ -48,4 +48,11 @@ internal static class Problems
 
     /// <summary>Styblinski-Tang on [-5, 5]^d; minimum -39.16599 d.</summary>
     public static double StyblinskiTang(IReadOnlyList<double> x) => 0.5 * x.Sum(v => Math.Pow(v, 4) - (16 * v * v) + (5 * v));
+
+    /// <summary>ZDT1 on [0, 1]^d, two objectives to minimize: f1 = x0, f2 = g (1 - sqrt(f1 / g)), g = 1 + 9 mean(x1..).</summary>
+    public static double[] Zdt1(IReadOnlyList<double> x)
+    {
+        var g = 1 + (9 * x.Skip(1).Average());
+        return [x[0], g * (1 - Math.Sqrt(x[0] / g))];
+    }
 }

@@ -188,5 +188,13 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
         }
 
         Assert.Equal([0L, 1], (await study.BestTrialsAsync()).Select(t => t.Number));
+
+        // Front (1, 1) and (2, 3), minimizing the first and maximizing the second, up to (4, 0):
+        // boxes 3 x 1 and 2 x 3 overlap in 2 x 1, so 3 + 6 - 2.
+        var hv = await client.Raw.GetBestTrialsAsync(new GetBestTrialsRequest { Study = "two-objectives", ReferencePoint = { 4, 0 } });
+        Assert.Equal(7.0, hv.Hypervolume, 9);
+        Assert.False((await client.Raw.GetBestTrialsAsync(new GetBestTrialsRequest { Study = "two-objectives" })).HasHypervolume);
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.Raw.GetBestTrialsAsync(new GetBestTrialsRequest { Study = "two-objectives", ReferencePoint = { 4 } }).ResponseAsync);
+        Assert.Contains("reference_point", e.Status.Detail);
     }
 }

@@ -10,7 +10,7 @@ namespace GrpcTuner.Cli.Specs;
 /// <code>
 /// name: branin
 /// directions: [minimize]
-/// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}
+/// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}   # or random / grid / qmc / nsga2
 /// pruner: {type: median}            # or percentile / asha / hyperband / none
 /// max_retries: 1
 /// params:
@@ -163,8 +163,27 @@ public static class StudySpec
                 }
 
                 break;
+            case "nsga2":
+                s.Only("type", "seed", "population_size", "crossover_prob", "swapping_prob", "mutation_prob");
+                config.Nsga2 = new Nsga2SamplerConfig { PopulationSize = (int)(s.OptionalLong("population_size") ?? 0) };
+                if (s.OptionalDouble("crossover_prob") is { } crossover)
+                {
+                    config.Nsga2.CrossoverProb = crossover;
+                }
+
+                if (s.OptionalDouble("swapping_prob") is { } swapping)
+                {
+                    config.Nsga2.SwappingProb = swapping;
+                }
+
+                if (s.OptionalDouble("mutation_prob") is { } mutation)
+                {
+                    config.Nsga2.MutationProb = mutation;
+                }
+
+                break;
             default:
-                throw new SpecException($"{s.Path}.type: must be random, grid, qmc or tpe");
+                throw new SpecException($"{s.Path}.type: must be random, grid, qmc, tpe or nsga2");
         }
 
         return config;

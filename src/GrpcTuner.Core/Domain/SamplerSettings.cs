@@ -7,10 +7,11 @@ public enum SamplerKind
     Grid,
     Qmc,
     Tpe,
+    Nsga2,
 }
 
 /// <summary>Which sampler a study uses, with its options and seed.</summary>
-public sealed record SamplerSettings(SamplerKind Kind, ulong Seed, TpeOptions? Tpe = null)
+public sealed record SamplerSettings(SamplerKind Kind, ulong Seed, TpeOptions? Tpe = null, Nsga2Options? Nsga2 = null)
 {
     public TpeOptions TpeOrDefault => Tpe ?? TpeOptions.Default;
 }
@@ -25,3 +26,10 @@ public sealed record TpeOptions(
 {
     public static TpeOptions Default { get; } = new();
 }
+
+/// <summary>NSGA-II options; the defaults are Optuna's (mutation probability null means 1 / number of parameters).</summary>
+public sealed record Nsga2Options(
+    int PopulationSize = 50,
+    double CrossoverProbability = 0.9,
+    double SwappingProbability = 0.5,
+    double? MutationProbability = null);

@@ -172,6 +172,13 @@ public static class StudyValidator
             case SamplerKind.Qmc:
                 v.Check(space.Params.Count <= QmcSampler.MaxParams, "sampler.qmc", $"supports at most {QmcSampler.MaxParams} parameters, got {space.Params.Count}");
                 break;
+            case SamplerKind.Nsga2:
+                var nsga = study.Sampler.Nsga2 ?? new Nsga2Options();
+                v.Check(nsga.PopulationSize is >= 2 and <= 100_000, "sampler.nsga2.population_size", $"must be in [2, 100000], got {nsga.PopulationSize}");
+                v.Check(nsga.CrossoverProbability is >= 0 and <= 1, "sampler.nsga2.crossover_prob", $"must be in [0, 1], got {nsga.CrossoverProbability}");
+                v.Check(nsga.SwappingProbability is >= 0 and <= 1, "sampler.nsga2.swapping_prob", $"must be in [0, 1], got {nsga.SwappingProbability}");
+                v.Check(nsga.MutationProbability is null or (>= 0 and <= 1), "sampler.nsga2.mutation_prob", $"must be in [0, 1], got {nsga.MutationProbability}");
+                break;
             case SamplerKind.Tpe:
                 var tpe = study.Sampler.TpeOrDefault;
                 v.Check(tpe.NStartupTrials >= 0, "sampler.tpe.n_startup_trials", $"must be >= 0, got {tpe.NStartupTrials}");

@@ -195,10 +195,20 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
         return await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<Trial>> BestTrialsAsync(string studyName, CancellationToken ct)
+    /// <summary>The best trial or Pareto front, and its hypervolume up to <paramref name="reference"/> when one is given.</summary>
+    public async Task<(IReadOnlyList<Trial> Best, double? Hypervolume)> BestTrialsAsync(string studyName, IReadOnlyList<double>? reference, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
-        return BestTrials.Select(await store.GetTrialsAsync(study, ct).ConfigureAwait(false), study.Definition.Directions);
+        var directions = study.Definition.Directions;
+        if (reference is not null)
+        {
+            var v = new Violations();
+            TrialValidator.ValidateValues(directions, reference, "reference_point", v);
+            v.ThrowIfAny();
+        }
+
+        var best = BestTrials.Select(await store.GetTrialsAsync(study, ct).ConfigureAwait(false), directions);
+        return (best, reference is null ? null : Hypervolume.Compute(best.Select(t => t.Values).ToList(), directions, reference));
     }
 
     /// <summary>Every trial change after <paramref name="cursor"/>, polling the store while nothing changes.</summary>

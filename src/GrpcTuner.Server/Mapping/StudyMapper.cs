@@ -63,6 +63,11 @@ internal static class StudyMapper
             Wire.SamplerConfig.KindOneofCase.Random => new SamplerSettings(SamplerKind.Random, seed),
             Wire.SamplerConfig.KindOneofCase.Grid => new SamplerSettings(SamplerKind.Grid, seed),
             Wire.SamplerConfig.KindOneofCase.Qmc => new SamplerSettings(SamplerKind.Qmc, seed),
+            Wire.SamplerConfig.KindOneofCase.Nsga2 => new SamplerSettings(SamplerKind.Nsga2, seed, Nsga2: new Nsga2Options(
+                PopulationSize: c.Nsga2.PopulationSize == 0 ? 50 : c.Nsga2.PopulationSize,
+                CrossoverProbability: c.Nsga2.HasCrossoverProb ? c.Nsga2.CrossoverProb : 0.9,
+                SwappingProbability: c.Nsga2.HasSwappingProb ? c.Nsga2.SwappingProb : 0.5,
+                MutationProbability: c.Nsga2.HasMutationProb ? c.Nsga2.MutationProb : null)),
             _ => new SamplerSettings(SamplerKind.Tpe, seed, Tpe(c?.Tpe)),
         };
     }
@@ -119,6 +124,15 @@ internal static class StudyMapper
                 break;
             case SamplerKind.Qmc:
                 c.Qmc = new Wire.QmcSamplerConfig();
+                break;
+            case SamplerKind.Nsga2:
+                var n = s.Nsga2 ?? new Nsga2Options();
+                c.Nsga2 = new Wire.Nsga2SamplerConfig { PopulationSize = n.PopulationSize, CrossoverProb = n.CrossoverProbability, SwappingProb = n.SwappingProbability };
+                if (n.MutationProbability is { } mutation)
+                {
+                    c.Nsga2.MutationProb = mutation;
+                }
+
                 break;
             default:
                 var t = s.TpeOrDefault;

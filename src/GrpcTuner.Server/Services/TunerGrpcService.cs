@@ -157,8 +157,14 @@ internal sealed class TunerGrpcService(StudyEngine engine, ServerOptions options
 
     public override async Task<Wire.GetBestTrialsResponse> GetBestTrials(Wire.GetBestTrialsRequest request, ServerCallContext context)
     {
+        var (best, hypervolume) = await engine.BestTrialsAsync(request.Study, request.ReferencePoint.Count > 0 ? request.ReferencePoint.ToArray() : null, context.CancellationToken);
         var response = new Wire.GetBestTrialsResponse();
-        response.Trials.AddRange((await engine.BestTrialsAsync(request.Study, context.CancellationToken)).Select(TrialMapper.ToProto));
+        response.Trials.AddRange(best.Select(TrialMapper.ToProto));
+        if (hypervolume is { } hv)
+        {
+            response.Hypervolume = hv;
+        }
+
         return response;
     }
 

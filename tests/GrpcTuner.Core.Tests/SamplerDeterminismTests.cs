@@ -23,6 +23,8 @@ public class SamplerDeterminismTests
         { SamplerKind.Tpe, true },
         { SamplerKind.Qmc, false },
         { SamplerKind.Grid, false },
+        { SamplerKind.CmaEs, false },
+        { SamplerKind.Nsga2, false },
     };
 
     [Theory]

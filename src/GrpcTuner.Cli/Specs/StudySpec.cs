@@ -10,7 +10,7 @@ namespace GrpcTuner.Cli.Specs;
 /// <code>
 /// name: branin
 /// directions: [minimize]
-/// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}   # or random / grid / qmc / nsga2
+/// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}   # or random / grid / qmc / nsga2 / cmaes
 /// pruner: {type: median}            # or percentile / asha / hyperband / none
 /// max_retries: 1
 /// params:
@@ -163,6 +163,15 @@ public static class StudySpec
                 }
 
                 break;
+            case "cmaes":
+                s.Only("type", "seed", "population_size", "restarts", "random_for_other_params");
+                config.Cmaes = new CmaEsSamplerConfig
+                {
+                    PopulationSize = (int)(s.OptionalLong("population_size") ?? 0),
+                    NoRestarts = s.OptionalBool("restarts") == false,
+                    RandomForOtherParams = s.OptionalBool("random_for_other_params") ?? false,
+                };
+                break;
             case "nsga2":
                 s.Only("type", "seed", "population_size", "crossover_prob", "swapping_prob", "mutation_prob");
                 config.Nsga2 = new Nsga2SamplerConfig { PopulationSize = (int)(s.OptionalLong("population_size") ?? 0) };
@@ -183,7 +192,7 @@ public static class StudySpec
 
                 break;
             default:
-                throw new SpecException($"{s.Path}.type: must be random, grid, qmc, tpe or nsga2");
+                throw new SpecException($"{s.Path}.type: must be random, grid, qmc, tpe, nsga2 or cmaes");
         }
 
         return config;

@@ -8,10 +8,11 @@ public enum SamplerKind
     Qmc,
     Tpe,
     Nsga2,
+    CmaEs,
 }
 
 /// <summary>Which sampler a study uses, with its options and seed.</summary>
-public sealed record SamplerSettings(SamplerKind Kind, ulong Seed, TpeOptions? Tpe = null, Nsga2Options? Nsga2 = null)
+public sealed record SamplerSettings(SamplerKind Kind, ulong Seed, TpeOptions? Tpe = null, Nsga2Options? Nsga2 = null, CmaEsOptions? CmaEs = null)
 {
     public TpeOptions TpeOrDefault => Tpe ?? TpeOptions.Default;
 }
@@ -33,3 +34,6 @@ public sealed record Nsga2Options(
     double CrossoverProbability = 0.9,
     double SwappingProbability = 0.5,
     double? MutationProbability = null);
+
+/// <summary>CMA-ES options: population size (null: 4 + floor(3 ln n)), IPOP restarts, and whether categorical or conditional parameters may be drawn at random.</summary>
+public sealed record CmaEsOptions(int? PopulationSize = null, bool Restarts = true, bool RandomForOtherParams = false);

@@ -31,6 +31,27 @@ public static class IndependentSampling
         }
     }
 
+    /// <summary>Where a contained value sits in [0, 1): the inverse of <see cref="FromUnit"/> (the middle of its cell for discrete values).</summary>
+    public static double ToUnit(Distribution distribution, ParamValue value)
+    {
+        switch (distribution)
+        {
+            case CategoricalDistribution c:
+                return (c.IndexOf(value) + 0.5) / c.Choices.Count;
+            case FloatDistribution { Step: { } step } f:
+                var n = Math.Round((f.High - f.Low) / step) + 1;
+                return (Math.Round((value.AsFloat - f.Low) / step) + 0.5) / n;
+            case IntDistribution { Log: false } i:
+                return ((((value.AsInt - i.Low) / i.Step) + 0.5) / i.Count);
+            case IntDistribution i:
+                var lo = Math.Log(i.Low - 0.5);
+                return (Math.Log(value.AsInt) - lo) / (Math.Log(i.High + 0.5) - lo);
+            default:
+                var (low, high) = distribution.InternalBounds;
+                return high > low ? (distribution.ToInternal(value) - low) / (high - low) : 0.5;
+        }
+    }
+
     /// <summary>Draws every active parameter independently, in declaration order.</summary>
     public static Dictionary<string, ParamValue> DrawAll(SearchSpace space, Rng rng, Dictionary<string, ParamValue>? chosen = null)
     {

@@ -12,6 +12,7 @@ public static class SamplerFactory
         SamplerKind.Random => (new RandomSampler(study.Space), null),
         SamplerKind.Tpe => (new TpeSampler(study), null),
         SamplerKind.Nsga2 => (new Nsga2.Nsga2Sampler(study), null),
+        SamplerKind.CmaEs => (new CmaEs.CmaEsSampler(study), null),
         SamplerKind.Grid => (null, new GridSampler(study.Space, study.Sampler.Seed)),
         SamplerKind.Qmc => (null, new QmcSampler(study.Space, study.Sampler.Seed)),
         _ => throw new ArgumentOutOfRangeException(nameof(study), study.Sampler.Kind, "unknown sampler"),

@@ -179,6 +179,20 @@ public static class StudyValidator
                 v.Check(nsga.SwappingProbability is >= 0 and <= 1, "sampler.nsga2.swapping_prob", $"must be in [0, 1], got {nsga.SwappingProbability}");
                 v.Check(nsga.MutationProbability is null or (>= 0 and <= 1), "sampler.nsga2.mutation_prob", $"must be in [0, 1], got {nsga.MutationProbability}");
                 break;
+            case SamplerKind.CmaEs:
+                var cma = study.Sampler.CmaEs ?? new CmaEsOptions();
+                v.Check(study.Directions.Count == 1, "sampler.cmaes", "CMA-ES optimizes a single objective; use nsga2 for several");
+                v.Check(cma.PopulationSize is null or >= 2, "sampler.cmaes.population_size", $"must be >= 2, got {cma.PopulationSize}");
+                if (!cma.RandomForOtherParams)
+                {
+                    for (var i = 0; i < space.Params.Count; i++)
+                    {
+                        v.Check(space.Params[i].Distribution is not CategoricalDistribution && space.Params[i].Condition is null, $"search_space.params[{i}]",
+                            $"CMA-ES handles unconditional float and int parameters; set sampler.cmaes.random_for_other_params to draw '{space.Params[i].Name}' at random");
+                    }
+                }
+
+                break;
             case SamplerKind.Tpe:
                 var tpe = study.Sampler.TpeOrDefault;
                 v.Check(tpe.NStartupTrials >= 0, "sampler.tpe.n_startup_trials", $"must be >= 0, got {tpe.NStartupTrials}");

@@ -63,6 +63,10 @@ internal static class StudyMapper
             Wire.SamplerConfig.KindOneofCase.Random => new SamplerSettings(SamplerKind.Random, seed),
             Wire.SamplerConfig.KindOneofCase.Grid => new SamplerSettings(SamplerKind.Grid, seed),
             Wire.SamplerConfig.KindOneofCase.Qmc => new SamplerSettings(SamplerKind.Qmc, seed),
+            Wire.SamplerConfig.KindOneofCase.Cmaes => new SamplerSettings(SamplerKind.CmaEs, seed, CmaEs: new CmaEsOptions(
+                PopulationSize: c.Cmaes.PopulationSize == 0 ? null : c.Cmaes.PopulationSize,
+                Restarts: !c.Cmaes.NoRestarts,
+                RandomForOtherParams: c.Cmaes.RandomForOtherParams)),
             Wire.SamplerConfig.KindOneofCase.Nsga2 => new SamplerSettings(SamplerKind.Nsga2, seed, Nsga2: new Nsga2Options(
                 PopulationSize: c.Nsga2.PopulationSize == 0 ? 50 : c.Nsga2.PopulationSize,
                 CrossoverProbability: c.Nsga2.HasCrossoverProb ? c.Nsga2.CrossoverProb : 0.9,
@@ -124,6 +128,10 @@ internal static class StudyMapper
                 break;
             case SamplerKind.Qmc:
                 c.Qmc = new Wire.QmcSamplerConfig();
+                break;
+            case SamplerKind.CmaEs:
+                var cma = s.CmaEs ?? new CmaEsOptions();
+                c.Cmaes = new Wire.CmaEsSamplerConfig { PopulationSize = cma.PopulationSize ?? 0, NoRestarts = !cma.Restarts, RandomForOtherParams = cma.RandomForOtherParams };
                 break;
             case SamplerKind.Nsga2:
                 var n = s.Nsga2 ?? new Nsga2Options();

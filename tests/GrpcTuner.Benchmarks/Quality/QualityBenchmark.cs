@@ -47,6 +47,16 @@ internal static class QualityBenchmark
         Console.WriteLine($"TPE better on {wins} of {problems.Count} problems ({seeds} seeds x {trials} trials each)");
     }
 
+    /// <summary>CMA-ES against random search on 10-D Rosenbrock over [-5, 10]^10.</summary>
+    public static void RunCmaEs(int seeds, int trials)
+    {
+        var rosenbrock = new Problem("Rosenbrock-10", Floats(Enumerable.Range(0, 10).Select(i => ($"x{i}", -5.0, 10.0)).ToArray()), Direction.Minimize,
+            p => Enumerable.Range(0, 9).Sum(i => (100 * Math.Pow(p[$"x{i + 1}"].AsFloat - Math.Pow(p[$"x{i}"].AsFloat, 2), 2)) + Math.Pow(1 - p[$"x{i}"].AsFloat, 2)));
+        var cma = MedianBest(rosenbrock, SamplerKind.CmaEs, seeds, trials);
+        var random = MedianBest(rosenbrock, SamplerKind.Random, seeds, trials);
+        Console.WriteLine($"Rosenbrock-10, {trials} trials, {seeds} seeds, median best: CMA-ES {cma:G6}, random {random:G6} ({(cma < random ? "CMA-ES better" : "random better")})");
+    }
+
     private static double MedianBest(Problem problem, SamplerKind kind, int seeds, int trials)
     {
         var bests = new double[seeds];

@@ -55,4 +55,21 @@ internal static class Problems
         var g = 1 + (9 * x.Skip(1).Average());
         return [x[0], g * (1 - Math.Sqrt(x[0] / g))];
     }
+
+    /// <summary>Levy on [-10, 10]^d; minimum 0 at (1, ..., 1).</summary>
+    public static double Levy(IReadOnlyList<double> x)
+    {
+        var w = x.Select(v => 1 + ((v - 1) / 4)).ToArray();
+        var sum = Math.Pow(Math.Sin(Math.PI * w[0]), 2);
+        for (var i = 0; i < w.Length - 1; i++)
+        {
+            sum += Math.Pow(w[i] - 1, 2) * (1 + (10 * Math.Pow(Math.Sin((Math.PI * w[i]) + 1), 2)));
+        }
+
+        return sum + (Math.Pow(w[^1] - 1, 2) * (1 + Math.Pow(Math.Sin(2 * Math.PI * w[^1]), 2)));
+    }
+
+    /// <summary>Rosenbrock; minimum 0 at (1, ..., 1).</summary>
+    public static double Rosenbrock(IReadOnlyList<double> x) =>
+        Enumerable.Range(0, x.Count - 1).Sum(i => (100 * Math.Pow(x[i + 1] - (x[i] * x[i]), 2)) + Math.Pow(1 - x[i], 2));
 }

@@ -25,6 +25,7 @@ public class SamplerDeterminismTests
         { SamplerKind.Grid, false },
         { SamplerKind.CmaEs, false },
         { SamplerKind.Nsga2, false },
+        { SamplerKind.Gp, false },
     };
 
     [Theory]

@@ -10,7 +10,7 @@ namespace GrpcTuner.Cli.Specs;
 /// <code>
 /// name: branin
 /// directions: [minimize]
-/// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}   # or random / grid / qmc / nsga2 / cmaes
+/// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}   # or random / grid / qmc / gp / nsga2 / cmaes
 /// pruner: {type: median}            # or percentile / asha / hyperband / none
 /// max_retries: 1
 /// params:
@@ -163,6 +163,10 @@ public static class StudySpec
                 }
 
                 break;
+            case "gp":
+                s.Only("type", "seed", "n_startup_trials");
+                config.Gp = new GpSamplerConfig { NStartupTrials = (int)(s.OptionalLong("n_startup_trials") ?? 0) };
+                break;
             case "cmaes":
                 s.Only("type", "seed", "population_size", "restarts", "random_for_other_params");
                 config.Cmaes = new CmaEsSamplerConfig
@@ -192,7 +196,7 @@ public static class StudySpec
 
                 break;
             default:
-                throw new SpecException($"{s.Path}.type: must be random, grid, qmc, tpe, nsga2 or cmaes");
+                throw new SpecException($"{s.Path}.type: must be random, grid, qmc, tpe, gp, nsga2 or cmaes");
         }
 
         return config;

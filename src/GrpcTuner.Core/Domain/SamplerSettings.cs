@@ -9,10 +9,11 @@ public enum SamplerKind
     Tpe,
     Nsga2,
     CmaEs,
+    Gp,
 }
 
 /// <summary>Which sampler a study uses, with its options and seed.</summary>
-public sealed record SamplerSettings(SamplerKind Kind, ulong Seed, TpeOptions? Tpe = null, Nsga2Options? Nsga2 = null, CmaEsOptions? CmaEs = null)
+public sealed record SamplerSettings(SamplerKind Kind, ulong Seed, TpeOptions? Tpe = null, Nsga2Options? Nsga2 = null, CmaEsOptions? CmaEs = null, GpOptions? Gp = null)
 {
     public TpeOptions TpeOrDefault => Tpe ?? TpeOptions.Default;
 }
@@ -37,3 +38,6 @@ public sealed record Nsga2Options(
 
 /// <summary>CMA-ES options: population size (null: 4 + floor(3 ln n)), IPOP restarts, and whether categorical or conditional parameters may be drawn at random.</summary>
 public sealed record CmaEsOptions(int? PopulationSize = null, bool Restarts = true, bool RandomForOtherParams = false);
+
+/// <summary>GP-BO options: random trials before the model takes over.</summary>
+public sealed record GpOptions(int NStartupTrials = 10);

@@ -13,6 +13,7 @@ public static class SamplerFactory
         SamplerKind.Tpe => (new TpeSampler(study), null),
         SamplerKind.Nsga2 => (new Nsga2.Nsga2Sampler(study), null),
         SamplerKind.CmaEs => (new CmaEs.CmaEsSampler(study), null),
+        SamplerKind.Gp => (new Gp.GpSampler(study), null),
         SamplerKind.Grid => (null, new GridSampler(study.Space, study.Sampler.Seed)),
         SamplerKind.Qmc => (null, new QmcSampler(study.Space, study.Sampler.Seed)),
         _ => throw new ArgumentOutOfRangeException(nameof(study), study.Sampler.Kind, "unknown sampler"),

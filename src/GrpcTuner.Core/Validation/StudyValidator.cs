@@ -179,6 +179,10 @@ public static class StudyValidator
                 v.Check(nsga.SwappingProbability is >= 0 and <= 1, "sampler.nsga2.swapping_prob", $"must be in [0, 1], got {nsga.SwappingProbability}");
                 v.Check(nsga.MutationProbability is null or (>= 0 and <= 1), "sampler.nsga2.mutation_prob", $"must be in [0, 1], got {nsga.MutationProbability}");
                 break;
+            case SamplerKind.Gp:
+                v.Check(study.Directions.Count == 1, "sampler.gp", "GP-BO optimizes a single objective; use nsga2 for several");
+                v.Check((study.Sampler.Gp?.NStartupTrials ?? 10) >= 1, "sampler.gp.n_startup_trials", "must be >= 1");
+                break;
             case SamplerKind.CmaEs:
                 var cma = study.Sampler.CmaEs ?? new CmaEsOptions();
                 v.Check(study.Directions.Count == 1, "sampler.cmaes", "CMA-ES optimizes a single objective; use nsga2 for several");

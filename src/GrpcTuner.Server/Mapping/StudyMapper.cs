@@ -63,6 +63,7 @@ internal static class StudyMapper
             Wire.SamplerConfig.KindOneofCase.Random => new SamplerSettings(SamplerKind.Random, seed),
             Wire.SamplerConfig.KindOneofCase.Grid => new SamplerSettings(SamplerKind.Grid, seed),
             Wire.SamplerConfig.KindOneofCase.Qmc => new SamplerSettings(SamplerKind.Qmc, seed),
+            Wire.SamplerConfig.KindOneofCase.Gp => new SamplerSettings(SamplerKind.Gp, seed, Gp: new GpOptions(c.Gp.NStartupTrials == 0 ? 10 : c.Gp.NStartupTrials)),
             Wire.SamplerConfig.KindOneofCase.Cmaes => new SamplerSettings(SamplerKind.CmaEs, seed, CmaEs: new CmaEsOptions(
                 PopulationSize: c.Cmaes.PopulationSize == 0 ? null : c.Cmaes.PopulationSize,
                 Restarts: !c.Cmaes.NoRestarts,
@@ -128,6 +129,9 @@ internal static class StudyMapper
                 break;
             case SamplerKind.Qmc:
                 c.Qmc = new Wire.QmcSamplerConfig();
+                break;
+            case SamplerKind.Gp:
+                c.Gp = new Wire.GpSamplerConfig { NStartupTrials = (s.Gp ?? new GpOptions()).NStartupTrials };
                 break;
             case SamplerKind.CmaEs:
                 var cma = s.CmaEs ?? new CmaEsOptions();

@@ -19,10 +19,8 @@ internal static class QualityBenchmark
         var problems = new List<Problem>
         {
             new("Branin", Floats(("x1", -5, 10), ("x2", 0, 15)), Direction.Minimize, p => Problems.Branin(p["x1"].AsFloat, p["x2"].AsFloat)),
-            new("Hartmann-6", Floats(Enumerable.Range(0, 6).Select(i => ($"x{i}", 0.0, 1.0)).ToArray()), Direction.Minimize,
-                p => Problems.Hartmann6(Enumerable.Range(0, 6).Select(i => p[$"x{i}"].AsFloat).ToArray())),
-            new("Styblinski-Tang-10", Floats(Enumerable.Range(0, 10).Select(i => ($"x{i}", -5.0, 5.0)).ToArray()), Direction.Minimize,
-                p => Problems.StyblinskiTang(Enumerable.Range(0, 10).Select(i => p[$"x{i}"].AsFloat).ToArray())),
+            Vector("Hartmann-6", 6, 0, 1, Problems.Hartmann6),
+            Vector("Styblinski-Tang-10", 10, -5, 5, Problems.StyblinskiTang),
         };
         foreach (var file in Directory.GetFiles(hpobenchDir, "*.csv.gz").Order())
         {
@@ -50,12 +48,39 @@ internal static class QualityBenchmark
     /// <summary>CMA-ES against random search on 10-D Rosenbrock over [-5, 10]^10.</summary>
     public static void RunCmaEs(int seeds, int trials)
     {
-        var rosenbrock = new Problem("Rosenbrock-10", Floats(Enumerable.Range(0, 10).Select(i => ($"x{i}", -5.0, 10.0)).ToArray()), Direction.Minimize,
-            p => Enumerable.Range(0, 9).Sum(i => (100 * Math.Pow(p[$"x{i + 1}"].AsFloat - Math.Pow(p[$"x{i}"].AsFloat, 2), 2)) + Math.Pow(1 - p[$"x{i}"].AsFloat, 2)));
+        var rosenbrock = Vector("Rosenbrock-10", 10, -5, 10, Problems.Rosenbrock);
         var cma = MedianBest(rosenbrock, SamplerKind.CmaEs, seeds, trials);
         var random = MedianBest(rosenbrock, SamplerKind.Random, seeds, trials);
         Console.WriteLine($"Rosenbrock-10, {trials} trials, {seeds} seeds, median best: CMA-ES {cma:G6}, random {random:G6} ({(cma < random ? "CMA-ES better" : "random better")})");
     }
+
+    /// <summary>GP-BO against TPE with few trials, where a model of the whole surface pays off.</summary>
+    public static void RunGp(int seeds, int trials)
+    {
+        Problem[] problems =
+        [
+            new("Branin", Floats(("x1", -5, 10), ("x2", 0, 15)), Direction.Minimize, p => Problems.Branin(p["x1"].AsFloat, p["x2"].AsFloat)),
+            Vector("Hartmann-6", 6, 0, 1, Problems.Hartmann6),
+            Vector("Levy-5", 5, -10, 10, Problems.Levy),
+            Vector("Rosenbrock-4", 4, -5, 10, Problems.Rosenbrock),
+        ];
+        Console.WriteLine("| problem | GP median best | TPE median best | GP better |");
+        Console.WriteLine("|---|---|---|---|");
+        var wins = 0;
+        foreach (var problem in problems)
+        {
+            var gp = MedianBest(problem, SamplerKind.Gp, seeds, trials);
+            var tpe = MedianBest(problem, SamplerKind.Tpe, seeds, trials);
+            wins += gp < tpe ? 1 : 0;
+            Console.WriteLine($"| {problem.Name} | {gp:G6} | {tpe:G6} | {(gp < tpe ? "yes" : "no")} |");
+        }
+
+        Console.WriteLine($"GP better on {wins} of {problems.Length} ({seeds} seeds x {trials} trials)");
+    }
+
+    private static Problem Vector(string name, int dims, double low, double high, Func<IReadOnlyList<double>, double> f) =>
+        new(name, Floats(Enumerable.Range(0, dims).Select(i => ($"x{i}", low, high)).ToArray()), Direction.Minimize,
+            p => f(Enumerable.Range(0, dims).Select(i => p[$"x{i}"].AsFloat).ToArray()));
 
     private static double MedianBest(Problem problem, SamplerKind kind, int seeds, int trials)
     {

@@ -1,0 +1,153 @@
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Randomness;
+using GrpcTuner.Core.Samplers.Tpe;
+
+namespace GrpcTuner.Core.Samplers.Gp;
+
+/// <summary>
+/// Bayesian optimization with a Gaussian process: after n_startup random trials, a Matérn-5/2 ARD
+/// GP is fitted to the complete trials (hyperparameters by maximum marginal likelihood with a weak
+/// prior on the length scales), running trials join as kriging believers (at the posterior mean,
+/// so parallel workers are pushed apart), and the next point maximizes log expected improvement
+/// over random candidates, perturbations of the best trials and a local refinement. Numeric
+/// parameters live on the unit cube (integers and steps snap); categoricals use a Hamming distance.
+/// </summary>
+public sealed class GpSampler(StudyDefinition study) : ISampler
+{
+    private const int RandomCandidates = 1024;
+    private readonly List<ParamSpec> _dims = study.Space.Params.Where(p => p.Condition is null).ToList();
+    private readonly int _startup = study.Sampler.Gp?.NStartupTrials ?? 10;
+
+    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng)
+    {
+        var complete = history.Where(t => t.State == TrialState.Complete && Encodable(t)).ToList();
+        if (complete.Count < _startup || _dims.Count == 0)
+        {
+            return IndependentSampling.DrawAll(study.Space, rng);
+        }
+
+        var categorical = _dims.Select(p => p.Distribution is CategoricalDistribution).ToArray();
+        var x = complete.Select(Encode).ToArray();
+        var sign = study.Directions[0] == Direction.Minimize ? 1.0 : -1.0;
+        var raw = complete.Select(t => sign * t.Values[0]).ToArray();
+        var (mean, sd) = (raw.Average(), Math.Max(StandardDeviation(raw), 1e-12));
+        var y = raw.Select(v => (v - mean) / sd).ToArray();
+        var (lengths, signal, noise) = Fit(x, y, categorical);
+        var gp = new GaussianProcess(x, y, categorical, lengths, signal, noise);
+
+        // Kriging believer: running trials count as observed at the posterior mean.
+        var running = history.Where(t => t.State == TrialState.Running && Encodable(t)).Select(Encode).ToArray();
+        if (running.Length > 0)
+        {
+            gp = new GaussianProcess(x.Concat(running).ToArray(), y.Concat(running.Select(r => gp.Predict(r).Mean)).ToArray(), categorical, lengths, signal, noise);
+        }
+
+        var best = y.Min();
+        var candidate = Maximize(point => LogExpectedImprovement(gp, point, best), x, y, rng);
+        var chosen = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
+        for (var d = 0; d < _dims.Count; d++)
+        {
+            chosen[_dims[d].Name] = Decode(_dims[d].Distribution, candidate[d]);
+        }
+
+        return IndependentSampling.DrawAll(study.Space, rng, chosen);
+    }
+
+    /// <summary>log EI for minimization: log(sigma (z Phi(z) + phi(z))), z = (best - mu) / sigma, stable for very negative z.</summary>
+    public static double LogExpectedImprovement(GaussianProcess gp, double[] point, double best)
+    {
+        var (mu, variance) = gp.Predict(point);
+        var sigma = Math.Sqrt(variance);
+        var z = (best - mu) / sigma;
+        var h = z < -6
+            ? Gaussian.LogPdf(z) - (2 * Math.Log(-z))
+            : Math.Log(Math.Max((z * Gaussian.Cdf(z)) + Math.Exp(Gaussian.LogPdf(z)), 1e-300));
+        return Math.Log(sigma) + h;
+    }
+
+    private double[] Maximize(Func<double[], double> acquisition, double[][] x, double[] y, Rng rng)
+    {
+        var candidates = new List<double[]>(RandomCandidates + 64);
+        for (var i = 0; i < RandomCandidates; i++)
+        {
+            candidates.Add(_dims.Select(p => Random(p, rng)).ToArray());
+        }
+
+        foreach (var top in Enumerable.Range(0, x.Length).OrderBy(i => y[i]).Take(5))
+        {
+            for (var j = 0; j < 12; j++)
+            {
+                candidates.Add(Perturb(x[top], 0.05, rng));
+            }
+        }
+
+        var bestPoint = candidates[0];
+        var bestValue = double.NegativeInfinity;
+        foreach (var c in candidates)
+        {
+            var value = acquisition(c);
+            if (value > bestValue)
+            {
+                (bestPoint, bestValue) = (c, value);
+            }
+        }
+
+        // Local refinement: shrinking random steps around the best candidate.
+        for (var radius = 0.05; radius > 1e-4; radius *= 0.6)
+        {
+            for (var j = 0; j < 8; j++)
+            {
+                var c = Perturb(bestPoint, radius, rng);
+                var value = acquisition(c);
+                if (value > bestValue)
+                {
+                    (bestPoint, bestValue) = (c, value);
+                }
+            }
+        }
+
+        return bestPoint;
+    }
+
+    /// <summary>Kernel hyperparameters by maximum a posteriori over (log lengths, log signal, log noise).</summary>
+    private static (double[] Lengths, double Signal, double Noise) Fit(double[][] x, double[] y, bool[] categorical)
+    {
+        var d = categorical.Length;
+        double Objective(double[] theta)
+        {
+            var lengths = theta.Take(d).Select(Math.Exp).ToArray();
+            var (signal, noise) = (Math.Exp(theta[d]), 1e-6 + Math.Exp(theta[d + 1]));
+            var lml = new GaussianProcess(x, y, categorical, lengths, signal, noise).LogMarginalLikelihood;
+            // Weak priors keep length scales near the cube's size and the noise small.
+            var prior = theta.Take(d).Sum(t => -0.5 * Math.Pow((t - Math.Log(0.5)) / 1.5, 2)) - (0.5 * Math.Pow(theta[d] / 2, 2)) - (0.5 * Math.Pow((theta[d + 1] + 6) / 3, 2));
+            return double.IsFinite(lml) ? -(lml + prior) : double.MaxValue;
+        }
+
+        var start = Enumerable.Repeat(Math.Log(0.5), d).Append(0.0).Append(Math.Log(1e-3)).ToArray();
+        var theta = NelderMead.Minimize(Objective, start, 0.5, 60 + (40 * d));
+        return (theta.Take(d).Select(Math.Exp).ToArray(), Math.Exp(theta[d]), 1e-6 + Math.Exp(theta[d + 1]));
+    }
+
+    private bool Encodable(Trial t) => _dims.All(p => t.Params.TryGetValue(p.Name, out var v) && p.Distribution.Contains(v));
+
+    private double[] Encode(Trial t) => _dims.Select(p => p.Distribution is CategoricalDistribution c
+        ? c.IndexOf(t.Params[p.Name])
+        : IndependentSampling.ToUnit(p.Distribution, t.Params[p.Name])).ToArray();
+
+    private static ParamValue Decode(Distribution d, double v) => d is CategoricalDistribution c
+        ? c.Choices[(int)v]
+        : IndependentSampling.FromUnit(d, Math.Clamp(v, 0, 1 - 1e-12));
+
+    private static double Random(ParamSpec p, Rng rng) =>
+        p.Distribution is CategoricalDistribution c ? rng.NextLong(c.Choices.Count) : rng.NextDouble();
+
+    private double[] Perturb(double[] point, double radius, Rng rng) => point.Select((v, d) => _dims[d].Distribution is CategoricalDistribution c
+        ? (rng.NextDouble() < radius ? rng.NextLong(c.Choices.Count) : v)
+        : Math.Clamp(v + (radius * rng.NextGaussian()), 0, 1 - 1e-12)).ToArray();
+
+    private static double StandardDeviation(double[] values)
+    {
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
+    }
+}

@@ -43,11 +43,15 @@ public sealed class TunerTrial : IAsyncDisposable
     public bool GetBool(string name) => Get(name).BoolValue;
 
     /// <summary>Reports an intermediate value; true means the pruner says stop (then tell PRUNED).</summary>
-    public async Task<bool> ReportAsync(long step, double value, CancellationToken ct = default)
-    {
-        var response = await _client.Raw.ReportAsync(new ReportRequest { Study = _study, TrialNumber = Number, Step = step, Value = value }, cancellationToken: ct).ConfigureAwait(false);
-        return response.Decision == Decision.Prune;
-    }
+    public async Task<bool> ReportAsync(long step, double value, CancellationToken ct = default) =>
+        (await ReportAsync(step, value, "", ct).ConfigureAwait(false)).Decision == Decision.Prune;
+
+    /// <summary>
+    /// Reports an intermediate value and where this step's checkpoint is, and returns the whole
+    /// decision: CONTINUE, PRUNE, or (PBT) EXPLOIT with the donor's checkpoint and the new params.
+    /// </summary>
+    public Task<ReportResponse> ReportAsync(long step, double value, string checkpoint, CancellationToken ct = default) =>
+        _client.Raw.ReportAsync(new ReportRequest { Study = _study, TrialNumber = Number, Step = step, Value = value, Checkpoint = checkpoint }, cancellationToken: ct).ResponseAsync;
 
     /// <summary>Finishes the trial; repeating the same call is harmless. <paramref name="retry"/> re-queues the params of a FAIL.</summary>
     public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", bool retry = false, CancellationToken ct = default)

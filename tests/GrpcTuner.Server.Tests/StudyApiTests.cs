@@ -93,6 +93,40 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
     }
 
     [Fact]
+    public async Task PbtTellsALaggingTrialToExploitALeaderAndRecordsTheLineage()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.B, "pbt");
+        var request = TwoReplicasFixture.Study("pbt");
+        request.Directions[0] = Direction.Maximize;
+        request.Pruner = new PrunerConfig { Pbt = new PbtConfig { PerturbationInterval = 1, ResampleProbability = 0 } };
+        var study = await client.CreateStudyAsync(request);
+        var trials = await study.AskAsync(4);
+        for (var i = 0; i < 3; i++)
+        {
+            var r = await trials[i].ReportAsync(0, 0.5 + (0.1 * i), $"/shared/ck/trial-{trials[i].Number}");
+            Assert.Equal(Decision.Continue, r.Decision);
+        }
+
+        var lagging = await trials[3].ReportAsync(0, 0.1, "/shared/ck/trial-3");
+        Assert.Equal(Decision.Exploit, lagging.Decision);
+        Assert.Equal(trials[2].Number, lagging.Exploit.DonorTrial);
+        Assert.Equal($"/shared/ck/trial-{trials[2].Number}", lagging.Exploit.DonorCheckpoint);
+
+        var stored = await client.Raw.GetTrialAsync(new GetTrialRequest { Study = "pbt", TrialNumber = trials[3].Number });
+        Assert.Equal(lagging.Exploit.Params, stored.Params);
+        var entry = Assert.Single(stored.Lineage);
+        Assert.Equal((0L, trials[2].Number, lagging.Exploit.DonorCheckpoint), (entry.Step, entry.Parent, entry.Checkpoint));
+        Assert.Equal(trials[3].Params, entry.OldParams);
+        Assert.Equal(stored.Params, entry.NewParams);
+        var x = trials[2].GetDouble("x");
+        Assert.Contains(stored.Params["x"].FloatValue, new[] { Math.Clamp(x * 1.2, -5, 5), Math.Clamp(x * 0.8, -5, 5) });
+        foreach (var t in trials)
+        {
+            await t.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task EnqueuedParamsRunFirstAndBestTrialIsTheLowest()
     {
         using var client = TwoReplicasFixture.Client(cluster.A, "enqueuer");

@@ -11,7 +11,7 @@ namespace GrpcTuner.Cli.Specs;
 /// name: branin
 /// directions: [minimize]
 /// sampler: {type: tpe, seed: 42, n_startup_trials: 10, multivariate: true}   # or random / grid / qmc / gp / nsga2 / cmaes
-/// pruner: {type: median}            # or percentile / asha / hyperband / none
+/// pruner: {type: median}            # or percentile / asha / hyperband / pbt / none
 /// max_retries: 1
 /// params:
 ///   - {name: x, type: float, low: -5, high: 10, log: false, step: 0.5}
@@ -235,6 +235,25 @@ public static class StudySpec
                     BootstrapCount = (int)(p.OptionalLong("bootstrap_count") ?? 0),
                 };
                 break;
+            case "pbt":
+                p!.Only("type", "perturbation_interval", "quantile_fraction", "resample_probability", "burn_in", "perturbation_factors");
+                config.Pbt = new PbtConfig
+                {
+                    PerturbationInterval = p.OptionalLong("perturbation_interval") ?? 0,
+                    QuantileFraction = p.OptionalDouble("quantile_fraction") ?? 0,
+                    BurnIn = p.OptionalLong("burn_in") ?? 0,
+                };
+                if (p.OptionalDouble("resample_probability") is { } resample)
+                {
+                    config.Pbt.ResampleProbability = resample;
+                }
+
+                if (p.OptionalList("perturbation_factors") is { } factors)
+                {
+                    config.Pbt.PerturbationFactors.AddRange(factors.Select(f => double.Parse(f.Scalar(), CultureInfo.InvariantCulture)));
+                }
+
+                break;
             case "hyperband":
                 p!.Only("type", "min_resource", "max_resource", "reduction_factor");
                 config.Hyperband = new HyperbandPrunerConfig
@@ -245,7 +264,7 @@ public static class StudySpec
                 };
                 break;
             default:
-                throw new SpecException($"{p!.Path}.type: must be none, median, percentile, asha or hyperband");
+                throw new SpecException($"{p!.Path}.type: must be none, median, percentile, asha, hyperband or pbt");
         }
 
         return config;
@@ -321,6 +340,8 @@ public static class StudySpec
             : null;
 
         public Node? OptionalMap(string key) => Child(key) is { } c ? (c.Yaml is YamlMappingNode ? c : throw new SpecException($"{c.Path}: expected a mapping")) : null;
+
+        public List<Node>? OptionalList(string key) => Child(key) is null ? null : List(key);
 
         public List<Node> List(string key)
         {

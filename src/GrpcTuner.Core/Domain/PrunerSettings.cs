@@ -7,6 +7,7 @@ public enum PrunerKind
     Percentile,
     SuccessiveHalving,
     Hyperband,
+    Pbt,
 }
 
 /// <summary>Which pruner a study uses, with its options; the defaults are Optuna's.</summary>
@@ -21,7 +22,19 @@ public sealed record PrunerSettings(
     int ReductionFactor = 4,
     int MinEarlyStoppingRate = 0,
     int BootstrapCount = 0,
-    long MaxResource = 0)
+    long MaxResource = 0,
+    PbtOptions? Pbt = null)
 {
     public static PrunerSettings None { get; } = new(PrunerKind.None);
+}
+
+/// <summary>Population-Based Training options; the defaults are Ray Tune's.</summary>
+public sealed record PbtOptions(
+    long PerturbationInterval = 1,
+    double QuantileFraction = 0.25,
+    double ResampleProbability = 0.25,
+    long BurnIn = 0,
+    IReadOnlyList<double>? PerturbationFactors = null)
+{
+    public IReadOnlyList<double> Factors => PerturbationFactors is { Count: > 0 } f ? f : [1.2, 0.8];
 }

@@ -3,6 +3,9 @@ namespace GrpcTuner.Core.Domain;
 /// <summary>One intermediate report.</summary>
 public readonly record struct IntermediateValue(long Step, double Value);
 
+/// <summary>One PBT exploit: at a step the trial took a donor's checkpoint and new params.</summary>
+public sealed record LineageEntry(long Step, long Parent, string Checkpoint, IReadOnlyDictionary<string, ParamValue> OldParams, IReadOnlyDictionary<string, ParamValue> NewParams);
+
 /// <summary>
 /// An immutable trial record. <see cref="Version"/> grows with every change so that stores can
 /// apply a change only to the version it was computed from.
@@ -37,6 +40,12 @@ public sealed record Trial
     public DateTimeOffset? CompleteTime { get; init; }
 
     public long Version { get; init; }
+
+    /// <summary>Where the trial's latest checkpoint is, as its worker last reported it.</summary>
+    public string Checkpoint { get; init; } = "";
+
+    /// <summary>PBT exploits, oldest first.</summary>
+    public IReadOnlyList<LineageEntry> Lineage { get; init; } = [];
 
     public static IReadOnlyDictionary<string, string> EmptyAttrs { get; } = new Dictionary<string, string>();
 

@@ -58,7 +58,7 @@ public static class TrialTransitions
     }
 
     /// <summary>The trial with one more intermediate value and a renewed lease. A step already reported keeps its first value.</summary>
-    public static Trial Report(string study, Trial trial, long step, double value, DateTimeOffset now, TimeSpan? lease)
+    public static Trial Report(string study, Trial trial, long step, double value, DateTimeOffset now, TimeSpan? lease, string checkpoint = "")
     {
         RequireRunning(study, trial, "reported on");
         var length = lease ?? trial.LeaseDuration;
@@ -70,9 +70,17 @@ public static class TrialTransitions
             Intermediate = intermediate,
             LeaseDeadline = now + length,
             LeaseDuration = length,
+            Checkpoint = checkpoint.Length > 0 ? checkpoint : trial.Checkpoint,
             Version = trial.Version + 1,
         };
     }
+
+    /// <summary>The trial after a PBT exploit: the donor's perturbed params, with the change in its lineage.</summary>
+    public static Trial Exploit(Trial trial, long step, Trial donor, IReadOnlyDictionary<string, ParamValue> newParams) => trial with
+    {
+        Params = newParams,
+        Lineage = trial.Lineage.Append(new LineageEntry(step, donor.Number, donor.Checkpoint, trial.Params, newParams)).ToArray(),
+    };
 
     /// <summary>The trial failed because its lease ran out, and the params to retry, if retries remain.</summary>
     public static (Trial Failed, QueuedParams? Retry) Expire(Trial trial, int maxRetries, IReadOnlyList<Trial> history, DateTimeOffset now)

@@ -7,7 +7,8 @@ public static class PrunerFactory
 {
     public static IPruner Create(StudyDefinition study) => study.Pruner.Kind switch
     {
-        PrunerKind.None => new NopPruner(),
+        // PBT never prunes; its EXPLOIT decisions come from Schedulers.PbtScheduler.
+        PrunerKind.None or PrunerKind.Pbt => new NopPruner(),
         PrunerKind.Percentile => new PercentilePruner(study.Pruner, study.Directions[0]),
         PrunerKind.SuccessiveHalving => new SuccessiveHalvingPruner(study.Pruner, study.Directions[0]),
         PrunerKind.Hyperband => new HyperbandPruner(study.Pruner, study.Directions[0]),

@@ -224,6 +224,16 @@ public static class StudyValidator
             v.Check(p.IntervalSteps >= 1, $"{f}.interval_steps", $"must be >= 1, got {p.IntervalSteps}");
             v.Check(p.NMinTrials >= 1, $"{f}.n_min_trials", $"must be >= 1, got {p.NMinTrials}");
         }
+        else if (p.Kind == PrunerKind.Pbt)
+        {
+            const string f = "pruner.pbt";
+            var o = p.Pbt ?? new PbtOptions();
+            v.Check(o.PerturbationInterval >= 1, $"{f}.perturbation_interval", $"must be >= 1, got {o.PerturbationInterval}");
+            v.Check(o.QuantileFraction is > 0 and <= 0.5, $"{f}.quantile_fraction", $"must be in (0, 0.5], got {o.QuantileFraction}");
+            v.Check(o.ResampleProbability is >= 0 and <= 1, $"{f}.resample_probability", $"must be in [0, 1], got {o.ResampleProbability}");
+            v.Check(o.BurnIn >= 0, $"{f}.burn_in", $"must be >= 0, got {o.BurnIn}");
+            v.Check(o.Factors.All(x => double.IsFinite(x) && x > 0), $"{f}.perturbation_factors", "must all be finite and > 0");
+        }
         else if (p.Kind == PrunerKind.Hyperband)
         {
             const string f = "pruner.hyperband";

@@ -111,19 +111,28 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
             ct).ConfigureAwait(false);
     }
 
-    public async Task<(bool Prune, DateTimeOffset Deadline)> ReportAsync(string studyName, long number, long step, double value, TimeSpan? lease, CancellationToken ct)
+    /// <summary>Records a report; says whether to prune, or (PBT) which donor to exploit with which params.</summary>
+    public async Task<ReportOutcome> ReportAsync(string studyName, long number, long step, double value, TimeSpan? lease, string checkpoint, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
-        var pruner = _runtime.For(study).Pruner;
-        var prune = false;
-        var updated = await UpdateAsync(study, number, t => TrialTransitions.Report(studyName, t, step, value, time.GetUtcNow(), lease), _ => UpdateOptions.None, ct).ConfigureAwait(false);
-        if (study.Definition.Pruner.Kind != PrunerKind.None)
+        var algorithms = _runtime.For(study);
+        var kind = study.Definition.Pruner.Kind;
+        var history = kind == PrunerKind.None ? null : await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        Trial? donor = null;
+        var updated = await UpdateAsync(study, number, t =>
         {
-            var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
-            prune = pruner.ShouldPrune(updated, history);
-        }
+            var reported = TrialTransitions.Report(studyName, t, step, value, time.GetUtcNow(), lease, checkpoint);
+            donor = null;
+            if (kind == PrunerKind.Pbt && algorithms.Pbt!.Decide(reported, history!) is { } exploit)
+            {
+                donor = exploit.Donor;
+                return TrialTransitions.Exploit(reported, step, exploit.Donor, exploit.Params);
+            }
 
-        return (prune, updated.LeaseDeadline!.Value);
+            return reported;
+        }, _ => UpdateOptions.None, ct).ConfigureAwait(false);
+        var prune = kind is not (PrunerKind.None or PrunerKind.Pbt) && algorithms.Pruner.ShouldPrune(updated, await store.GetTrialsAsync(study, ct).ConfigureAwait(false));
+        return new ReportOutcome(prune, updated.LeaseDeadline!.Value, donor, donor is null ? null : updated.Params);
     }
 
     public async Task<DateTimeOffset> HeartbeatAsync(string studyName, long number, TimeSpan? lease, CancellationToken ct)
@@ -358,3 +367,6 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
         }
     }
 }
+
+/// <summary>What a worker is told after a report: prune, or exploit a donor (PBT) with new params, or neither.</summary>
+public sealed record ReportOutcome(bool Prune, DateTimeOffset Deadline, Trial? Donor, IReadOnlyDictionary<string, ParamValue>? NewParams);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Pruners;
 using GrpcTuner.Core.Samplers;
+using GrpcTuner.Core.Schedulers;
 
 namespace GrpcTuner.Server.Engine;
 
@@ -23,7 +24,10 @@ internal sealed class StudyRuntime
         {
             (Sampler, Sequence) = SamplerFactory.Create(definition);
             Pruner = PrunerFactory.Create(definition);
+            Pbt = definition.Pruner.Kind == PrunerKind.Pbt ? new PbtScheduler(definition) : null;
         }
+
+        public PbtScheduler? Pbt { get; }
 
         public ISampler? Sampler { get; }
 

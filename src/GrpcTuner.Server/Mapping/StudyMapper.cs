@@ -105,6 +105,14 @@ internal static class StudyMapper
                     ReductionFactor: sh.ReductionFactor == 0 ? 4 : sh.ReductionFactor,
                     MinEarlyStoppingRate: sh.MinEarlyStoppingRate,
                     BootstrapCount: sh.BootstrapCount);
+            case Wire.PrunerConfig.KindOneofCase.Pbt:
+                var pbt = c.Pbt;
+                return new PrunerSettings(PrunerKind.Pbt, Pbt: new PbtOptions(
+                    PerturbationInterval: pbt.PerturbationInterval == 0 ? 1 : pbt.PerturbationInterval,
+                    QuantileFraction: pbt.QuantileFraction == 0 ? 0.25 : pbt.QuantileFraction,
+                    ResampleProbability: pbt.HasResampleProbability ? pbt.ResampleProbability : 0.25,
+                    BurnIn: pbt.BurnIn,
+                    PerturbationFactors: pbt.PerturbationFactors.Count > 0 ? pbt.PerturbationFactors.ToArray() : null));
             case Wire.PrunerConfig.KindOneofCase.Hyperband:
                 var hb = c.Hyperband;
                 return new PrunerSettings(PrunerKind.Hyperband,
@@ -185,10 +193,24 @@ internal static class StudyMapper
                 BootstrapCount = p.BootstrapCount,
             },
         },
+        PrunerKind.Pbt => PbtToProto(p.Pbt ?? new PbtOptions()),
         PrunerKind.Hyperband => new Wire.PrunerConfig
         {
             Hyperband = new Wire.HyperbandPrunerConfig { MinResource = p.MinResource, MaxResource = p.MaxResource, ReductionFactor = p.ReductionFactor },
         },
         _ => new Wire.PrunerConfig { None = new Wire.NopPrunerConfig() },
     };
+
+    private static Wire.PrunerConfig PbtToProto(PbtOptions o)
+    {
+        var pbt = new Wire.PbtConfig
+        {
+            PerturbationInterval = o.PerturbationInterval,
+            QuantileFraction = o.QuantileFraction,
+            ResampleProbability = o.ResampleProbability,
+            BurnIn = o.BurnIn,
+        };
+        pbt.PerturbationFactors.AddRange(o.Factors);
+        return new Wire.PrunerConfig { Pbt = pbt };
+    }
 }

@@ -45,6 +45,23 @@ internal static class TrialMapper
             p.RetriedFrom = r;
         }
 
+        p.Checkpoint = t.Checkpoint;
+        foreach (var entry in t.Lineage)
+        {
+            var lineage = new Wire.LineageEntry { Step = entry.Step, Parent = entry.Parent, Checkpoint = entry.Checkpoint };
+            foreach (var (name, value) in entry.OldParams)
+            {
+                lineage.OldParams[name] = ValueMapper.ToProto(value);
+            }
+
+            foreach (var (name, value) in entry.NewParams)
+            {
+                lineage.NewParams[name] = ValueMapper.ToProto(value);
+            }
+
+            p.Lineage.Add(lineage);
+        }
+
         return p;
     }
 

@@ -79,14 +79,25 @@ internal sealed class TunerGrpcService(StudyEngine engine, ServerOptions options
         CheckNumber(request.TrialNumber, v);
         v.Check(request.Step >= 0, "step", $"must be >= 0, got {request.Step}");
         v.Check(double.IsFinite(request.Value), "value", $"must be finite, got {request.Value}");
+        v.Check(request.Checkpoint.Length <= MaxReasonLength, "checkpoint", $"must be at most {MaxReasonLength} characters");
         var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
         v.ThrowIfAny();
-        var (prune, deadline) = await engine.ReportAsync(request.Study, request.TrialNumber, request.Step, request.Value, lease, context.CancellationToken);
-        return new Wire.ReportResponse
+        var outcome = await engine.ReportAsync(request.Study, request.TrialNumber, request.Step, request.Value, lease, request.Checkpoint, context.CancellationToken);
+        var response = new Wire.ReportResponse
         {
-            Decision = prune ? Wire.Decision.Prune : Wire.Decision.Continue,
-            LeaseDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline),
+            Decision = outcome.Prune ? Wire.Decision.Prune : outcome.Donor is null ? Wire.Decision.Continue : Wire.Decision.Exploit,
+            LeaseDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(outcome.Deadline),
         };
+        if (outcome.Donor is { } donor)
+        {
+            response.Exploit = new Wire.Exploit { DonorTrial = donor.Number, DonorCheckpoint = donor.Checkpoint };
+            foreach (var (name, value) in outcome.NewParams!)
+            {
+                response.Exploit.Params[name] = ValueMapper.ToProto(value);
+            }
+        }
+
+        return response;
     }
 
     public override async Task<Wire.HeartbeatResponse> Heartbeat(Wire.HeartbeatRequest request, ServerCallContext context)

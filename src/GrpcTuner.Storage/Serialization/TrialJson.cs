@@ -58,6 +58,30 @@ public static class TrialJson
                 w.WriteString("why", t.Reason);
             }
 
+            if (t.Checkpoint.Length > 0)
+            {
+                w.WriteString("ck", t.Checkpoint);
+            }
+
+            if (t.Lineage.Count > 0)
+            {
+                w.WriteStartArray("lin");
+                foreach (var entry in t.Lineage)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("s", entry.Step);
+                    w.WriteNumber("p", entry.Parent);
+                    w.WriteString("c", entry.Checkpoint);
+                    w.WritePropertyName("o");
+                    ParamJson.WriteParams(w, entry.OldParams);
+                    w.WritePropertyName("n");
+                    ParamJson.WriteParams(w, entry.NewParams);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 
@@ -115,6 +139,11 @@ public static class TrialJson
             UserAttrs = e.TryGetProperty("u", out var u) ? ParamJson.ReadAttrs(u) : Trial.EmptyAttrs,
             RetriedFrom = e.TryGetProperty("r", out var r) ? r.GetInt64() : null,
             Reason = e.TryGetProperty("why", out var why) ? why.GetString()! : "",
+            Checkpoint = e.TryGetProperty("ck", out var ck) ? ck.GetString()! : "",
+            Lineage = e.TryGetProperty("lin", out var lin)
+                ? lin.EnumerateArray().Select(x => new LineageEntry(x.GetProperty("s").GetInt64(), x.GetProperty("p").GetInt64(), x.GetProperty("c").GetString()!,
+                    ParamJson.ReadParams(x.GetProperty("o")), ParamJson.ReadParams(x.GetProperty("n")))).ToArray()
+                : [],
         };
     }
 

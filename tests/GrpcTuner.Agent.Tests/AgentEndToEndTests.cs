@@ -89,6 +89,63 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
         Assert.Contains("told FAIL so it can run again", agent.Output);
     }
 
+    [Fact]
+    public async Task PbtMakesTheLaggingTrialLoadTheLeadersCheckpointAndRecordsIt()
+    {
+        var client = _server.Client(new TunerClientOptions { WorkerId = "test" });
+        var request = new CreateStudyRequest
+        {
+            Name = "pbt-agents",
+            Directions = { Direction.Maximize },
+            Sampler = new SamplerConfig { Seed = 1, Random = new RandomSamplerConfig() },
+            Pruner = new PrunerConfig { Pbt = new PbtConfig { PerturbationInterval = 1, QuantileFraction = 0.5, ResampleProbability = 0 } },
+            SearchSpace = new SearchSpace
+            {
+                Params =
+                {
+                    new ParamSpec { Name = "learning_rate", Float = new FloatDistribution { Low = 1e-5, High = 1e-1, Log = true } },
+                    new ParamSpec { Name = "num_epochs", Int = new IntDistribution { Low = 8, High = 8 } },
+                },
+            },
+        };
+        var study = await client.CreateStudyAsync(request);
+        // A good configuration and a hopeless one: the hopeless one must end up exploiting the good one.
+        foreach (var lr in new[] { 3e-3, 1e-5 })
+        {
+            await study.EnqueueAsync(new Dictionary<string, ParamValue> { ["learning_rate"] = new() { FloatValue = lr }, ["num_epochs"] = new() { IntValue = 8 } });
+        }
+
+        var checkpoints = Directory.CreateTempSubdirectory("pbt-ck-").FullName;
+        try
+        {
+            using var good = Agent("good", study, "--max-trials", "1", "--checkpoint-dir", checkpoints);
+            await good.WaitForLineAsync("trial 0 epoch 1/8", Patience);
+            using var bad = Agent("bad", study, "--max-trials", "1", "--checkpoint-dir", checkpoints);
+            Assert.Equal(0, await good.WaitForExitAsync(Patience));
+            Assert.Equal(0, await bad.WaitForExitAsync(Patience));
+
+            var lagging = (await study.TrialsAsync()).Single(t => t.Number == 1);
+            Assert.Equal(TrialState.Complete, lagging.State);
+            var first = Assert.IsType<LineageEntry>(lagging.Lineage.FirstOrDefault());
+            Assert.Equal(0, first.Parent);
+            Assert.StartsWith(Path.Combine(checkpoints, "pbt-agents", "trial-0", "epoch-"), first.Checkpoint);
+            Assert.Equal(1e-5, first.OldParams["learning_rate"].FloatValue, 12);
+            Assert.Contains(first.NewParams["learning_rate"].FloatValue, new[] { 3e-3 * 1.2, 3e-3 * 0.8 }.Select(v => Math.Round(v, 12)).ToArray(), new ToleranceComparer());
+            Assert.Contains("exploits", bad.Output);
+        }
+        finally
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+    }
+
+    private sealed class ToleranceComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-9;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
     private AgentProcess Agent(string name, TunerStudy study, params string[] extra) =>
         AgentProcess.Start(["--server", _server.Address, "--study", study.Name, "--task", _task, "--name", name, .. extra]);
 

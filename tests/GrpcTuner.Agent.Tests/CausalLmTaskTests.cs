@@ -53,7 +53,7 @@ public sealed class CausalLmTaskTests : IDisposable
             ["lora_target_modules"] = new() { StringValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj" },
         }, task.TaskParameters);
         var logs = new List<string>();
-        var context = new TrialContext(0, hp, torch.CPU, (_, loss) => { losses.Add(loss); return Task.FromResult(false); }, logs.Add);
+        var context = new TrialContext(0, hp, torch.CPU, (_, loss, _) => { losses.Add(loss); return Task.FromResult(ReportDecision.Continue); }, logs.Add);
         await task.RunAsync(context, CancellationToken.None);
         Assert.Equal(6, losses.Count);
         // An untrained model is near ln(26) = 3.26 nats per token; the letters are nearly all predictable.

@@ -19,7 +19,8 @@ public sealed class CheckpointTests : IDisposable
 
         var folder = Path.Combine(_dir, "trial-0");
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunAsync(task, folder, resumeFrom: null, stopAfter: 2));
-        Assert.True(File.Exists(Path.Combine(folder, "optimizer.bin")));
+        Assert.True(File.Exists(Path.Combine(folder, "epoch-00002", "optimizer.bin")));
+        Assert.True(Directory.Exists(Path.Combine(folder, "epoch-00001")), "the checkpoint before the last is kept for readers");
         var resumed = await RunAsync(task, Path.Combine(_dir, "trial-1"), resumeFrom: folder, stopAfter: null);
 
         // Weights, optimizer moments, schedule step, shuffling and dropout all continue where they were.
@@ -39,7 +40,7 @@ public sealed class CheckpointTests : IDisposable
             ["dropout"] = new() { FloatValue = 0.3 },
             ["hidden_size"] = new() { IntValue = 32 },
         }, task.TaskParameters);
-        var context = new TrialContext(0, hp, torch.CPU, (_, metric) =>
+        var context = new TrialContext(0, hp, torch.CPU, (_, metric, _) =>
         {
             metrics.Add(metric);
             if (metrics.Count == stopAfter)
@@ -47,7 +48,7 @@ public sealed class CheckpointTests : IDisposable
                 stop.Cancel();
             }
 
-            return Task.FromResult(false);
+            return Task.FromResult(ReportDecision.Continue);
         }, _ => { }, checkpointDir, resumeFrom);
         await task.RunAsync(context, stop.Token);
         return metrics;

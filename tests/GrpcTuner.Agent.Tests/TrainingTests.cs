@@ -27,7 +27,7 @@ public class TrainingTests
         var task = new FashionMnistTask(FashionMnistData.DebianPackageDir, 1000, 500);
         var reports = 0;
         var context = new TrialContext(0, HyperParameters.Parse(Params(seed: 1, epochs: 5), task.TaskParameters), TorchSharp.torch.CPU,
-            (epoch, _) => Task.FromResult(++reports == 2), _ => { });
+            (epoch, _, _) => Task.FromResult(++reports == 2 ? ReportDecision.Stop : ReportDecision.Continue), _ => { });
         var outcome = await task.RunAsync(context, CancellationToken.None);
         Assert.True(outcome.Pruned);
         Assert.Equal(2, outcome.Epochs);
@@ -38,7 +38,7 @@ public class TrainingTests
     {
         var metrics = new List<double>();
         var context = new TrialContext(0, HyperParameters.Parse(Params(seed, epochs: 2), task.TaskParameters), TorchSharp.torch.CPU,
-            (_, metric) => { metrics.Add(metric); return Task.FromResult(false); }, _ => { });
+            (_, metric, _) => { metrics.Add(metric); return Task.FromResult(ReportDecision.Continue); }, _ => { });
         var outcome = await task.RunAsync(context, CancellationToken.None);
         Assert.False(outcome.Pruned);
         return metrics;

@@ -10,14 +10,18 @@ namespace GrpcTuner.Agent.Training;
 public sealed record TrainerState(int EpochsDone, int Step, double Metric, string TorchRng, string ShuffleRng);
 
 /// <summary>
-/// A run's checkpoint in a folder: model.safetensors (every weight, adapters included),
-/// optimizer.bin (TorchSharp's optimizer state) and trainer.json (epoch, optimizer step, metric
-/// and both random generators). Written to a fresh folder and renamed, so a reader never sees half of one.
+/// A run's checkpoints under its folder, one subfolder per epoch (epoch-00003): model.safetensors
+/// (every weight, adapters included), optimizer.bin (TorchSharp's optimizer state) and
+/// trainer.json (epoch, optimizer step, metric and both random generators). Each is written under
+/// a staging name and renamed, and the one before it is kept, so a reader (a resumed run, or a
+/// PBT trial exploiting this one) never sees half of one or one that vanishes under it.
 /// </summary>
 public static class Checkpoint
 {
-    public static void Save(string folder, nn.Module model, OptimizerHelper optimizer, TrainerState state)
+    /// <returns>The folder of this epoch's checkpoint.</returns>
+    public static string Save(string root, nn.Module model, OptimizerHelper optimizer, TrainerState state)
     {
+        var folder = Path.Combine(root, $"epoch-{state.EpochsDone:D5}");
         var staging = folder + ".tmp-" + Environment.ProcessId;
         if (Directory.Exists(staging))
         {
@@ -34,11 +38,18 @@ public static class Checkpoint
         }
 
         Directory.Move(staging, folder);
+        foreach (var old in Epochs(root).SkipLast(2))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+
+        return folder;
     }
 
-    /// <summary>Restores model and optimizer from a checkpoint folder; null when there is none.</summary>
-    public static TrainerState? TryLoad(string? folder, nn.Module model, OptimizerHelper optimizer)
+    /// <summary>Restores model and optimizer from a checkpoint (an epoch folder, or a run's folder for its latest epoch); null when there is none.</summary>
+    public static TrainerState? TryLoad(string? path, nn.Module model, OptimizerHelper optimizer)
     {
+        var folder = path is not null && !File.Exists(Path.Combine(path, "trainer.json")) && Directory.Exists(path) ? Epochs(path).LastOrDefault() : path;
         if (folder is null || !File.Exists(Path.Combine(folder, "trainer.json")))
         {
             return null;
@@ -53,6 +64,9 @@ public static class Checkpoint
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
         return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(folder, "trainer.json")));
     }
+
+    private static IEnumerable<string> Epochs(string root) =>
+        Directory.Exists(root) ? Directory.GetDirectories(root, "epoch-*").Where(d => !d.Contains(".tmp-", StringComparison.Ordinal)).Order(StringComparer.Ordinal) : [];
 
     public static string Encode(Tensor rngState) => Convert.ToBase64String(rngState.data<byte>().ToArray());
 

@@ -20,6 +20,7 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
     /// <param name="ct">Stops the run at the next step.</param>
     public async Task<TrainingOutcome> RunAsync(Func<Tensor, Tensor> batchLoss, Func<double> evaluate, string metricName, CancellationToken ct)
     {
+        // Hyperparameters may change mid-run when PBT tells the trial to exploit another.
         var hp = context.HyperParameters;
         var batches = (int)((samples + hp.BatchSize - 1) / hp.BatchSize);
         var stepsPerEpoch = (batches + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
@@ -71,14 +72,25 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
 
             context.Log(string.Create(CultureInfo.InvariantCulture,
                 $"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} {metricName}={metric:F4} samples/s={samplesPerSecond:F0} peak_rss_mb={PeakMemoryMegabytes()}"));
-            if (context.CheckpointDir is { } folder)
-            {
-                Checkpoint.Save(folder, model, optimizer, new TrainerState(epoch + 1, step, metric, Checkpoint.Encode(torch.get_rng_state()), Checkpoint.Encode(shuffle.get_state())));
-            }
-
-            if (await context.ReportAsync(epoch, metric).ConfigureAwait(false))
+            var saved = context.CheckpointDir is { } folder
+                ? Checkpoint.Save(folder, model, optimizer, new TrainerState(epoch + 1, step, metric, Checkpoint.Encode(torch.get_rng_state()), Checkpoint.Encode(shuffle.get_state())))
+                : null;
+            var decision = await context.ReportAsync(epoch, metric, saved).ConfigureAwait(false);
+            if (decision.Prune)
             {
                 return new TrainingOutcome(true, metric, epoch + 1);
+            }
+
+            if (decision is { ExploitCheckpoint: { } donor, ExploitWith: { } next })
+            {
+                // PBT: take the donor's weights and optimizer state, keep this run's progress, continue with the new hyperparameters.
+                if (Checkpoint.TryLoad(donor, model, optimizer) is null)
+                {
+                    throw new TrialFailedException($"the donor checkpoint {donor} cannot be read; PBT needs --checkpoint-dir on storage every agent shares");
+                }
+
+                hp = next;
+                context.Log(string.Create(CultureInfo.InvariantCulture, $"trial {context.TrialNumber} exploits {donor} and continues with learning_rate={hp.LearningRate:G4} weight_decay={hp.WeightDecay:G4}"));
             }
         }
 

@@ -3,7 +3,7 @@ using TorchSharp;
 namespace GrpcTuner.Agent.Training;
 
 /// <summary>Everything a training run gets from the agent: its hyperparameters, device, report channel and checkpoint folders.</summary>
-public sealed class TrialContext(long trialNumber, HyperParameters hyperParameters, torch.Device device, Func<int, double, Task<bool>> report, Action<string> log,
+public sealed class TrialContext(long trialNumber, HyperParameters hyperParameters, torch.Device device, Func<int, double, string?, Task<ReportDecision>> report, Action<string> log,
     string? checkpointDir = null, string? resumeFrom = null)
 {
     public long TrialNumber { get; } = trialNumber;
@@ -12,8 +12,8 @@ public sealed class TrialContext(long trialNumber, HyperParameters hyperParamete
 
     public torch.Device Device { get; } = device;
 
-    /// <summary>Reports the metric after an epoch; true means stop (pruned).</summary>
-    public Task<bool> ReportAsync(int epoch, double metric) => report(epoch, metric);
+    /// <summary>Reports the metric after an epoch, with the folder of that epoch's checkpoint (if any), and returns what to do next.</summary>
+    public Task<ReportDecision> ReportAsync(int epoch, double metric, string? checkpoint = null) => report(epoch, metric, checkpoint);
 
     public void Log(string line) => log(line);
 
@@ -22,4 +22,12 @@ public sealed class TrialContext(long trialNumber, HyperParameters hyperParamete
 
     /// <summary>A checkpoint to continue from (this trial's own, or the one it re-runs); null to start fresh.</summary>
     public string? ResumeFrom { get; } = resumeFrom;
+}
+
+/// <summary>What the server said after a report: go on, stop (pruned), or load a donor's checkpoint and continue with new hyperparameters (PBT).</summary>
+public sealed record ReportDecision(bool Prune = false, string? ExploitCheckpoint = null, HyperParameters? ExploitWith = null)
+{
+    public static ReportDecision Continue { get; } = new();
+
+    public static ReportDecision Stop { get; } = new(Prune: true);
 }

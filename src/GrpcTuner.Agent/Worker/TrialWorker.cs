@@ -54,7 +54,16 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             var folder = checkpointRoot is null ? null : Path.Combine(checkpointRoot, study.Name);
             var own = folder is null ? null : Path.Combine(folder, $"trial-{trial.Number}");
             var resume = folder is not null && trial.Info.HasRetriedFrom ? Path.Combine(folder, $"trial-{trial.Info.RetriedFrom}") : own;
-            var context = new TrialContext(trial.Number, hp, device, (epoch, metric) => trial.ReportAsync(epoch, metric), line => log($"{name}: {line}"), own, resume);
+            var context = new TrialContext(trial.Number, hp, device, async (epoch, metric, checkpoint) =>
+            {
+                var response = await trial.ReportAsync(epoch, metric, checkpoint ?? "");
+                return response.Decision switch
+                {
+                    Decision.Prune => ReportDecision.Stop,
+                    Decision.Exploit => new ReportDecision(ExploitCheckpoint: response.Exploit.DonorCheckpoint, ExploitWith: HyperParameters.Parse(response.Exploit.Params, task.TaskParameters)),
+                    _ => ReportDecision.Continue,
+                };
+            }, line => log($"{name}: {line}"), own, resume);
             var outcome = await Task.Run(() => task.RunAsync(context, stop), CancellationToken.None);
             if (outcome.Pruned)
             {

@@ -29,6 +29,9 @@ switch (mode)
     case "bert-throughput":
         await BertThroughput.RunAsync(int.Parse(Option("--threads", "2")));
         break;
+    case "pbt-quality":
+        GrpcTuner.Benchmarks.Quality.PbtQuality.Run(int.Parse(Option("--seeds", "20")));
+        break;
     case "gp-quality":
         QualityBenchmark.RunGp(int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "50")));
         break;
@@ -42,7 +45,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | sampler-cost | bert-throughput [--threads N] | mo-quality | cmaes-quality | gp-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | sampler-cost | bert-throughput [--threads N] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

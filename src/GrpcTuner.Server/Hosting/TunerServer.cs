@@ -35,6 +35,7 @@ public static class TunerServer
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StudyEngine>();
+        builder.Services.AddSingleton<CoverageRecommender>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddGrpc(o =>
         {

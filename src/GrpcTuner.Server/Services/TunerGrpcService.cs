@@ -10,15 +10,62 @@ using Wire = GrpcTuner.V1;
 namespace GrpcTuner.Server.Services;
 
 /// <summary>The gRPC endpoints: check what only the wire can get wrong, map, call the engine, map back.</summary>
-internal sealed class TunerGrpcService(StudyEngine engine, ServerOptions options) : Wire.TunerService.TunerServiceBase
+internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender coverage, ServerOptions options) : Wire.TunerService.TunerServiceBase
 {
     private const int MaxAskCount = 1000;
     private const int MaxAddTrials = 10_000;
     private const int MaxReasonLength = 1024;
     private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(60);
 
-    public override async Task<Wire.Study> CreateStudy(Wire.CreateStudyRequest request, ServerCallContext context) =>
-        StudyMapper.ToProto(await engine.CreateStudyAsync(StudyMapper.ToDomain(request), request.LoadIfExists, context.CancellationToken));
+    public override async Task<Wire.Study> CreateStudy(Wire.CreateStudyRequest request, ServerCallContext context)
+    {
+        var definition = StudyMapper.ToDomain(request);
+        if (request.WarmStart is null)
+        {
+            return StudyMapper.ToProto(await engine.CreateStudyAsync(definition, request.LoadIfExists, context.CancellationToken));
+        }
+
+        // Recommendations are computed and checked against the new space before anything is written.
+        var recommended = await RecommendAsync(request.WarmStart, "warm_start", context.CancellationToken);
+        var v = new Violations();
+        for (var i = 0; i < recommended.Count; i++)
+        {
+            TrialValidator.ValidateParams(definition.Space, recommended[i].Params, $"warm_start.recommendations[{i}]", v);
+        }
+
+        v.ThrowIfAny();
+        var existed = await engine.Store.FindStudyAsync(definition.Name, context.CancellationToken) is not null;
+        var study = await engine.CreateStudyAsync(definition, request.LoadIfExists, context.CancellationToken);
+        if (!existed)
+        {
+            foreach (var (ps, _) in recommended)
+            {
+                await engine.EnqueueAsync(study.Name, ps, new Dictionary<string, string> { ["warm_start"] = "coverage" }, context.CancellationToken);
+            }
+        }
+
+        return StudyMapper.ToProto(study);
+    }
+
+    public override async Task<Wire.RecommendConfigurationsResponse> RecommendConfigurations(Wire.RecommendConfigurationsRequest request, ServerCallContext context)
+    {
+        var response = new Wire.RecommendConfigurationsResponse();
+        foreach (var (ps, covered) in await RecommendAsync(request.Spec ?? new Wire.CoverageSearchSpec(), "spec", context.CancellationToken))
+        {
+            var r = new Wire.Recommendation { DatasetsCovered = covered };
+            foreach (var (name, value) in ps)
+            {
+                r.Params[name] = ValueMapper.ToProto(value);
+            }
+
+            response.Recommendations.Add(r);
+        }
+
+        return response;
+    }
+
+    private Task<IReadOnlyList<(IReadOnlyDictionary<string, GrpcTuner.Core.Domain.ParamValue> Params, int Covered)>> RecommendAsync(Wire.CoverageSearchSpec spec, string field, CancellationToken ct) =>
+        coverage.RecommendAsync(spec.Studies, spec.K == 0 ? 4 : spec.K, spec.HasTolerance ? spec.Tolerance : GrpcTuner.Core.Coverage.CoverageSearch.DefaultTolerance, field, ct);
 
     public override async Task<Wire.Study> GetStudy(Wire.GetStudyRequest request, ServerCallContext context) =>
         StudyMapper.ToProto(await engine.GetStudyAsync(request.Study, context.CancellationToken));

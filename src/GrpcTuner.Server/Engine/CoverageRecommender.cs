@@ -1,0 +1,81 @@
+using GrpcTuner.Core.Coverage;
+using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Errors;
+using GrpcTuner.Storage;
+
+namespace GrpcTuner.Server.Engine;
+
+/// <summary>
+/// Coverage-based Search over finished studies: each study is a data set, each distinct param set
+/// a configuration scored by its best complete value there (made larger-is-better).
+/// </summary>
+public sealed class CoverageRecommender(IStudyStore store)
+{
+    public const int MaxK = 100;
+
+    public async Task<IReadOnlyList<(IReadOnlyDictionary<string, ParamValue> Params, int Covered)>> RecommendAsync(
+        IReadOnlyList<string> studyNames, int k, double tolerance, string field, CancellationToken ct)
+    {
+        if (studyNames.Count < 2)
+        {
+            throw TunerException.Invalid($"{field}.studies", $"must name at least two finished studies, one per data set, got {studyNames.Count}");
+        }
+
+        if (k is < 1 or > MaxK || !double.IsFinite(tolerance) || tolerance is < 0 or > 1)
+        {
+            throw TunerException.Invalid(k is < 1 or > MaxK ? $"{field}.k" : $"{field}.tolerance",
+                k is < 1 or > MaxK ? $"must be in [1, {MaxK}], got {k}" : $"must be in [0, 1], got {tolerance}");
+        }
+
+        var studies = new List<Study>();
+        foreach (var name in studyNames)
+        {
+            studies.Add(await store.FindStudyAsync(name, ct).ConfigureAwait(false) ?? throw TunerException.StudyNotFound(name));
+        }
+
+        var names = ParamNames(studies[0]);
+        for (var i = 1; i < studies.Count; i++)
+        {
+            if (!ParamNames(studies[i]).SequenceEqual(names))
+            {
+                throw TunerException.Invalid($"{field}.studies[{i}]", $"study '{studies[i].Name}' has other parameters than '{studies[0].Name}'");
+            }
+        }
+
+        var configs = new Dictionary<string, (IReadOnlyDictionary<string, ParamValue> Params, double[] Scores)>(StringComparer.Ordinal);
+        for (var d = 0; d < studies.Count; d++)
+        {
+            var sign = studies[d].Definition.Directions[0] == Direction.Maximize ? 1.0 : -1.0;
+            foreach (var t in await store.GetTrialsAsync(studies[d], ct).ConfigureAwait(false))
+            {
+                if (t.State != TrialState.Complete)
+                {
+                    continue;
+                }
+
+                var key = string.Join("\u0001", t.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.Kind}:{p.Value}"));
+                if (!configs.TryGetValue(key, out var row))
+                {
+                    row = (t.Params, Enumerable.Repeat(double.NaN, studies.Count).ToArray());
+                    configs[key] = row;
+                }
+
+                row.Scores[d] = double.IsNaN(row.Scores[d]) ? sign * t.Values[0] : Math.Max(row.Scores[d], sign * t.Values[0]);
+            }
+        }
+
+        var rows = configs.Values.ToList();
+        if (rows.Count == 0)
+        {
+            throw new TunerException(ErrorKind.FailedPrecondition, $"{field}.studies: none of the studies has a complete trial");
+        }
+
+        var scores = rows.Select(r => r.Scores).ToList();
+        var normalized = CoverageSearch.Normalize(scores);
+        return CoverageSearch.Recommend(scores, k, tolerance)
+            .Select(i => (rows[i].Params, normalized[i].Count(v => v >= 1 - tolerance)))
+            .ToList();
+    }
+
+    private static List<string> ParamNames(Study s) => s.Definition.Space.Params.Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+}

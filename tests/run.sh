@@ -4,10 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST.
+# Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST; the
+# Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs.
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
+command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler protobuf-compiler-grpc)
+/usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"
   sudo=""
@@ -20,10 +23,11 @@ dotnet build GrpcTuner.sln -c Release -warnaserror -nologo -v quiet
 log=$(mktemp)
 status=0
 dotnet test GrpcTuner.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+/usr/bin/python3 -m pytest clients/python/tests -q -p no:cacheprovider 2>&1 | tee -a "$log" || status=$?
 
 # One closing line for the whole suite, summed over the test assemblies.
-passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
-failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+passed=$(( $(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}') + $(grep -oE '^[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}') ))
+failed=$(( $(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}') + $(grep -oE '[0-9]+ failed' "$log" | grep -v 'Failed' | awk '{s += $1} END {print s + 0}') ))
 rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then

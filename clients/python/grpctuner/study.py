@@ -1,0 +1,138 @@
+"""Studies and trials over gRPC, Optuna style. Ask retries on UNAVAILABLE reuse one request id,
+so a retried Ask returns the same trial; heartbeats run on a background thread until the trial is
+told."""
+import json
+import threading
+import uuid
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import grpc
+from google.protobuf import duration_pb2
+
+from .space import from_params, space_to_proto, to_params
+from .v1 import study_pb2, trial_pb2, tuner_service_pb2 as svc, tuner_service_pb2_grpc as svc_grpc
+
+_RETRIED = ["CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials"]
+_SERVICE_CONFIG = json.dumps({"methodConfig": [{
+    "name": [{"service": "grpctuner.v1.TunerService", "method": m} for m in _RETRIED],
+    "retryPolicy": {"maxAttempts": 5, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"]},
+}]})
+_STATES = {"complete": trial_pb2.TRIAL_STATE_COMPLETE, "pruned": trial_pb2.TRIAL_STATE_PRUNED, "fail": trial_pb2.TRIAL_STATE_FAIL}
+_DIRECTIONS = {"minimize": study_pb2.DIRECTION_MINIMIZE, "maximize": study_pb2.DIRECTION_MAXIMIZE}
+
+
+def _connect(server: str) -> svc_grpc.TunerServiceStub:
+    channel = grpc.insecure_channel(server, options=[("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)])
+    return svc_grpc.TunerServiceStub(channel)
+
+
+def create_study(name: str, space: Dict[str, Any], direction: Union[str, Sequence[str]] = "minimize", *,
+                 server: str = "127.0.0.1:50051", sampler: Optional[study_pb2.SamplerConfig] = None,
+                 pruner: Optional[study_pb2.PrunerConfig] = None, max_retries: int = 0,
+                 load_if_exists: bool = False, worker_id: Optional[str] = None, lease_seconds: int = 60) -> "Study":
+    """Creates a study (or loads it with load_if_exists). direction: "minimize", "maximize" or a list of them."""
+    stub = _connect(server)
+    directions = [direction] if isinstance(direction, str) else list(direction)
+    request = svc.CreateStudyRequest(name=name, search_space=space_to_proto(space), directions=[_DIRECTIONS[d] for d in directions],
+                                     max_retries=max_retries, load_if_exists=load_if_exists)
+    if sampler is not None:
+        request.sampler.CopyFrom(sampler)
+    if pruner is not None:
+        request.pruner.CopyFrom(pruner)
+    return Study(stub, stub.CreateStudy(request), worker_id, lease_seconds)
+
+
+def load_study(name: str, *, server: str = "127.0.0.1:50051", worker_id: Optional[str] = None, lease_seconds: int = 60) -> "Study":
+    stub = _connect(server)
+    return Study(stub, stub.GetStudy(svc.GetStudyRequest(study=name)), worker_id, lease_seconds)
+
+
+class Trial:
+    """A running trial: its number and params, reports, and a heartbeat thread."""
+
+    def __init__(self, stub: svc_grpc.TunerServiceStub, study: str, message: trial_pb2.Trial, lease_seconds: int):
+        self._stub, self._study, self._message = stub, study, message
+        self.number: int = message.number
+        self.params: Dict[str, Any] = from_params(message.params)
+        self._stop = threading.Event()
+        self._beats = threading.Thread(target=self._heartbeat, args=(max(lease_seconds / 3, 0.5), lease_seconds), daemon=True)
+        self._beats.start()
+
+    def report(self, value: float, step: int) -> bool:
+        """Reports an intermediate value; True means the pruner says stop (then tell "pruned")."""
+        response = self._stub.Report(svc.ReportRequest(study=self._study, trial_number=self.number, step=step, value=value))
+        return response.decision == svc.DECISION_PRUNE
+
+    def _heartbeat(self, interval: float, lease_seconds: int) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self._stub.Heartbeat(svc.HeartbeatRequest(study=self._study, trial_number=self.number,
+                                                          lease_duration=duration_pb2.Duration(seconds=lease_seconds)))
+            except grpc.RpcError as e:
+                if e.code() in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
+                    return
+
+    def _stop_heartbeats(self) -> None:
+        self._stop.set()
+
+
+class FrozenTrial:
+    """A trial as stored: number, state, values, params, intermediate values."""
+
+    def __init__(self, message: trial_pb2.Trial):
+        self.number: int = message.number
+        self.state: str = trial_pb2.TrialState.Name(message.state).replace("TRIAL_STATE_", "").lower()
+        self.values: List[float] = list(message.values)
+        self.value: Optional[float] = self.values[0] if self.values else None
+        self.params: Dict[str, Any] = from_params(message.params)
+        self.intermediate_values: Dict[int, float] = {iv.step: iv.value for iv in message.intermediate_values}
+        self.user_attrs: Dict[str, str] = dict(message.user_attrs)
+
+
+class Study:
+    def __init__(self, stub: svc_grpc.TunerServiceStub, message: study_pb2.Study, worker_id: Optional[str], lease_seconds: int):
+        self._stub, self.message = stub, message
+        self.name: str = message.name
+        self._worker = worker_id or f"python-{uuid.uuid4().hex[:8]}"
+        self._lease = lease_seconds
+
+    def ask(self) -> Trial:
+        request = svc.AskRequest(study=self.name, worker_id=self._worker, count=1, request_id=uuid.uuid4().hex,
+                                 lease_duration=duration_pb2.Duration(seconds=self._lease))
+        return Trial(self._stub, self.name, self._stub.Ask(request).trials[0], self._lease)
+
+    def tell(self, trial: Trial, values: Union[None, float, Sequence[float]] = None, state: str = "complete", reason: str = "") -> FrozenTrial:
+        """Finishes a trial: a value (or one per objective) for "complete", nothing for "pruned" or "fail"."""
+        trial._stop_heartbeats()
+        numbers = [] if values is None else [values] if isinstance(values, (int, float)) else list(values)
+        request = svc.TellRequest(study=self.name, trial_number=trial.number, state=_STATES[state], values=numbers, reason=reason)
+        return FrozenTrial(self._stub.Tell(request))
+
+    def enqueue(self, params: Dict[str, Any]) -> int:
+        """Runs these params before the sampler's next suggestion; returns the queue length."""
+        return self._stub.EnqueueTrial(svc.EnqueueTrialRequest(study=self.name, params=to_params(params))).queue_length
+
+    @property
+    def best_trials(self) -> List[FrozenTrial]:
+        return [FrozenTrial(t) for t in self._stub.GetBestTrials(svc.GetBestTrialsRequest(study=self.name)).trials]
+
+    @property
+    def best_trial(self) -> Optional[FrozenTrial]:
+        best = self.best_trials
+        return best[0] if best else None
+
+    @property
+    def trials(self) -> List[FrozenTrial]:
+        result, token = [], ""
+        while True:
+            page = self._stub.ListTrials(svc.ListTrialsRequest(study=self.name, page_token=token))
+            result.extend(FrozenTrial(t) for t in page.trials)
+            token = page.next_page_token
+            if not token:
+                return result
+
+    def watch(self, cursor: str = "", timeout: Optional[float] = None) -> Iterator[Tuple[str, FrozenTrial]]:
+        """Every trial change from a cursor (empty: a snapshot first), as (cursor, trial)."""
+        for event in self._stub.WatchStudy(svc.WatchStudyRequest(study=self.name, cursor=cursor), timeout=timeout):
+            yield event.cursor, FrozenTrial(event.trial)

@@ -61,6 +61,57 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APipelineRunWritesTheBestTrialAndABrokenSpecFailsWithOneLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("pipeline-").FullName;
+        var spec = Path.Combine(dir, "study.yaml");
+        await File.WriteAllTextAsync(spec, "name: pipeline\ndirections: [minimize]\nsampler: {type: random, seed: 4}\nparams:\n  - {name: x, type: float, low: -3, high: 3}\n");
+        var best = Path.Combine(dir, "best.json");
+
+        // A worker elsewhere runs the trials; the pipeline only waits for the budget.
+        var worker = Task.Run(async () =>
+        {
+            using var client = _server.Client(new GrpcTuner.Client.TunerClientOptions { WorkerId = "pipeline-worker" });
+            GrpcTuner.Client.TunerStudy? study = null;
+            while (study is null)
+            {
+                try
+                {
+                    study = await client.LoadStudyAsync("pipeline");
+                }
+                catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            for (var i = 0; i < 5; i++)
+            {
+                var trial = await study.AskAsync();
+                await study.TellAsync(trial, Math.Pow(trial.GetDouble("x") - 1, 2));
+            }
+        });
+        var (code, output, _) = await RunAsync("run", "--spec", spec, "--server", _server.Address, "--trials", "5", "--timeout", "00:01:00", "--output", best);
+        await worker;
+        Assert.Equal(0, code);
+        Assert.Contains("best: trial", output);
+
+        using var json = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(best));
+        using var client = _server.Client();
+        var expected = (await client.Raw.GetBestTrialsAsync(new GetBestTrialsRequest { Study = "pipeline" })).Trials.Single();
+        var written = json.RootElement.GetProperty("best")[0];
+        Assert.Equal(expected.Number, written.GetProperty("number").GetInt64());
+        Assert.Equal(expected.Values[0], written.GetProperty("values")[0].GetDouble());
+        Assert.Equal(expected.Params["x"].FloatValue, written.GetProperty("params").GetProperty("x").GetDouble());
+
+        await File.WriteAllTextAsync(spec, "name: pipeline\ndirections: [sideways]\nparams: []\n");
+        var (brokenCode, _, error) = await RunAsync("run", "--spec", spec, "--server", _server.Address);
+        Assert.Equal(1, brokenCode);
+        Assert.Equal($"error: {spec}.directions[0]: 'sideways' is not minimize or maximize", error.Trim());
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public async Task CoverageBasedSearchOnHpoBenchNearlyReachesTheUpperBound()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);

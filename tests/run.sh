@@ -25,9 +25,10 @@ status=0
 dotnet test GrpcTuner.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 /usr/bin/python3 -m pytest clients/python/tests -q -p no:cacheprovider 2>&1 | tee -a "$log" || status=$?
 
-# One closing line for the whole suite, summed over the test assemblies.
-passed=$(( $(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}') + $(grep -oE '^[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}') ))
-failed=$(( $(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}') + $(grep -oE '[0-9]+ failed' "$log" | grep -v 'Failed' | awk '{s += $1} END {print s + 0}') ))
+# One closing line for the whole suite, summed over the .NET test assemblies and pytest.
+sum() { grep -oE "$1" "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}' || true; }
+passed=$(( $(sum 'Passed: +[0-9]+') + $(sum '^[0-9]+ passed') ))
+failed=$(( $(sum 'Failed: +[0-9]+') + $(sum '[0-9]+ failed') ))
 rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then

@@ -39,7 +39,7 @@ public static class AgentApp
             var task = TaskFile.Load(parse.GetValue(taskFile)!);
             await task.PrepareAsync(ct);
             var gpuList = parse.GetValue(gpus)?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() ?? [];
-            var devices = gpuList.Length > 0 ? gpuList.Select(i => torch.CUDA).Select((d, i) => new torch.Device(DeviceType.CUDA, gpuList[i])).ToArray()
+            var devices = gpuList.Length > 0 ? gpuList.Select(i => new torch.Device(DeviceType.CUDA, i)).ToArray()
                 : Enumerable.Repeat(torch.cuda.is_available() ? torch.CUDA : torch.CPU, Math.Max(1, parse.GetValue(workers))).ToArray();
             if (devices[0].type == DeviceType.CPU)
             {

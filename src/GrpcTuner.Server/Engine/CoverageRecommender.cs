@@ -1,6 +1,7 @@
 using GrpcTuner.Core.Coverage;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
+using GrpcTuner.Core.Validation;
 using GrpcTuner.Storage;
 
 namespace GrpcTuner.Server.Engine;
@@ -21,11 +22,10 @@ public sealed class CoverageRecommender(IStudyStore store)
             throw TunerException.Invalid($"{field}.studies", $"must name at least two finished studies, one per data set, got {studyNames.Count}");
         }
 
-        if (k is < 1 or > MaxK || !double.IsFinite(tolerance) || tolerance is < 0 or > 1)
-        {
-            throw TunerException.Invalid(k is < 1 or > MaxK ? $"{field}.k" : $"{field}.tolerance",
-                k is < 1 or > MaxK ? $"must be in [1, {MaxK}], got {k}" : $"must be in [0, 1], got {tolerance}");
-        }
+        var v = new Violations();
+        v.Check(k is >= 1 and <= MaxK, $"{field}.k", $"must be in [1, {MaxK}], got {k}");
+        v.Check(double.IsFinite(tolerance) && tolerance is >= 0 and <= 1, $"{field}.tolerance", $"must be in [0, 1], got {tolerance}");
+        v.ThrowIfAny();
 
         var studies = new List<Study>();
         foreach (var name in studyNames)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
 using GrpcTuner.Core.Pareto;
+using GrpcTuner.Core.Pruners;
 using GrpcTuner.Core.Randomness;
 using GrpcTuner.Core.Validation;
 using GrpcTuner.Storage;
@@ -117,7 +118,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         var algorithms = _runtime.For(study);
         var kind = study.Definition.Pruner.Kind;
-        var history = kind == PrunerKind.None ? null : await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        // Only PBT decides inside the update; pruners judge the stored history after it.
+        var history = kind == PrunerKind.Pbt ? await store.GetTrialsAsync(study, ct).ConfigureAwait(false) : null;
         Trial? donor = null;
         var updated = await UpdateAsync(study, number, t =>
         {
@@ -131,7 +133,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
 
             return reported;
         }, _ => UpdateOptions.None, ct).ConfigureAwait(false);
-        var prune = kind is not (PrunerKind.None or PrunerKind.Pbt) && algorithms.Pruner.ShouldPrune(updated, await store.GetTrialsAsync(study, ct).ConfigureAwait(false));
+        var prune = algorithms.Pruner is not NopPruner && algorithms.Pruner.ShouldPrune(updated, await store.GetTrialsAsync(study, ct).ConfigureAwait(false));
         return new ReportOutcome(prune, updated.LeaseDeadline!.Value, donor, donor is null ? null : updated.Params);
     }
 

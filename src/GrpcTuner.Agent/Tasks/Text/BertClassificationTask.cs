@@ -75,7 +75,8 @@ public sealed class BertClassificationTask(string modelDir, string trainFile, st
             }
         }
 
-        var y = data.Labels.Select(l => (long)labels.ToList().IndexOf(l)).ToArray();
+        var labelIds = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => (long)x.i, StringComparer.Ordinal);
+        var y = data.Labels.Select(l => labelIds[l]).ToArray();
         return (torch.tensor(ids).view(rows.Count, length), torch.tensor(mask).view(rows.Count, length), torch.tensor(y));
     }
 }

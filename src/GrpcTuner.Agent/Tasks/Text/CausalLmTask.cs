@@ -36,7 +36,7 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
         var tokenizer = TextTokenizer.Load(modelDir);
         var texts = ReadTexts(trainFile);
         var (train, validation) = validationFile is null
-            ? (texts.Where((_, i) => i % Every(validationFraction) != 0).ToList(), texts.Where((_, i) => i % Every(validationFraction) == 0).ToList())
+            ? LabeledText.ValidationSplit(texts, validationFraction)
             : (texts, ReadTexts(validationFile));
         var trainBlocks = Blocks(train, tokenizer, hp.MaxSeqLength);
         var validBlocks = Blocks(validation, tokenizer, hp.MaxSeqLength);
@@ -68,8 +68,6 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
             ct).ConfigureAwait(false);
         return outcome;
     }
-
-    private static int Every(double fraction) => Math.Max(2, (int)Math.Round(1 / fraction));
 
     /// <summary>Texts from JSONL ({"text": ...} per line) or plain text (one document per line).</summary>
     private static List<string> ReadTexts(string path) => File.ReadLines(path)

@@ -66,15 +66,18 @@ public sealed record LabeledText(IReadOnlyList<string> Texts, IReadOnlyList<stri
             : all.Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Splits off every k-th example for validation, k = 1 / fraction: deterministic, no shuffle needed.</summary>
     public (LabeledText Train, LabeledText Validation) Split(double validationFraction)
     {
+        var (trainTexts, validTexts) = ValidationSplit(Texts, validationFraction);
+        var (trainLabels, validLabels) = ValidationSplit(Labels, validationFraction);
+        return (new LabeledText(trainTexts, trainLabels), new LabeledText(validTexts, validLabels));
+    }
+
+    /// <summary>Every k-th item for validation, k = 1 / fraction: deterministic, no shuffle needed, the same for every task.</summary>
+    public static (List<T> Train, List<T> Validation) ValidationSplit<T>(IReadOnlyList<T> items, double validationFraction)
+    {
         var every = Math.Max(2, (int)Math.Round(1 / validationFraction));
-        var isValidation = Enumerable.Range(0, Texts.Count).Select(i => i % every == every - 1).ToArray();
-        LabeledText Pick(bool validation) => new(
-            Texts.Where((_, i) => isValidation[i] == validation).ToList(),
-            Labels.Where((_, i) => isValidation[i] == validation).ToList());
-        return (Pick(false), Pick(true));
+        return (items.Where((_, i) => i % every != every - 1).ToList(), items.Where((_, i) => i % every == every - 1).ToList());
     }
 
     private static List<string> SplitCsv(string line)

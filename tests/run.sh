@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST; the
-# Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs.
+# Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs; the
+# TypeScript client's use Node.js with packages from npm (pinned by its package-lock.json).
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler protobuf-compiler-grpc)
 /usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"
   sudo=""
@@ -24,11 +26,12 @@ log=$(mktemp)
 status=0
 dotnet test GrpcTuner.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 /usr/bin/python3 -m pytest clients/python/tests -q -p no:cacheprovider 2>&1 | tee -a "$log" || status=$?
+(cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm test) 2>&1 | tee -a "$log" || status=$?
 
-# One closing line for the whole suite, summed over the .NET test assemblies and pytest.
+# One closing line for the whole suite, summed over the .NET test assemblies, pytest and node:test.
 sum() { grep -oE "$1" "$log" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}' || true; }
-passed=$(( $(sum 'Passed: +[0-9]+') + $(sum '^[0-9]+ passed') ))
-failed=$(( $(sum 'Failed: +[0-9]+') + $(sum '[0-9]+ failed') ))
+passed=$(( $(sum 'Passed: +[0-9]+') + $(sum '^[0-9]+ passed') + $(sum '^# pass [0-9]+') ))
+failed=$(( $(sum 'Failed: +[0-9]+') + $(sum '[0-9]+ failed') + $(sum '^# fail [0-9]+') ))
 rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then

@@ -11,7 +11,7 @@ public static class CliApp
     {
         ServeCommand.Create(),
         StudyCommands.Create(),
-        TrialsCommands.Create(),
+        ExportCommand.Create(),
         RunCommand.Create(),
         CbsCommand.Create(),
         AgentApp.Configure(new Command("agent", "Run a trainer agent (the same program as grpctuner-agent)")),

@@ -18,7 +18,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     public async Task CreateShowAndExportAStudy()
     {
         var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");
-        var (code, output, _) = await RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
+        var (code, output, error) = await RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("study 'branin'", output);
 
@@ -33,16 +33,44 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Contains("best: trial 0 values [1.5]", output);
 
         var csv = Path.GetTempFileName();
-        (code, _, _) = await RunAsync("trials", "export", "branin", "--format", "csv", "-o", csv, "--server", _server.Address);
+        (code, _, _) = await RunAsync("export", "branin", "--format", "csv", "-o", csv, "--server", _server.Address);
         Assert.Equal(0, code);
         var lines = await File.ReadAllLinesAsync(csv);
         Assert.Equal("number,state,value_0,param_x1,param_x2,param_optimizer,param_momentum,worker_id,retried_from,reason,start_time,complete_time", lines[0]);
         Assert.StartsWith("0,Complete,1.5,", lines[1]);
 
-        (code, output, _) = await RunAsync("trials", "export", "branin", "--format", "json", "--server", _server.Address);
+        (code, output, _) = await RunAsync("export", "branin", "--format", "json", "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("\"state\": \"TRIAL_STATE_COMPLETE\"", output);
         File.Delete(csv);
+
+        var parquet = Path.GetTempFileName();
+        (code, _, _) = await RunAsync("export", "branin", "--format", "parquet", "-o", parquet, "--server", _server.Address);
+        Assert.Equal(0, code);
+        await using (var reader = await Parquet.ParquetReader.CreateAsync(parquet))
+        {
+            var fields = reader.Schema.GetDataFields();
+            Assert.Equal(lines[0], string.Join(",", fields.Select(f => f.Name)));
+            using var group = reader.OpenRowGroupReader(0);
+            Assert.Equal(1, group.RowCount);
+            var numbers = new long?[1];
+            var values = new double?[1];
+            var x1 = new double?[1];
+            var optimizer = new string?[1];
+            await group.ReadAsync<long>(fields.Single(f => f.Name == "number"), numbers);
+            await group.ReadAsync<double>(fields.Single(f => f.Name == "value_0"), values);
+            await group.ReadAsync<double>(fields.Single(f => f.Name == "param_x1"), x1);
+            await group.ReadAsync(fields.Single(f => f.Name == "param_optimizer"), optimizer.AsMemory());
+            Assert.Equal(0, numbers[0]);
+            Assert.Equal(1.5, values[0]);
+            Assert.Equal(trial.Params["x1"].FloatValue, x1[0]);
+            Assert.Equal(trial.Params["optimizer"].StringValue, optimizer[0]);
+        }
+
+        (code, _, error) = await RunAsync("export", "branin", "--format", "parquet", "--server", _server.Address);
+        Assert.Equal(1, code);
+        Assert.Equal("error: --output: Parquet is binary; name a file to write", error.Trim());
+        File.Delete(parquet);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public static class CliApp
         ServeCommand.Create(),
         StudyCommands.Create(),
         ExportCommand.Create(),
+        WatchCommand.Create(),
         RunCommand.Create(),
         CbsCommand.Create(),
         AgentApp.Configure(new Command("agent", "Run a trainer agent (the same program as grpctuner-agent)")),

@@ -160,17 +160,66 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.True(fractions[0] <= fractions[1] && fractions[1] <= fractions[2] && fractions[2] <= cbs4, "more recommendations never hurt");
     }
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    [Fact]
+    public async Task WatchPrintsOneJsonLinePerChangeAndExitsOnceEnoughTrialsFinished()
+    {
+        using var client = _server.Client(new GrpcTuner.Client.TunerClientOptions { WorkerId = "watched" });
+        var study = await client.CreateStudyAsync(new CreateStudyRequest
+        {
+            Name = "watched",
+            Directions = { Direction.Minimize },
+            SearchSpace = new SearchSpace { Params = { new ParamSpec { Name = "x", Float = new FloatDistribution { Low = 0, High = 1 } } } },
+        });
+        var before = await study.AskAsync();
+        await study.TellAsync(before, 0.5);
+
+        var printed = new StringWriter();
+        var watch = RunAsync(TextWriter.Synchronized(printed), "watch", "watched", "--until", "3", "--json", "--timeout", "00:00:30", "--server", _server.Address);
+        while (!printed.ToString().Contains('\n', StringComparison.Ordinal))
+        {
+            await Task.Delay(20); // the snapshot is out: every later change is streamed as it happens
+        }
+
+        var values = new List<double> { 0.5 };
+        for (var i = 0; i < 2; i++)
+        {
+            var trial = await study.AskAsync();
+            await trial.ReportAsync(0, 0.9);
+            values.Add(0.1 * (i + 1));
+            await study.TellAsync(trial, values[^1]);
+        }
+
+        var (code, _, error) = await watch;
+        var output = printed.ToString();
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        // The snapshot (one complete trial), then each later trial asked, reported and told.
+        Assert.Equal(1 + (2 * 3), lines.Count);
+        Assert.Equal("complete", lines[0].GetProperty("trial").GetProperty("state").GetString());
+        Assert.Equal("running", lines[1].GetProperty("trial").GetProperty("state").GetString());
+        var last = lines[^1];
+        Assert.Equal(3, last.GetProperty("finished").GetInt32());
+        Assert.Equal(3, last.GetProperty("counts").GetProperty("complete").GetInt32());
+        Assert.Equal(values.Min(), last.GetProperty("best").GetProperty("value").GetDouble());
+        Assert.NotEmpty(last.GetProperty("cursor").GetString()!);
+
+        (code, _, error) = await RunAsync("watch", "watched", "--until", "5", "--json", "--timeout", "00:00:01", "--server", _server.Address);
+        Assert.Equal(1, code);
+        Assert.Equal("error: --timeout: 3 of 5 trials finished in time", error.Trim());
+    }
+
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(new StringWriter(), args);
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(TextWriter output, params string[] args)
     {
         var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
         using var error = new StringWriter();
         Console.SetOut(output);
         Console.SetError(error);
         try
         {
             var code = await CliApp.Build().Parse(args).InvokeAsync();
-            return (code, output.ToString(), error.ToString());
+            return (code, output.ToString() ?? "", error.ToString());
         }
         finally
         {

@@ -143,13 +143,7 @@ internal static class RunCommand
         {
             number = t.Number,
             values = t.Values.ToArray(),
-            @params = t.Params.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => (object?)(p.Value.KindCase switch
-            {
-                ParamValue.KindOneofCase.FloatValue => p.Value.FloatValue,
-                ParamValue.KindOneofCase.IntValue => p.Value.IntValue,
-                ParamValue.KindOneofCase.BoolValue => p.Value.BoolValue,
-                _ => p.Value.StringValue,
-            })),
+            @params = TrialFormat.PlainParams(t),
         }).ToArray(),
     }, new JsonSerializerOptions { WriteIndented = true });
 }

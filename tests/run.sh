@@ -6,13 +6,15 @@ cd "$(dirname "$0")/.."
 
 # Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST; the
 # Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs; the
-# TypeScript client's use Node.js with packages from npm (pinned by its package-lock.json).
+# TypeScript client's use Node.js with packages from npm (pinned by its package-lock.json); the
+# report test renders the HTML report in headless Chromium.
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler protobuf-compiler-grpc)
 /usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"
   sudo=""

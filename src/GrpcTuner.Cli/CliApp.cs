@@ -13,6 +13,7 @@ public static class CliApp
         StudyCommands.Create(),
         ExportCommand.Create(),
         WatchCommand.Create(),
+        ReportCommand.Create(),
         RunCommand.Create(),
         CbsCommand.Create(),
         AgentApp.Configure(new Command("agent", "Run a trainer agent (the same program as grpctuner-agent)")),

@@ -18,7 +18,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     public async Task CreateShowAndExportAStudy()
     {
         var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");
-        var (code, output, error) = await RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
+        var (code, output, error) = await CliRunner.RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("study 'branin'", output);
 
@@ -27,25 +27,25 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         var trial = await study.AskAsync();
         await study.TellAsync(trial, 1.5);
 
-        (code, output, _) = await RunAsync("study", "show", "branin", "--server", _server.Address);
+        (code, output, _) = await CliRunner.RunAsync("study", "show", "branin", "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("Complete: 1", output);
         Assert.Contains("best: trial 0 values [1.5]", output);
 
         var csv = Path.GetTempFileName();
-        (code, _, _) = await RunAsync("export", "branin", "--format", "csv", "-o", csv, "--server", _server.Address);
+        (code, _, _) = await CliRunner.RunAsync("export", "branin", "--format", "csv", "-o", csv, "--server", _server.Address);
         Assert.Equal(0, code);
         var lines = await File.ReadAllLinesAsync(csv);
         Assert.Equal("number,state,value_0,param_x1,param_x2,param_optimizer,param_momentum,worker_id,retried_from,reason,start_time,complete_time", lines[0]);
         Assert.StartsWith("0,Complete,1.5,", lines[1]);
 
-        (code, output, _) = await RunAsync("export", "branin", "--format", "json", "--server", _server.Address);
+        (code, output, _) = await CliRunner.RunAsync("export", "branin", "--format", "json", "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("\"state\": \"TRIAL_STATE_COMPLETE\"", output);
         File.Delete(csv);
 
         var parquet = Path.GetTempFileName();
-        (code, _, _) = await RunAsync("export", "branin", "--format", "parquet", "-o", parquet, "--server", _server.Address);
+        (code, _, _) = await CliRunner.RunAsync("export", "branin", "--format", "parquet", "-o", parquet, "--server", _server.Address);
         Assert.Equal(0, code);
         await using (var reader = await Parquet.ParquetReader.CreateAsync(parquet))
         {
@@ -67,7 +67,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
             Assert.Equal(trial.Params["optimizer"].StringValue, optimizer[0]);
         }
 
-        (code, _, error) = await RunAsync("export", "branin", "--format", "parquet", "--server", _server.Address);
+        (code, _, error) = await CliRunner.RunAsync("export", "branin", "--format", "parquet", "--server", _server.Address);
         Assert.Equal(1, code);
         Assert.Equal("error: --output: Parquet is binary; name a file to write", error.Trim());
         File.Delete(parquet);
@@ -78,11 +78,11 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     {
         var spec = Path.GetTempFileName();
         await File.WriteAllTextAsync(spec, "name: bad\ndirections: [minimize]\nparams: [{name: x, type: float, low: 2, high: 1}]");
-        var (code, _, error) = await RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
+        var (code, _, error) = await CliRunner.RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
         Assert.Equal(1, code);
         Assert.Equal("error: InvalidArgument: search_space.params[0].float.high: must be >= low (2), got 1", error.Trim());
 
-        (code, _, error) = await RunAsync("study", "show", "missing", "--server", _server.Address);
+        (code, _, error) = await CliRunner.RunAsync("study", "show", "missing", "--server", _server.Address);
         Assert.Equal(1, code);
         Assert.Equal("error: NotFound: study 'missing' does not exist", error.Trim());
         File.Delete(spec);
@@ -119,7 +119,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
                 await study.TellAsync(trial, Math.Pow(trial.GetDouble("x") - 1, 2));
             }
         });
-        var (code, output, _) = await RunAsync("run", "--spec", spec, "--server", _server.Address, "--trials", "5", "--timeout", "00:01:00", "--output", best);
+        var (code, output, _) = await CliRunner.RunAsync("run", "--spec", spec, "--server", _server.Address, "--trials", "5", "--timeout", "00:01:00", "--output", best);
         await worker;
         Assert.Equal(0, code);
         Assert.Contains("best: trial", output);
@@ -133,7 +133,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(expected.Params["x"].FloatValue, written.GetProperty("params").GetProperty("x").GetDouble());
 
         await File.WriteAllTextAsync(spec, "name: pipeline\ndirections: [sideways]\nparams: []\n");
-        var (brokenCode, _, error) = await RunAsync("run", "--spec", spec, "--server", _server.Address);
+        var (brokenCode, _, error) = await CliRunner.RunAsync("run", "--spec", spec, "--server", _server.Address);
         Assert.Equal(1, brokenCode);
         Assert.Equal($"error: {spec}.directions[0]: 'sideways' is not minimize or maximize", error.Trim());
         Directory.Delete(dir, recursive: true);
@@ -150,7 +150,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
 
         var tables = Path.Combine(root!.Parent!.FullName, "shared", "datasets", "hpobench");
         Assert.True(Directory.Exists(tables), $"the HPOBench tables are expected at {tables} (../shared beside the repository)");
-        var (code, output, _) = await RunAsync("cbs", "loo", "--tables", tables, "--k", "4");
+        var (code, output, _) = await CliRunner.RunAsync("cbs", "loo", "--tables", tables, "--k", "4");
         Assert.Equal(0, code);
         var fractions = output.Split('\n').Single(l => l.StartsWith("| mean (fraction of best score)", StringComparison.Ordinal))
             .Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -174,7 +174,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         await study.TellAsync(before, 0.5);
 
         var printed = new StringWriter();
-        var watch = RunAsync(TextWriter.Synchronized(printed), "watch", "watched", "--until", "3", "--json", "--timeout", "00:00:30", "--server", _server.Address);
+        var watch = CliRunner.RunAsync(TextWriter.Synchronized(printed), "watch", "watched", "--until", "3", "--json", "--timeout", "00:00:30", "--server", _server.Address);
         while (!printed.ToString().Contains('\n', StringComparison.Ordinal))
         {
             await Task.Delay(20); // the snapshot is out: every later change is streamed as it happens
@@ -203,28 +203,8 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(values.Min(), last.GetProperty("best").GetProperty("value").GetDouble());
         Assert.NotEmpty(last.GetProperty("cursor").GetString()!);
 
-        (code, _, error) = await RunAsync("watch", "watched", "--until", "5", "--json", "--timeout", "00:00:01", "--server", _server.Address);
+        (code, _, error) = await CliRunner.RunAsync("watch", "watched", "--until", "5", "--json", "--timeout", "00:00:01", "--server", _server.Address);
         Assert.Equal(1, code);
         Assert.Equal("error: --timeout: 3 of 5 trials finished in time", error.Trim());
-    }
-
-    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(new StringWriter(), args);
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(TextWriter output, params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await CliApp.Build().Parse(args).InvokeAsync();
-            return (code, output.ToString() ?? "", error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
     }
 }

@@ -1,0 +1,62 @@
+using GrpcTuner.Cli.Commands;
+using GrpcTuner.Core.Analysis;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Cli.Reports;
+
+/// <summary>What the report page draws, computed here so that the page only plots: the space, every trial, and parameter importances.</summary>
+internal static class ReportData
+{
+    public static object Build(Study study, IReadOnlyList<Trial> trials)
+    {
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Values.Count > 0).ToList();
+        return new
+        {
+            study = new
+            {
+                name = study.Name,
+                directions = study.Directions.Select(d => d.ToString().ToLowerInvariant()).ToArray(),
+                sampler = study.Sampler.KindCase.ToString(),
+                pruner = study.Pruner?.KindCase.ToString() ?? "None",
+                created = study.CreateTime?.ToDateTimeOffset(),
+            },
+            generated = DateTimeOffset.UtcNow,
+            @params = study.SearchSpace.Params.Select(Axis).ToArray(),
+            trials = trials.Select(t => new
+            {
+                number = t.Number,
+                state = t.State.ToString().ToLowerInvariant(),
+                values = t.Values.ToArray(),
+                @params = TrialFormat.PlainParams(t),
+                curve = t.IntermediateValues.Select(iv => new[] { iv.Step, iv.Value }).ToArray(),
+            }).ToArray(),
+            importances = Importances(study, complete),
+        };
+    }
+
+    private static object Axis(ParamSpec p) => p.DistributionCase switch
+    {
+        ParamSpec.DistributionOneofCase.Float => new { name = p.Name, kind = "float", low = p.Float.Low, high = p.Float.High, log = p.Float.Log, choices = Array.Empty<object>() },
+        ParamSpec.DistributionOneofCase.Int => new { name = p.Name, kind = "int", low = (double)p.Int.Low, high = (double)p.Int.High, log = p.Int.Log, choices = Array.Empty<object>() },
+        _ => new { name = p.Name, kind = "categorical", low = 0.0, high = p.Categorical.Choices.Count - 1.0, log = false, choices = p.Categorical.Choices.Select(TrialFormat.Plain).ToArray() },
+    };
+
+    /// <summary>Importance for the first objective, largest first; log-scaled parameters are binned on their log.</summary>
+    private static object[] Importances(Study study, IReadOnlyList<Trial> complete)
+    {
+        var observations = study.SearchSpace.Params.Select(p => new ParamObservations(
+            p.Name,
+            complete.Select(t => t.Params.TryGetValue(p.Name, out var v) ? Coordinate(p, v) : null).ToList(),
+            p.DistributionCase == ParamSpec.DistributionOneofCase.Categorical)).ToList();
+        return ParamImportance.Compute(observations, complete.Select(t => t.Values[0]).ToList())
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => (object)new { name = kv.Key, importance = kv.Value }).ToArray();
+    }
+
+    private static double? Coordinate(ParamSpec p, ParamValue v) => p.DistributionCase switch
+    {
+        ParamSpec.DistributionOneofCase.Float => p.Float.Log ? Math.Log(v.FloatValue) : v.FloatValue,
+        ParamSpec.DistributionOneofCase.Int => p.Int.Log ? Math.Log(v.IntValue) : v.IntValue,
+        _ => p.Categorical.Choices.IndexOf(v),
+    };
+}

@@ -1,0 +1,170 @@
+// Draws the four plots as SVG from the embedded data; no library, so the page works offline.
+"use strict";
+(function () {
+  const data = JSON.parse(document.getElementById("data").textContent);
+  const NS = "http://www.w3.org/2000/svg";
+  const W = 600, H = 360, M = { l: 60, r: 16, t: 18, b: 40 };
+  const minimize = data.study.directions[0] !== "maximize";
+  const complete = data.trials.filter((t) => t.state === "complete" && t.values.length > 0);
+
+  function el(tag, attrs, parent, text) {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    parent.appendChild(node);
+    return node;
+  }
+
+  function scale(lo, hi, a, b, log) {
+    const f = log ? Math.log : (x) => x;
+    const [l, h] = [f(lo), f(hi)];
+    return (x) => (h === l ? (a + b) / 2 : a + ((f(x) - l) / (h - l)) * (b - a));
+  }
+
+  function ticks(lo, hi, count) {
+    if (!(hi > lo)) return [lo];
+    const raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+    return out;
+  }
+
+  function fmt(v) {
+    if (typeof v !== "number") return String(v);
+    return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : +v.toPrecision(4) + "";
+  }
+
+  // hue 220 (blue) for the best objective value down to 20 (orange) for the worst: saturated either way.
+  function color(value, lo, hi) {
+    const q = hi === lo ? 0 : (value - lo) / (hi - lo);
+    const good = minimize ? 1 - q : q;
+    return `hsl(${Math.round(20 + 200 * good)}, 70%, 45%)`;
+  }
+
+  function frame(svg, xs, ys, xLabel, yLabel) {
+    for (const t of ys.ticks) {
+      el("line", { class: "grid", x1: M.l, x2: W - M.r, y1: ys.at(t), y2: ys.at(t) }, svg);
+      el("text", { x: M.l - 6, y: ys.at(t) + 4, "text-anchor": "end" }, svg, fmt(t));
+    }
+    for (const t of xs.ticks) el("text", { x: xs.at(t), y: H - M.b + 16, "text-anchor": "middle" }, svg, fmt(t));
+    el("line", { class: "axis", x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b }, svg);
+    el("line", { class: "axis", x1: M.l, x2: M.l, y1: M.t, y2: H - M.b }, svg);
+    el("text", { x: (M.l + W - M.r) / 2, y: H - 6, "text-anchor": "middle" }, svg, xLabel);
+    el("text", { x: 14, y: (M.t + H - M.b) / 2, transform: `rotate(-90 14 ${(M.t + H - M.b) / 2})`, "text-anchor": "middle" }, svg, yLabel);
+  }
+
+  function axes(xLo, xHi, yLo, yHi) {
+    const pad = (yHi - yLo) * 0.05 || Math.abs(yLo) * 0.05 || 1;
+    const [ylo, yhi] = [yLo - pad, yHi + pad];
+    const x = scale(xLo, xHi === xLo ? xLo + 1 : xHi, M.l + 8, W - M.r - 8, false);
+    const y = scale(ylo, yhi, H - M.b, M.t, false);
+    return [{ at: x, ticks: ticks(xLo, xHi, 8) }, { at: y, ticks: ticks(ylo, yhi, 6) }];
+  }
+
+  function empty(svg, why) {
+    el("text", { class: "empty", x: W / 2, y: H / 2, "text-anchor": "middle" }, svg, why);
+    return 0;
+  }
+
+  const objective = `objective 0 (${minimize ? "minimize" : "maximize"})`;
+  const values = complete.map((t) => t.values[0]);
+  const [vLo, vHi] = [Math.min(...values), Math.max(...values)];
+
+  function history(svg) {
+    if (complete.length === 0) return empty(svg, "no complete trials yet");
+    const numbers = complete.map((t) => t.number);
+    const [xs, ys] = axes(Math.min(...numbers), Math.max(...numbers), vLo, vHi);
+    frame(svg, xs, ys, "trial number", objective);
+    let best, path = "";
+    for (const t of complete) {
+      const v = t.values[0];
+      best = best === undefined || (minimize ? v < best : v > best) ? v : best;
+      path += `${path ? "L" : "M"}${xs.at(t.number)},${ys.at(best)} `;
+    }
+    el("path", { d: path, fill: "none", stroke: "#d62728", "stroke-width": 2 }, svg);
+    for (const t of complete) el("circle", { cx: xs.at(t.number), cy: ys.at(t.values[0]), r: 3.5, fill: "#1f77b4" }, svg);
+    return complete.length;
+  }
+
+  function parallel(svg) {
+    if (complete.length === 0) return empty(svg, "no complete trials yet");
+    const dims = data.params.map((p) => ({
+      name: p.name,
+      to: p.kind === "categorical"
+        ? ((s) => (v) => s(Math.max(0, p.choices.indexOf(v))))(scale(0, Math.max(p.choices.length - 1, 1), H - M.b, M.t, false))
+        : scale(p.low, p.high, H - M.b, M.t, p.log),
+      labels: p.kind === "categorical" ? p.choices.map((c, i) => [i / Math.max(p.choices.length - 1, 1), fmt(c)]) : [[0, fmt(p.low)], [1, fmt(p.high)]],
+      get: (t) => t.params[p.name],
+    }));
+    dims.push({ name: "objective", to: scale(vLo, vHi === vLo ? vLo + 1 : vHi, H - M.b, M.t, false), labels: [[0, fmt(vLo)], [1, fmt(vHi)]], get: (t) => t.values[0] });
+    const x = (i) => M.l + (i * (W - M.l - M.r - 20)) / Math.max(dims.length - 1, 1);
+    for (const t of complete) {
+      let d = "", pen = "M";
+      dims.forEach((dim, i) => {
+        const v = dim.get(t);
+        if (v === undefined) { pen = "M"; return; }
+        d += `${pen}${x(i)},${dim.to(v)} `;
+        pen = "L";
+      });
+      el("path", { d, fill: "none", stroke: color(t.values[0], vLo, vHi), "stroke-width": 1.5, "stroke-opacity": 0.85 }, svg);
+    }
+    dims.forEach((dim, i) => {
+      el("line", { class: "axis", x1: x(i), x2: x(i), y1: M.t, y2: H - M.b }, svg);
+      el("text", { x: x(i), y: H - M.b + 28, "text-anchor": "middle" }, svg, dim.name);
+      for (const [q, label] of dim.labels) el("text", { x: x(i) + 4, y: H - M.b - q * (H - M.b - M.t) + (q === 0 ? -2 : 10) }, svg, label);
+    });
+    return complete.length;
+  }
+
+  function curves(svg) {
+    const reported = data.trials.filter((t) => t.curve.length > 0);
+    if (reported.length === 0) return empty(svg, "no intermediate values reported");
+    const steps = reported.flatMap((t) => t.curve.map((p) => p[0]));
+    const vals = reported.flatMap((t) => t.curve.map((p) => p[1]));
+    const [xs, ys] = axes(Math.min(...steps), Math.max(...steps), Math.min(...vals), Math.max(...vals));
+    frame(svg, xs, ys, "step", "intermediate value");
+    const stroke = { complete: "#1f77b4", pruned: "#ff7f0e", running: "#2ca02c", fail: "#d62728" };
+    for (const t of reported) {
+      const d = t.curve.map((p, i) => `${i ? "L" : "M"}${xs.at(p[0])},${ys.at(p[1])}`).join(" ");
+      el("path", { d, fill: "none", stroke: stroke[t.state] || "#9467bd", "stroke-width": 1.5, "stroke-opacity": 0.85 }, svg);
+      const last = t.curve[t.curve.length - 1];
+      el("circle", { cx: xs.at(last[0]), cy: ys.at(last[1]), r: 2.5, fill: stroke[t.state] || "#9467bd" }, svg);
+    }
+    Object.entries(stroke).forEach(([state, c], i) => {
+      el("rect", { x: W - M.r - 90, y: M.t + 4 + i * 16, width: 10, height: 10, fill: c }, svg);
+      el("text", { x: W - M.r - 74, y: M.t + 13 + i * 16 }, svg, state);
+    });
+    return reported.length;
+  }
+
+  function importance(svg) {
+    if (complete.length < 2) return empty(svg, "needs two complete trials");
+    const rows = data.importances, top = Math.max(...rows.map((r) => r.importance), 1e-12);
+    const rowH = Math.min(36, (H - M.t - M.b) / rows.length), left = 140, right = W - 70;
+    rows.forEach((r, i) => {
+      const y = M.t + i * rowH;
+      el("text", { x: left - 8, y: y + rowH / 2 + 4, "text-anchor": "end" }, svg, r.name);
+      el("rect", { x: left, y: y + rowH * 0.15, width: Math.max(1, ((right - left) * r.importance) / top), height: rowH * 0.7, fill: "#1f77b4" }, svg);
+      el("text", { x: left + ((right - left) * r.importance) / top + 6, y: y + rowH / 2 + 4 }, svg, r.importance.toFixed(3));
+    });
+    el("text", { x: (left + right) / 2, y: H - 6, "text-anchor": "middle" }, svg, `share of ${objective} variance explained (first order)`);
+    return rows.length;
+  }
+
+  const plots = { history, parallel, curves, importance };
+  for (const [id, draw] of Object.entries(plots)) {
+    const figure = document.getElementById(id);
+    const svg = figure.querySelector("svg");
+    figure.dataset.marks = String(draw(svg));
+    const r = svg.getBoundingClientRect();
+    figure.dataset.rect = [r.left, r.top, r.width, r.height].map(Math.round).join(",");
+  }
+  const counts = {};
+  for (const t of data.trials) counts[t.state] = (counts[t.state] || 0) + 1;
+  document.getElementById("summary").textContent =
+    `${data.trials.length} trials (${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ")}); ` +
+    `sampler ${data.study.sampler}, pruner ${data.study.pruner}; ` +
+    (complete.length ? `best ${fmt(minimize ? vLo : vHi)}` : "no complete trial") + `; generated ${data.generated}`;
+  document.body.dataset.rendered = String(Object.keys(plots).length);
+})();

@@ -1,0 +1,128 @@
+using System.Text.RegularExpressions;
+using GrpcTuner.Client;
+using GrpcTuner.Server;
+using GrpcTuner.Testing;
+using GrpcTuner.V1;
+
+namespace GrpcTuner.Cli.Tests;
+
+/// <summary><c>grpctuner report</c> rendered by real headless Chromium: no console message, and all four plots drawn with data.</summary>
+[Collection("console")]
+public sealed class ReportTests : IAsyncLifetime
+{
+    private ServerReplica _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { JournalPath = null });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task TheReportRendersItsFourPlotsWithDataAndNoConsoleMessages()
+    {
+        using var client = _server.Client(new TunerClientOptions { WorkerId = "reporter" });
+        var study = await CreateAsync(client, "reported");
+        for (var i = 0; i < 16; i++)
+        {
+            var trial = await study.AskAsync();
+            var lr = trial.Params["lr"].FloatValue;
+            var target = Math.Pow(Math.Log10(lr) + 2.5, 2) + (trial.Params["opt"].StringValue == "sgd" ? 0.3 : 0);
+            for (var step = 0; step < 5; step++)
+            {
+                await trial.ReportAsync(step, target + (2.0 / (step + 1)));
+            }
+
+            await (i % 5 == 4 ? study.TellAsync(trial, TrialState.Pruned) : study.TellAsync(trial, target));
+        }
+
+        var page = await ReportAsync("reported");
+        var plots = await RenderAsync(page);
+        foreach (var (id, marks, ink) in plots)
+        {
+            Assert.True(marks > 0, $"{id}: no data marks drawn");
+            Assert.True(ink >= 150, $"{id}: only {ink} coloured pixels in the screenshot");
+        }
+    }
+
+    [Fact]
+    public async Task AStudyWithoutTrialsDrawsNoData()
+    {
+        using var client = _server.Client(new TunerClientOptions { WorkerId = "reporter" });
+        await CreateAsync(client, "unreported");
+        var plots = await RenderAsync(await ReportAsync("unreported"));
+        // The same check as above finds nothing here, so it measures data, not the page's frame.
+        Assert.All(plots, p => Assert.Equal(0, p.Marks));
+        Assert.All(plots, p => Assert.True(p.Ink < 20, $"{p.Id}: {p.Ink} coloured pixels with no data"));
+    }
+
+    private static Task<TunerStudy> CreateAsync(TunerClient client, string name) => client.CreateStudyAsync(new CreateStudyRequest
+    {
+        Name = name,
+        Directions = { Direction.Minimize },
+        SearchSpace = new SearchSpace
+        {
+            Params =
+            {
+                new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } },
+                new ParamSpec { Name = "layers", Int = new IntDistribution { Low = 1, High = 6, Step = 1 } },
+                new ParamSpec { Name = "opt", Categorical = new CategoricalDistribution { Choices = { new ParamValue { StringValue = "adam" }, new ParamValue { StringValue = "sgd" } } } },
+            },
+        },
+        Sampler = new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() },
+    });
+
+    private async Task<string> ReportAsync(string study)
+    {
+        var page = Path.Combine(Directory.CreateTempSubdirectory("report-").FullName, "report.html");
+        var (code, _, error) = await CliRunner.RunAsync("report", study, "--out", page, "--server", _server.Address);
+        Assert.True(code == 0, error);
+        return page;
+    }
+
+    /// <returns>Per plot: the data marks the page says it drew, and the saturated pixels inside the plot in a screenshot.</returns>
+    private static async Task<IReadOnlyList<(string Id, int Marks, int Ink)>> RenderAsync(string page)
+    {
+        var (dom, domConsole) = await HeadlessChromium.RunAsync(page, "--dump-dom");
+        var screenshot = Path.ChangeExtension(page, ".png");
+        var (_, shotConsole) = await HeadlessChromium.RunAsync(page, $"--screenshot={screenshot}");
+        Assert.Empty(domConsole.Concat(shotConsole));
+        Assert.Matches("<body[^>]*data-rendered=\"4\"", dom);
+
+        var image = PngImage.Decode(await File.ReadAllBytesAsync(screenshot));
+        Assert.Equal((HeadlessChromium.Width, HeadlessChromium.Height), (image.Width, image.Height));
+        var plots = new List<(string, int, int)>();
+        foreach (var id in new[] { "history", "parallel", "curves", "importance" })
+        {
+            var figure = Regex.Match(dom, $"<figure id=\"{id}\"[^>]*>");
+            Assert.True(figure.Success, $"{id}: no figure");
+            var marks = int.Parse(Attribute(figure.Value, "data-marks"), System.Globalization.CultureInfo.InvariantCulture);
+            var rect = Attribute(figure.Value, "data-rect").Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.True(rect[0] + rect[2] <= image.Width && rect[1] + rect[3] <= image.Height, $"{id}: {string.Join(",", rect)} is outside the screenshot");
+            plots.Add((id, marks, Ink(image, rect[0], rect[1], rect[2], rect[3])));
+        }
+
+        return plots;
+    }
+
+    private static string Attribute(string tag, string name)
+    {
+        var m = Regex.Match(tag, $"{name}=\"([^\"]*)\"");
+        Assert.True(m.Success, $"no {name} on {tag}");
+        return m.Groups[1].Value;
+    }
+
+    /// <summary>Pixels whose colour is far from grey: data marks are saturated, while axes, grid lines and text are grey.</summary>
+    private static int Ink(PngImage image, int left, int top, int width, int height)
+    {
+        var count = 0;
+        for (var y = top; y < top + height; y++)
+        {
+            for (var x = left; x < left + width; x++)
+            {
+                var (r, g, b) = image[x, y];
+                count += Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 60 ? 1 : 0;
+            }
+        }
+
+        return count;
+    }
+}

@@ -14,6 +14,7 @@ public static class CliApp
         ExportCommand.Create(),
         WatchCommand.Create(),
         ReportCommand.Create(),
+        KeysCommand.Create(),
         RunCommand.Create(),
         CbsCommand.Create(),
         AgentApp.Configure(new Command("agent", "Run a trainer agent (the same program as grpctuner-agent)")),

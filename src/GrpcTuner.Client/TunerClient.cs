@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using GrpcTuner.V1;
@@ -19,15 +20,28 @@ public sealed class TunerClient : IDisposable
         options ??= new TunerClientOptions();
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            ServiceConfig = new ServiceConfig { MethodConfigs = { RetryConfig(options) } },
-            MaxRetryAttempts = options.MaxAttempts,
+            // gRPC refuses a retry policy of one attempt, so "no retries" is no policy at all.
+            ServiceConfig = options.MaxAttempts > 1 ? new ServiceConfig { MethodConfigs = { RetryConfig(options) } } : null,
+            MaxRetryAttempts = Math.Max(options.MaxAttempts, 1),
+            HttpHandler = ClientTls.Handler(options.CaFile),
         });
-        Raw = new TunerService.TunerServiceClient(_channel);
+        var invoker = options.ApiKey is { Length: > 0 } key
+            ? _channel.Intercept(headers =>
+            {
+                headers.Add("authorization", $"Bearer {key}");
+                return headers;
+            })
+            : _channel.CreateCallInvoker();
+        Raw = new TunerService.TunerServiceClient(invoker);
+        Admin = new AdminService.AdminServiceClient(invoker);
         Options = options;
     }
 
     /// <summary>The generated client, for calls the SDK does not wrap.</summary>
     public TunerService.TunerServiceClient Raw { get; }
+
+    /// <summary>API key management (admin keys only).</summary>
+    public AdminService.AdminServiceClient Admin { get; }
 
     public TunerClientOptions Options { get; }
 
@@ -79,6 +93,12 @@ public sealed record TunerClientOptions
     /// <summary>Lease of each asked trial; heartbeats renew it at a third of its length.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Attempts per call when the server answers UNAVAILABLE (at most 5, gRPC's limit).</summary>
+    /// <summary>Attempts per call when the server answers UNAVAILABLE (at most 5, gRPC's limit; 1 turns retries off).</summary>
     public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Bearer token sent with every call; by default $GRPCTUNER_API_KEY.</summary>
+    public string? ApiKey { get; init; } = Environment.GetEnvironmentVariable("GRPCTUNER_API_KEY");
+
+    /// <summary>PEM file of the CA that signed the server's certificate, for an https:// address; by default $GRPCTUNER_CA_FILE, else the system's roots.</summary>
+    public string? CaFile { get; init; } = Environment.GetEnvironmentVariable("GRPCTUNER_CA_FILE");
 }

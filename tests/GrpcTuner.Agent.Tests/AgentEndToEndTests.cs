@@ -14,7 +14,7 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ServerReplica.StartAsync(new ServerOptions { JournalPath = null, ReapInterval = TimeSpan.FromMilliseconds(200) });
+        _server = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = null, ReapInterval = TimeSpan.FromMilliseconds(200) });
         _task = Path.GetTempFileName();
         await File.WriteAllTextAsync(_task, "task: fashion-mnist\ntrain_samples: 4000\nvalidation_samples: 1000\n");
     }

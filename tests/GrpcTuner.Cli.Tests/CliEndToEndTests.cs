@@ -10,7 +10,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
 {
     private ServerReplica _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { JournalPath = null });
+    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = null });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -12,7 +12,7 @@ public sealed class ReportTests : IAsyncLifetime
 {
     private ServerReplica _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { JournalPath = null });
+    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = null });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -13,7 +13,7 @@ public sealed class StoreFailureTests
     public async Task AnUnreachableRedisGivesUnavailableAndTheServerStaysUp()
     {
         var redis = await RedisServer.StartAsync();
-        await using var replica = await ServerReplica.StartAsync(new ServerOptions { Redis = redis.Configuration });
+        await using var replica = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, Redis = redis.Configuration });
         using var channel = GrpcChannel.ForAddress(replica.Address); // no retry policy: the status itself is under test
         var client = new TunerService.TunerServiceClient(channel);
         await client.CreateStudyAsync(TwoReplicasFixture.Study("redis-down"));
@@ -32,7 +32,7 @@ public sealed class StoreFailureTests
         try
         {
             long told;
-            await using (var first = await ServerReplica.StartAsync(new ServerOptions { JournalPath = journal }, new EmbeddedStudyStore(journal)))
+            await using (var first = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = journal }, new EmbeddedStudyStore(journal)))
             {
                 using var client = TwoReplicasFixture.Client(first, "w");
                 var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("restart"));
@@ -41,7 +41,7 @@ public sealed class StoreFailureTests
                 await study.AskAsync();
             }
 
-            await using var second = await ServerReplica.StartAsync(new ServerOptions { JournalPath = journal }, new EmbeddedStudyStore(journal));
+            await using var second = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = journal }, new EmbeddedStudyStore(journal));
             using var again = TwoReplicasFixture.Client(second, "w");
             var reloaded = await again.LoadStudyAsync("restart");
             var trials = await reloaded.TrialsAsync();

@@ -17,7 +17,7 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
-        var options = new ServerOptions { Redis = Redis.Configuration, ReapInterval = TimeSpan.FromMilliseconds(200) };
+        var options = new ServerOptions { NoAuth = true, Redis = Redis.Configuration, ReapInterval = TimeSpan.FromMilliseconds(200) };
         A = await ServerReplica.StartAsync(options);
         B = await ServerReplica.StartAsync(options);
     }

@@ -39,5 +39,19 @@ public sealed class JournaledStoreContractTests : StoreContractTests, IDisposabl
         Assert.Equal(0.75, next.Trials[0].Params["x"].AsFloat);
     }
 
+    [Fact]
+    public async Task ApiKeysAndTheirRevocationSurviveARestart()
+    {
+        var keys = (IKeyStore)Store;
+        await keys.CreateKeyAsync(Key("k1", "team-a"), default);
+        await keys.CreateKeyAsync(Key("k2", "*"), default);
+        await keys.RevokeKeyAsync("k1", DateTimeOffset.UnixEpoch.AddDays(1), default);
+        await Store.DisposeAsync();
+
+        await using var reopened = new EmbeddedStudyStore(_path);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddDays(1), (await reopened.FindKeyAsync("k1", default))!.RevokedAt);
+        Assert.Equal(["*"], (await reopened.FindKeyAsync("k2", default))!.Namespaces);
+    }
+
     public void Dispose() => File.Delete(_path);
 }

@@ -1,3 +1,4 @@
+using GrpcTuner.Core.Access;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
 
@@ -29,6 +30,30 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected async Task<IReadOnlyList<Trial>> ClaimAsync(Study study, TrialClaim claim) =>
         Assert.IsType<ClaimResult.Claimed>(await Store.ClaimTrialsAsync(study, claim, default)).Trials;
+
+    protected static ApiKey Key(string id, params string[] namespaces) =>
+        new(id, ApiKeySecret.Hash($"gtk_{id}_secret"), namespaces, Role.Write, "ci", Now.AddSeconds(id.Length));
+
+    [Fact]
+    public async Task ApiKeysAreCreatedFoundListedAndRevokedOnce()
+    {
+        var keys = (IKeyStore)Store;
+        await keys.CreateKeyAsync(Key("bb", "team-a"), default);
+        await keys.CreateKeyAsync(Key("a", "team-b", "team-c"), default);
+
+        var found = await keys.FindKeyAsync("bb", default);
+        Assert.Equal(["team-a"], found!.Namespaces);
+        Assert.Equal(Role.Write, found.Role);
+        Assert.True(ApiKeySecret.Matches("gtk_bb_secret", found.SecretHash));
+        Assert.Null(await keys.FindKeyAsync("missing", default));
+        Assert.Equal(["a", "bb"], (await keys.ListKeysAsync(default)).Select(k => k.Id));
+
+        var revoked = await keys.RevokeKeyAsync("bb", Now.AddMinutes(1), default);
+        Assert.Equal(Now.AddMinutes(1), revoked!.RevokedAt);
+        Assert.Equal(Now.AddMinutes(1), (await keys.RevokeKeyAsync("bb", Now.AddMinutes(5), default))!.RevokedAt);
+        Assert.Equal(Now.AddMinutes(1), (await keys.FindKeyAsync("bb", default))!.RevokedAt);
+        Assert.Null(await keys.RevokeKeyAsync("missing", Now, default));
+    }
 
     [Fact]
     public async Task StudiesAreCreatedFoundListedAndDeleted()

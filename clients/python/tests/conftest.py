@@ -26,7 +26,7 @@ def server():
         pytest.fail("the server is not built: run 'dotnet build GrpcTuner.sln -c Release' (tests/run.sh does) before the Python tests")
     port = _free_port()
     journal = tempfile.NamedTemporaryFile(suffix=".journal", delete=False).name
-    process = subprocess.Popen([str(binary), "--port", str(port), "--journal", journal, "--reap-interval", "00:00:00.200"],
+    process = subprocess.Popen([str(binary), "--port", str(port), "--journal", journal, "--reap-interval", "00:00:00.200", "--no-auth"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
     while True:

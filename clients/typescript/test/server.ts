@@ -40,7 +40,7 @@ export async function startServer(): Promise<RunningServer> {
   }
   const port = await freePort();
   const folder = mkdtempSync(join(tmpdir(), "grpctuner-ts-"));
-  const process: ChildProcess = spawn(binary, ["--port", String(port), "--journal", join(folder, "studies.journal"), "--reap-interval", "00:00:00.200"], { stdio: "ignore" });
+  const process: ChildProcess = spawn(binary, ["--port", String(port), "--journal", join(folder, "studies.journal"), "--reap-interval", "00:00:00.200", "--no-auth"], { stdio: "ignore" });
   const deadline = Date.now() + 30_000;
   while (!(await accepts(port))) {
     if (Date.now() > deadline || process.exitCode !== null) {

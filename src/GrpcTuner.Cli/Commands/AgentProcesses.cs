@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Commands;
 
@@ -7,7 +8,8 @@ internal sealed class AgentProcesses : IDisposable
 {
     private readonly List<Process> _processes = [];
 
-    public static AgentProcesses Start(int count, Func<int, IReadOnlyList<string>> argsFor)
+    // The connection's API key and CA file reach the agents through their environment, not their command line, which others can read.
+    public static AgentProcesses Start(int count, TunerClientOptions connection, Func<int, IReadOnlyList<string>> argsFor)
     {
         var agents = new AgentProcesses();
         // Started as "dotnet grpctuner.dll" the process path is dotnet and the assembly comes first.
@@ -16,6 +18,8 @@ internal sealed class AgentProcesses : IDisposable
         for (var i = 0; i < count; i++)
         {
             var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.Environment["GRPCTUNER_API_KEY"] = connection.ApiKey;
+            psi.Environment["GRPCTUNER_CA_FILE"] = connection.CaFile;
             foreach (var a in prefix.Concat(["agent"]).Concat(argsFor(i)))
             {
                 psi.ArgumentList.Add(a);

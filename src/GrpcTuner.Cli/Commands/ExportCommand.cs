@@ -14,7 +14,7 @@ internal static class ExportCommand
         var format = new Option<string>("--format") { Description = "csv, json or parquet", DefaultValueFactory = _ => "csv" };
         format.AcceptOnlyFromAmong("csv", "json", "parquet");
         var output = new Option<string?>("--output", "-o") { Description = "File to write; standard output when left out (not for parquet)" };
-        var export = new Command("export", "Export a study's trials") { name, format, output, CommonOptions.Server };
+        var export = new Command("export", "Export a study's trials") { name, format, output }.WithConnection();
         export.SetAction((parse, ct) => CommonOptions.RunAsync(parse, async client =>
         {
             var path = parse.GetValue(output);

@@ -12,8 +12,8 @@ internal static class ReportCommand
         var output = new Option<string>("--out", "-o") { Description = "HTML file to write", Required = true };
         var command = new Command("report", "Write an HTML report: optimization history, parallel coordinates, learning curves, parameter importances")
         {
-            name, output, CommonOptions.Server,
-        };
+            name, output,
+        }.WithConnection();
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, async client =>
         {
             var study = await client.LoadStudyAsync(parse.GetValue(name)!, ct);

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using GrpcTuner.Agent.Tasks;
 using GrpcTuner.Cli.Specs;
+using GrpcTuner.Client;
+using GrpcTuner.Core.Access;
 using GrpcTuner.Server;
 using GrpcTuner.V1;
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +28,10 @@ internal static class RunCommand
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Stop after this long, e.g. 00:10:00", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
         var server = new Option<string?>("--server") { Description = "Use this server instead of starting one on the embedded store" };
         var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };
-        var command = new Command("run", "Run a study end to end and print the best configuration") { spec, task, agents, trials, timeout, server, output };
+        var command = new Command("run", "Run a study end to end and print the best configuration")
+        {
+            spec, task, agents, trials, timeout, server, output, CommonOptions.ApiKey, CommonOptions.CaFile,
+        };
         command.SetAction(async (parse, ct) =>
         {
             WebApplication? embedded = null;
@@ -47,17 +52,21 @@ internal static class RunCommand
                 }
 
                 var address = parse.GetValue(server);
+                var connection = CommonOptions.ClientOptions(parse);
                 if (address is null)
                 {
-                    embedded = await TunerServer.BuildAsync(new ServerOptions { Port = 0, JournalPath = Path.Combine(Path.GetTempPath(), $"grpctuner-run-{Guid.NewGuid():N}.journal") },
-                        logging: l => l.ClearProviders());
+                    // Authentication stays on: this run's client and agents share a one-time admin key.
+                    var (_, adminKey) = ApiKeySecret.Generate();
+                    connection = connection with { ApiKey = adminKey };
+                    var options = new ServerOptions { Port = 0, AdminKey = adminKey, JournalPath = Path.Combine(Path.GetTempPath(), $"grpctuner-run-{Guid.NewGuid():N}.journal") };
+                    embedded = await TunerServer.BuildAsync(options, logging: l => l.ClearProviders());
                     await embedded.StartAsync(ct);
                     address = TunerServer.Addresses(embedded)[0];
                     Console.WriteLine($"server on the embedded store at {address}");
                 }
 
                 var budget = parse.GetValue(trials);
-                return await RunStudyAsync(address, request, agentCount, taskPath, budget, parse.GetValue(timeout), parse.GetValue(output), ct);
+                return await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout), parse.GetValue(output), ct);
             }
             catch (SpecException e)
             {
@@ -81,15 +90,15 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<int> RunStudyAsync(string address, CreateStudyRequest request, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
+    private static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
     {
-        using var client = new GrpcTuner.Client.TunerClient(address);
+        using var client = new TunerClient(address, connection);
         var study = await client.CreateStudyAsync(request, ct);
         Console.WriteLine($"study '{study.Name}': {budget} trials, {agentCount} agent(s), timeout {timeout}");
         if (agentCount > 0)
         {
             var perAgent = (budget + agentCount - 1) / agentCount;
-            using var processes = AgentProcesses.Start(agentCount, i =>
+            using var processes = AgentProcesses.Start(agentCount, connection, i =>
                 ["--server", address, "--study", study.Name, "--task", taskPath!, "--max-trials", perAgent.ToString(CultureInfo.InvariantCulture), "--name", $"agent{i}"]);
             if (!await processes.WaitAsync(timeout, ct))
             {
@@ -119,7 +128,7 @@ internal static class RunCommand
         return 0;
     }
 
-    private static async Task WaitForTrialsAsync(GrpcTuner.Client.TunerStudy study, int budget, TimeSpan timeout, CancellationToken ct)
+    private static async Task WaitForTrialsAsync(TunerStudy study, int budget, TimeSpan timeout, CancellationToken ct)
     {
         var until = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < until)

@@ -14,7 +14,11 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => 50051 };
         var journal = new Option<string>("--journal") { Description = "Journal file of the embedded store", DefaultValueFactory = _ => "grpctuner.journal" };
         var memory = new Option<bool>("--memory") { Description = "Keep the embedded store in memory only (nothing survives a restart)" };
-        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, memory };
+        var noAuth = new Option<bool>("--no-auth") { Description = "Accept calls without an API key (a laptop, never a shared cluster)" };
+        var adminKey = new Option<string?>("--admin-key") { Description = "Admin bearer token, to create the first keys (default: $GRPCTUNER_ADMINKEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_ADMINKEY") };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate chain: serve HTTPS only" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
+        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, memory, noAuth, adminKey, tlsCert, tlsKey };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -23,6 +27,10 @@ internal static class ServeCommand
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 JournalPath = parse.GetValue(memory) ? null : parse.GetValue(journal),
+                NoAuth = parse.GetValue(noAuth),
+                AdminKey = parse.GetValue(adminKey),
+                TlsCertificate = parse.GetValue(tlsCert),
+                TlsKey = parse.GetValue(tlsKey),
             };
             var app = await TunerServer.BuildAsync(options);
             await app.StartAsync(ct);

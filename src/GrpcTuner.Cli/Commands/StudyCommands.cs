@@ -20,7 +20,7 @@ internal static class StudyCommands
     {
         var spec = new Option<string>("--spec") { Description = "Study spec file (YAML or JSON)", Required = true };
         var load = new Option<bool>("--load-if-exists") { Description = "Use the existing study of that name instead of failing" };
-        var command = new Command("create", "Create a study from a spec file") { spec, load, CommonOptions.Server };
+        var command = new Command("create", "Create a study from a spec file") { spec, load }.WithConnection();
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, async client =>
         {
             var request = StudySpec.Load(parse.GetValue(spec)!);
@@ -33,7 +33,7 @@ internal static class StudyCommands
 
     private static Command ListCommand()
     {
-        var command = new Command("list", "List studies") { CommonOptions.Server };
+        var command = new Command("list", "List studies").WithConnection();
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, async client =>
         {
             var token = "";
@@ -55,7 +55,7 @@ internal static class StudyCommands
     private static Command ShowCommand()
     {
         var name = new Argument<string>("study") { Description = "Study name" };
-        var command = new Command("show", "Show a study: trials by state and the best trial") { name, CommonOptions.Server };
+        var command = new Command("show", "Show a study: trials by state and the best trial") { name }.WithConnection();
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, async client =>
         {
             var study = await client.LoadStudyAsync(parse.GetValue(name)!, ct);

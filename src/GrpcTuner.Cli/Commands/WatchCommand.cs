@@ -21,8 +21,8 @@ internal static class WatchCommand
         var json = new Option<bool>("--json") { Description = "JSON lines even on a terminal (the default when output is redirected)" };
         var command = new Command("watch", "Follow a study live: progress, best so far, trials by state (JSON lines when not on a terminal)")
         {
-            name, until, timeout, json, CommonOptions.Server,
-        };
+            name, until, timeout, json,
+        }.WithConnection();
         command.SetAction((parse, ct) => CommonOptions.RunAsync(parse, async client =>
         {
             var target = parse.GetValue(until);

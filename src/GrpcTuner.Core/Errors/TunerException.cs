@@ -9,6 +9,8 @@ public enum ErrorKind
     FailedPrecondition,
     OutOfRange,
     Unavailable,
+    Unauthenticated,
+    PermissionDenied,
 }
 
 /// <summary>A field of a request and what is wrong with it.</summary>

@@ -19,6 +19,8 @@ internal static class StatusMapper
         ErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
         ErrorKind.OutOfRange => StatusCode.OutOfRange,
         ErrorKind.Unavailable => StatusCode.Unavailable,
+        ErrorKind.Unauthenticated => StatusCode.Unauthenticated,
+        ErrorKind.PermissionDenied => StatusCode.PermissionDenied,
         _ => StatusCode.Unknown,
     };
 

@@ -20,4 +20,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(5, LogLevel.Information, "Serving on {Addresses} with the {Store} store")]
     public static partial void Started(ILogger logger, string addresses, string store);
+
+    [LoggerMessage(6, LogLevel.Warning, "Authentication is OFF (--no-auth): anyone who can reach {Addresses} can read, change and delete every study")]
+    public static partial void AuthenticationOff(ILogger logger, string addresses);
+
+    [LoggerMessage(7, LogLevel.Information, "Authentication is on; no admin key is configured, so only keys already in the store are accepted")]
+    public static partial void NoAdminKey(ILogger logger);
 }

@@ -21,6 +21,21 @@ public sealed record ServerOptions
     /// <summary>How often expired leases are looked for.</summary>
     public TimeSpan ReapInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Turns authentication off: every caller may do everything. Only by this explicit flag, and
+    /// the server warns at start-up; for a laptop or a test, never for a shared cluster.
+    /// </summary>
+    public bool NoAuth { get; init; }
+
+    /// <summary>A bearer token that reaches every namespace as admin, to create the first keys (from a secret, never a file in the repo).</summary>
+    public string? AdminKey { get; init; }
+
+    /// <summary>PEM certificate chain for TLS; with <see cref="TlsKey"/> the server speaks HTTPS only.</summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsKey { get; init; }
+
     /// <summary>How often WatchStudy looks for new changes while nothing happens.</summary>
     public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

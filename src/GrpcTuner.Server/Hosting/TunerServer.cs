@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using GrpcTuner.Server.Access;
 using GrpcTuner.Server.Engine;
 using GrpcTuner.Server.Errors;
 using GrpcTuner.Server.Services;
@@ -24,8 +26,15 @@ public static class TunerServer
     {
         store ??= await OpenStoreAsync(options).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k =>
-            k.Listen(IPAddress.Parse(options.Host), options.Port, l => l.Protocols = HttpProtocols.Http2));
+        var certificate = TlsCertificate(options);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(options.Host), options.Port, l =>
+        {
+            l.Protocols = HttpProtocols.Http2;
+            if (certificate is not null)
+            {
+                l.UseHttps(certificate);
+            }
+        }));
         if (logging is not null)
         {
             logging(builder.Logging);
@@ -33,23 +42,39 @@ public static class TunerServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(store as IKeyStore ?? throw new InvalidOperationException($"{store.GetType().Name} keeps no API keys"));
+        builder.Services.AddSingleton<KeyAuthenticator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StudyEngine>();
         builder.Services.AddSingleton<CoverageRecommender>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddGrpc(o =>
         {
+            // Errors first, so that access refusals become statuses like any other error.
             o.Interceptors.Add<ErrorInterceptor>();
+            o.Interceptors.Add<AccessInterceptor>();
             o.MaxReceiveMessageSize = 16 * 1024 * 1024;
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("store", () => HealthCheckResult.Healthy());
         var app = builder.Build();
         app.MapGrpcService<TunerGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.Lifetime.ApplicationStarted.Register(() =>
-            ServerLog.Started(app.Logger, string.Join(", ", Addresses(app)), options.Redis is null ? "embedded" : "Redis"));
+        {
+            var addresses = string.Join(", ", Addresses(app));
+            ServerLog.Started(app.Logger, addresses, options.Redis is null ? "embedded" : "Redis");
+            if (options.NoAuth)
+            {
+                ServerLog.AuthenticationOff(app.Logger, addresses);
+            }
+            else if (options.AdminKey is null)
+            {
+                ServerLog.NoAdminKey(app.Logger);
+            }
+        });
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
@@ -57,6 +82,13 @@ public static class TunerServer
     /// <summary>The addresses a started replica listens on, for example http://127.0.0.1:50051.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static X509Certificate2? TlsCertificate(ServerOptions options) => (options.TlsCertificate, options.TlsKey) switch
+    {
+        (null, null) => null,
+        ({ } cert, { } key) => X509Certificate2.CreateFromPemFile(cert, key),
+        _ => throw new InvalidOperationException("TLS needs both a certificate (--tls-cert) and its key (--tls-key)"),
+    };
 
     private static async Task<IStudyStore> OpenStoreAsync(ServerOptions options) =>
         options.Redis is { } redis

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Grpc.Core;
+using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
 using GrpcTuner.Core.Validation;
+using GrpcTuner.Server.Access;
 using GrpcTuner.Server.Engine;
 using GrpcTuner.Server.Mapping;
 using Wire = GrpcTuner.V1;
@@ -74,12 +76,26 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
     {
         var size = PageSize(request.PageSize, 100, 1000);
         var after = request.PageToken.Length == 0 ? null : DecodeToken(request.PageToken);
-        var studies = await engine.Store.ListStudiesAsync(after, size + 1, context.CancellationToken);
-        var response = new Wire.ListStudiesResponse();
-        response.Studies.AddRange(studies.Take(size).Select(StudyMapper.ToProto));
-        if (studies.Count > size)
+        var caller = AccessInterceptor.PrincipalOf(context);
+        // Only the caller's namespaces: keep reading store pages until this page is full or the store runs out.
+        var visible = new List<Study>();
+        while (visible.Count <= size)
         {
-            response.NextPageToken = EncodeToken(studies[size - 1].Name);
+            var studies = await engine.Store.ListStudiesAsync(after, size + 1, context.CancellationToken);
+            visible.AddRange(studies.Where(s => caller.CanSee(s.Name)));
+            if (studies.Count <= size)
+            {
+                break;
+            }
+
+            after = studies[^1].Name;
+        }
+
+        var response = new Wire.ListStudiesResponse();
+        response.Studies.AddRange(visible.Take(size).Select(StudyMapper.ToProto));
+        if (visible.Count > size)
+        {
+            response.NextPageToken = EncodeToken(visible[size - 1].Name);
         }
 
         return response;

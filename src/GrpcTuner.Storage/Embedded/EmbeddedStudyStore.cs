@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using GrpcTuner.Core.Access;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
 
@@ -10,12 +11,13 @@ namespace GrpcTuner.Storage.Embedded;
 /// an append-only journal (when a path is given), replayed on start. It keeps the contract of the
 /// Redis store, so the same contract tests run against both.
 /// </summary>
-public sealed class EmbeddedStudyStore : IStudyStore
+public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
 {
     private readonly Lock _lock = new();
     private readonly Journal? _journal;
     private readonly ConcurrentDictionary<string, StudyState> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StudyState> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ApiKey> _apiKeys = new(StringComparer.Ordinal);
 
     /// <param name="journalPath">The journal file, or null to keep everything in memory only.</param>
     public EmbeddedStudyStore(string? journalPath = null)
@@ -259,6 +261,46 @@ public sealed class EmbeddedStudyStore : IStudyStore
         return ValueTask.CompletedTask;
     }
 
+    public async Task CreateKeyAsync(ApiKey key, CancellationToken ct)
+    {
+        long sequence;
+        lock (_lock)
+        {
+            sequence = Commit([new JournalOp.PutKey(key)]);
+        }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+    }
+
+    public Task<ApiKey?> FindKeyAsync(string id, CancellationToken ct) => Task.FromResult(_apiKeys.GetValueOrDefault(id));
+
+    public Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ApiKey>>(_apiKeys.Values.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
+
+    public async Task<ApiKey?> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken ct)
+    {
+        ApiKey revoked;
+        long sequence;
+        lock (_lock)
+        {
+            if (!_apiKeys.TryGetValue(id, out var key))
+            {
+                return null;
+            }
+
+            if (key.RevokedAt is not null)
+            {
+                return key;
+            }
+
+            revoked = key with { RevokedAt = at };
+            sequence = Commit([new JournalOp.PutKey(revoked)]);
+        }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return revoked;
+    }
+
     private StudyState State(Study study) =>
         _byId.TryGetValue(study.Id, out var s) ? s : throw TunerException.StudyNotFound(study.Name);
 
@@ -278,6 +320,12 @@ public sealed class EmbeddedStudyStore : IStudyStore
 
     private void Apply(JournalOp op)
     {
+        if (op is JournalOp.PutKey k)
+        {
+            _apiKeys[k.Key.Id] = k.Key;
+            return;
+        }
+
         if (op is JournalOp.PutStudy put)
         {
             var created = new StudyState(put.Study);

@@ -162,6 +162,10 @@ internal sealed class Journal : IDisposable
 
                 w.WriteEndArray();
                 break;
+            case JournalOp.PutKey k:
+                w.WriteString("op", "key");
+                w.WriteString("key", ApiKeyJson.Write(k.Key));
+                break;
         }
 
         w.WriteEndObject();
@@ -196,6 +200,7 @@ internal sealed class Journal : IDisposable
             "pop" => new JournalOp.Pop(id),
             "advance" => new JournalOp.Advance(id, e.GetProperty("next").GetInt64()),
             "request" => new JournalOp.Remember(id, e.GetProperty("rid").GetString()!, e.GetProperty("numbers").EnumerateArray().Select(x => x.GetInt64()).ToArray()),
+            "key" => new JournalOp.PutKey(ApiKeyJson.Read(e.GetProperty("key").GetString()!)),
             var other => throw new JsonException($"unknown journal op '{other}'"),
         };
     }

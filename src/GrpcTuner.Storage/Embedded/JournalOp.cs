@@ -1,3 +1,4 @@
+using GrpcTuner.Core.Access;
 using GrpcTuner.Core.Domain;
 
 namespace GrpcTuner.Storage.Embedded;
@@ -20,4 +21,7 @@ internal abstract record JournalOp(string StudyId)
     public sealed record Advance(string Id, long Next) : JournalOp(Id);
 
     public sealed record Remember(string Id, string RequestId, long[] Numbers) : JournalOp(Id);
+
+    /// <summary>Creates or replaces (on revocation) an API key; keys belong to no study.</summary>
+    public sealed record PutKey(ApiKey Key) : JournalOp("");
 }

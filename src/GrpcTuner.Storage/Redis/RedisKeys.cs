@@ -11,6 +11,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash: study name -> study id.</summary>
     public RedisKey StudyNames { get; } = $"{prefix}study-names";
 
+    /// <summary>Hash: API key id -> key record (with the secret's hash, never the secret).</summary>
+    public RedisKey ApiKeys { get; } = $"{prefix}api-keys";
+
     public StudyKeys For(string studyId) => new($"{prefix}{{s:{studyId}}}:");
 }
 

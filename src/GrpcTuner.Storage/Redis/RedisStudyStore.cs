@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using GrpcTuner.Core.Access;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
 using GrpcTuner.Storage.Serialization;
@@ -13,7 +14,7 @@ namespace GrpcTuner.Storage.Redis;
 /// and a per-replica cache kept current from the study's events stream. Any number of replicas
 /// may share one Redis.
 /// </summary>
-public sealed class RedisStudyStore : IStudyStore
+public sealed class RedisStudyStore : IStudyStore, IKeyStore
 {
     /// <summary>How long a replica trusts its name -> study mapping; scripts refuse a deleted study regardless.</summary>
     private static readonly TimeSpan NameCacheTtl = TimeSpan.FromSeconds(5);
@@ -293,6 +294,36 @@ public sealed class RedisStudyStore : IStudyStore
     }
 
     /// <summary>Turns every way of not reaching Redis into UNAVAILABLE, which clients retry.</summary>
+    public Task CreateKeyAsync(ApiKey key, CancellationToken ct) => Guard(async () =>
+        await _db.HashSetAsync(_keys.ApiKeys, key.Id, ApiKeyJson.Write(key), When.NotExists).ConfigureAwait(false)
+            ? true
+            : throw new TunerException(ErrorKind.AlreadyExists, $"API key {key.Id} already exists"));
+
+    public Task<ApiKey?> FindKeyAsync(string id, CancellationToken ct) => Guard(async () =>
+        await _db.HashGetAsync(_keys.ApiKeys, id).ConfigureAwait(false) is { HasValue: true } json ? ApiKeyJson.Read(json!) : null);
+
+    public Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct) => Guard(async () =>
+        (IReadOnlyList<ApiKey>)(await _db.HashValuesAsync(_keys.ApiKeys).ConfigureAwait(false))
+            .Select(v => ApiKeyJson.Read(v!)).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
+
+    // Read, then write: two revocations racing both write a revoked record, which is the same outcome.
+    public async Task<ApiKey?> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken ct)
+    {
+        if (await FindKeyAsync(id, ct).ConfigureAwait(false) is not { } key)
+        {
+            return null;
+        }
+
+        if (key.RevokedAt is not null)
+        {
+            return key;
+        }
+
+        var revoked = key with { RevokedAt = at };
+        await Guard(() => _db.HashSetAsync(_keys.ApiKeys, id, ApiKeyJson.Write(revoked))).ConfigureAwait(false);
+        return revoked;
+    }
+
     private static async Task<T> Guard<T>(Func<Task<T>> action)
     {
         try

@@ -21,7 +21,7 @@ internal static class SpeedBenchmark
         foreach (var storeName in stores)
         {
             var journal = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.journal");
-            var options = new ServerOptions { Redis = storeName == "redis" ? redis.Configuration : null, JournalPath = journal, RedisKeyPrefix = $"b{Guid.NewGuid():N}:" };
+            var options = new ServerOptions { NoAuth = true, Redis = storeName == "redis" ? redis.Configuration : null, JournalPath = journal, RedisKeyPrefix = $"b{Guid.NewGuid():N}:" };
             await using var server = await ServerReplica.StartAsync(options, storeName == "redis" ? null : new EmbeddedStudyStore(journal));
 
             // Untimed warm-up: tiered JIT doubles the transport's own speed after the first thousands of calls.

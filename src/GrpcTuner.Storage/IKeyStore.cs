@@ -1,0 +1,17 @@
+using GrpcTuner.Core.Access;
+
+namespace GrpcTuner.Storage;
+
+/// <summary>Where API keys live, beside the studies they guard, so that every replica sees the same keys.</summary>
+public interface IKeyStore
+{
+    Task CreateKeyAsync(ApiKey key, CancellationToken ct);
+
+    Task<ApiKey?> FindKeyAsync(string id, CancellationToken ct);
+
+    /// <summary>Every key, revoked ones included, oldest first.</summary>
+    Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct);
+
+    /// <summary>Marks a key revoked (keeping an earlier revocation time); null when there is no such key.</summary>
+    Task<ApiKey?> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken ct);
+}

@@ -15,6 +15,7 @@ command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler pro
 /usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"
   sudo=""

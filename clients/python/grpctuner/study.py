@@ -2,6 +2,7 @@
 so a retried Ask returns the same trial; heartbeats run on a background thread until the trial is
 told."""
 import json
+import os
 import threading
 import uuid
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -22,17 +23,46 @@ _STATES = {"complete": trial_pb2.TRIAL_STATE_COMPLETE, "pruned": trial_pb2.TRIAL
 _DIRECTIONS = {"minimize": study_pb2.DIRECTION_MINIMIZE, "maximize": study_pb2.DIRECTION_MAXIMIZE}
 
 
-def _connect(server: str) -> svc_grpc.TunerServiceStub:
-    channel = grpc.insecure_channel(server, options=[("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)])
+class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Adds "authorization: Bearer <key>" to every call: works on plain and TLS channels alike."""
+
+    def __init__(self, api_key: str):
+        self._header = ("authorization", f"Bearer {api_key}")
+
+    def _with_key(self, details):
+        return details._replace(metadata=list(details.metadata or []) + [self._header])
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._with_key(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._with_key(details), request)
+
+
+def _connect(server: str, api_key: Optional[str] = None, ca_file: Optional[str] = None) -> svc_grpc.TunerServiceStub:
+    """A stub on one channel. api_key defaults to $GRPCTUNER_API_KEY; ca_file (a PEM CA, for a server with TLS)
+    to $GRPCTUNER_CA_FILE. With neither CA nor TLS the channel is plain HTTP/2."""
+    api_key = api_key if api_key is not None else os.environ.get("GRPCTUNER_API_KEY")
+    ca_file = ca_file if ca_file is not None else os.environ.get("GRPCTUNER_CA_FILE")
+    options = [("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)]
+    if ca_file:
+        with open(ca_file, "rb") as f:
+            channel = grpc.secure_channel(server, grpc.ssl_channel_credentials(root_certificates=f.read()), options=options)
+    else:
+        channel = grpc.insecure_channel(server, options=options)
+    if api_key:
+        channel = grpc.intercept_channel(channel, _BearerToken(api_key))
     return svc_grpc.TunerServiceStub(channel)
 
 
 def create_study(name: str, space: Dict[str, Any], direction: Union[str, Sequence[str]] = "minimize", *,
                  server: str = "127.0.0.1:50051", sampler: Optional[study_pb2.SamplerConfig] = None,
                  pruner: Optional[study_pb2.PrunerConfig] = None, max_retries: int = 0,
-                 load_if_exists: bool = False, worker_id: Optional[str] = None, lease_seconds: int = 60) -> "Study":
-    """Creates a study (or loads it with load_if_exists). direction: "minimize", "maximize" or a list of them."""
-    stub = _connect(server)
+                 load_if_exists: bool = False, worker_id: Optional[str] = None, lease_seconds: int = 60,
+                 api_key: Optional[str] = None, ca_file: Optional[str] = None) -> "Study":
+    """Creates a study (or loads it with load_if_exists). direction: "minimize", "maximize" or a list of them.
+    api_key and ca_file: see _connect."""
+    stub = _connect(server, api_key, ca_file)
     directions = [direction] if isinstance(direction, str) else list(direction)
     request = svc.CreateStudyRequest(name=name, search_space=space_to_proto(space), directions=[_DIRECTIONS[d] for d in directions],
                                      max_retries=max_retries, load_if_exists=load_if_exists)
@@ -43,8 +73,9 @@ def create_study(name: str, space: Dict[str, Any], direction: Union[str, Sequenc
     return Study(stub, stub.CreateStudy(request), worker_id, lease_seconds)
 
 
-def load_study(name: str, *, server: str = "127.0.0.1:50051", worker_id: Optional[str] = None, lease_seconds: int = 60) -> "Study":
-    stub = _connect(server)
+def load_study(name: str, *, server: str = "127.0.0.1:50051", worker_id: Optional[str] = None, lease_seconds: int = 60,
+               api_key: Optional[str] = None, ca_file: Optional[str] = None) -> "Study":
+    stub = _connect(server, api_key, ca_file)
     return Study(stub, stub.GetStudy(svc.GetStudyRequest(study=name)), worker_id, lease_seconds)
 
 

@@ -1,6 +1,7 @@
 // The channel and promise-returning calls. Retries on UNAVAILABLE come from gRPC's service config,
 // so a retried Ask reuses its request id and never starts a second trial.
-import { ChannelCredentials, credentials, ServiceError } from "@grpc/grpc-js";
+import { readFileSync } from "node:fs";
+import { ChannelCredentials, credentials, InterceptingCall, Interceptor, ServiceError } from "@grpc/grpc-js";
 import { TunerServiceClient } from "./gen/grpctuner/v1/tuner_service";
 
 const RETRIED = ["CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials"];
@@ -18,14 +19,33 @@ const SERVICE_CONFIG = JSON.stringify({
 export interface ConnectOptions {
   /** host:port of any replica; default 127.0.0.1:50051. */
   server?: string;
-  /** Channel credentials; insecure (plain HTTP/2) when unset. */
+  /** Sent as "authorization: Bearer <key>"; default $GRPCTUNER_API_KEY. */
+  apiKey?: string;
+  /** PEM file of the CA that signed the server's certificate: the channel then uses TLS. Default $GRPCTUNER_CA_FILE. */
+  caFile?: string;
+  /** Channel credentials of your own; overrides caFile. Plain HTTP/2 when neither is set. */
   credentials?: ChannelCredentials;
 }
 
+/** Adds the bearer token to every call's metadata, on plain and TLS channels alike. */
+function bearer(apiKey: string): Interceptor {
+  return (options, nextCall) => new InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set("authorization", `Bearer ${apiKey}`);
+      next(metadata, listener);
+    },
+  });
+}
+
 export function connect(options: ConnectOptions): TunerServiceClient {
-  return new TunerServiceClient(options.server ?? "127.0.0.1:50051", options.credentials ?? credentials.createInsecure(), {
+  const apiKey = options.apiKey ?? process.env.GRPCTUNER_API_KEY;
+  const caFile = options.caFile ?? process.env.GRPCTUNER_CA_FILE;
+  const channel = options.credentials
+    ?? (caFile ? credentials.createSsl(readFileSync(caFile)) : credentials.createInsecure());
+  return new TunerServiceClient(options.server ?? "127.0.0.1:50051", channel, {
     "grpc.service_config": SERVICE_CONFIG,
     "grpc.enable_retries": 1,
+    interceptors: apiKey ? [bearer(apiKey)] : [],
   });
 }
 

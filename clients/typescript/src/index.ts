@@ -11,3 +11,4 @@ export type { Params, Value, Distribution } from "./space";
 export type { ConnectOptions } from "./connection";
 export * as v1 from "./gen/grpctuner/v1/tuner_service";
 export * as studyMessages from "./gen/grpctuner/v1/study";
+export * as admin from "./gen/grpctuner/v1/admin_service";

@@ -31,7 +31,8 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startServer(): Promise<RunningServer> {
+/** A server with authentication off (--no-auth), or with whatever extra arguments are given instead. */
+export async function startServer(...extra: string[]): Promise<RunningServer> {
   const binary = ["Release", "Debug"]
     .map((c) => join(ROOT, "src/GrpcTuner.Server/bin", c, "net10.0/grpctuner-server"))
     .find(existsSync);
@@ -40,7 +41,7 @@ export async function startServer(): Promise<RunningServer> {
   }
   const port = await freePort();
   const folder = mkdtempSync(join(tmpdir(), "grpctuner-ts-"));
-  const process: ChildProcess = spawn(binary, ["--port", String(port), "--journal", join(folder, "studies.journal"), "--reap-interval", "00:00:00.200", "--no-auth"], { stdio: "ignore" });
+  const process: ChildProcess = spawn(binary, ["--port", String(port), "--journal", join(folder, "studies.journal"), "--reap-interval", "00:00:00.200", ...(extra.length > 0 ? extra : ["--no-auth"])], { stdio: "ignore" });
   const deadline = Date.now() + 30_000;
   while (!(await accepts(port))) {
     if (Date.now() > deadline || process.exitCode !== null) {

@@ -2,7 +2,7 @@ using GrpcTuner.Server;
 using Microsoft.Extensions.Configuration;
 
 // Options come from the command line (--redis, --port, --host, --journal, --reap-interval,
-// --admin-key, --tls-cert, --tls-key, --no-auth) or from GRPCTUNER_-prefixed environment variables
+// --admin-key, --tls-cert, --tls-key, --metrics-port, --no-auth) or from GRPCTUNER_-prefixed environment variables
 // (GRPCTUNER_REDIS, GRPCTUNER_ADMINKEY, GRPCTUNER_NOAUTH=true, ...), which is what containers set.
 var config = new ConfigurationBuilder()
     .AddEnvironmentVariables("GRPCTUNER_")
@@ -16,6 +16,7 @@ var config = new ConfigurationBuilder()
         ["--admin-key"] = "AdminKey",
         ["--tls-cert"] = "TlsCertificate",
         ["--tls-key"] = "TlsKey",
+        ["--metrics-port"] = "MetricsPort",
     })
     .Build();
 var options = config.Get<ServerOptions>() ?? new ServerOptions();

@@ -18,7 +18,8 @@ internal static class ServeCommand
         var adminKey = new Option<string?>("--admin-key") { Description = "Admin bearer token, to create the first keys (default: $GRPCTUNER_ADMINKEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_ADMINKEY") };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate chain: serve HTTPS only" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
-        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, memory, noAuth, adminKey, tlsCert, tlsKey };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics (HTTP/1.1, GET /metrics) on this port" };
+        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, memory, noAuth, adminKey, tlsCert, tlsKey, metricsPort };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -31,6 +32,7 @@ internal static class ServeCommand
                 AdminKey = parse.GetValue(adminKey),
                 TlsCertificate = parse.GetValue(tlsCert),
                 TlsKey = parse.GetValue(tlsKey),
+                MetricsPort = parse.GetValue(metricsPort),
             };
             var app = await TunerServer.BuildAsync(options);
             await app.StartAsync(ct);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
@@ -5,6 +6,7 @@ using GrpcTuner.Core.Pareto;
 using GrpcTuner.Core.Pruners;
 using GrpcTuner.Core.Randomness;
 using GrpcTuner.Core.Validation;
+using GrpcTuner.Server.Telemetry;
 using GrpcTuner.Storage;
 
 namespace GrpcTuner.Server.Engine;
@@ -14,7 +16,7 @@ namespace GrpcTuner.Server.Engine;
 /// decides with the pure algorithms of Core, and writes the outcome with one atomic store call.
 /// Nothing here is kept between calls except caches that any replica can rebuild.
 /// </summary>
-public sealed class StudyEngine(IStudyStore store, TimeProvider time)
+public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelemetry telemetry)
 {
     /// <summary>Optimistic updates retry this often before giving up; conflicts need a racing writer each time.</summary>
     private const int MaxAttempts = 16;
@@ -55,6 +57,9 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
 
     public async Task<IReadOnlyList<Trial>> AskAsync(string studyName, string workerId, int count, TimeSpan lease, string? requestId, CancellationToken ct)
     {
+        using var span = TunerTelemetry.Traces.StartActivity("Ask");
+        span?.SetTag("grpctuner.study", studyName);
+        span?.SetTag("grpctuner.count", count);
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         var algorithms = _runtime.For(study);
         var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
@@ -71,6 +76,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
                         InterlockedMax(ref algorithms.SequenceHint, window.Start + claimed.Trials.Count);
                     }
 
+                    telemetry.Entered(TrialState.Running, claimed.Trials.Count);
+                    span?.SetTag("grpctuner.trials", string.Join(",", claimed.Trials.Select(t => t.Number)));
                     return claimed.Trials;
                 case ClaimResult.Retry retry:
                     InterlockedMax(ref algorithms.SequenceHint, retry.Next);
@@ -87,6 +94,10 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
     public async Task<Trial> TellAsync(string studyName, long number, TrialState state, IReadOnlyList<double> values, string reason,
         IReadOnlyDictionary<string, string> attrs, bool retry, CancellationToken ct)
     {
+        using var span = TunerTelemetry.Traces.StartActivity("Tell");
+        span?.SetTag("grpctuner.study", studyName);
+        span?.SetTag("grpctuner.trial", number);
+        span?.SetTag("grpctuner.state", state.ToString().ToLowerInvariant());
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         if (state == TrialState.Complete)
         {
@@ -105,11 +116,23 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
         }
 
         var history = retry ? await store.GetTrialsAsync(study, ct).ConfigureAwait(false) : null;
-        return await UpdateAsync(study, number, t => TrialTransitions.Finish(studyName, t, state, values, reason, attrs, time.GetUtcNow()),
+        var changed = false;
+        var told = await UpdateAsync(study, number, t =>
+            {
+                var finished = TrialTransitions.Finish(studyName, t, state, values, reason, attrs, time.GetUtcNow());
+                changed = !ReferenceEquals(finished, t);
+                return finished;
+            },
             t => history is not null && TrialTransitions.RetryDepth(t, history) < study.Definition.MaxRetries
                 ? new UpdateOptions(new QueuedParams(t.Params, t.UserAttrs, t.Number))
                 : UpdateOptions.None,
             ct).ConfigureAwait(false);
+        if (changed)
+        {
+            telemetry.Entered(state); // a repeated Tell changes nothing and is not counted twice
+        }
+
+        return told;
     }
 
     /// <summary>Records a report; says whether to prune, or (PBT) which donor to exploit with which params.</summary>
@@ -289,6 +312,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
             if (result is UpdateResult.Applied)
             {
                 reaped++;
+                telemetry.LeaseExpired();
+                telemetry.Entered(TrialState.Fail);
             }
         }
 
@@ -329,12 +354,18 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time)
     {
         var seed = study.Definition.Sampler.Seed;
         var suggestions = new QueuedParams[count];
-        for (var i = 0; i < count; i++)
+        using (TunerTelemetry.Traces.StartActivity("Sample"))
         {
-            // Keyed by worker and history length: reproducible for the same history, and
-            // different for workers asking at the same moment.
-            var rng = Rng.For(seed, workerId, history.Count, i);
-            suggestions[i] = new QueuedParams(sampler.Sample(history, rng), Trial.EmptyAttrs, null);
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                // Keyed by worker and history length: reproducible for the same history, and
+                // different for workers asking at the same moment.
+                var rng = Rng.For(seed, workerId, history.Count, i);
+                suggestions[i] = new QueuedParams(sampler.Sample(history, rng), Trial.EmptyAttrs, null);
+            }
+
+            telemetry.Sampled(study.Definition.Sampler.Kind, Stopwatch.GetElapsedTime(started));
         }
 
         return new TrialClaim(requestId, workerId, time.GetUtcNow(), lease, count, suggestions);

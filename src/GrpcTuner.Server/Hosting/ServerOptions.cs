@@ -36,6 +36,9 @@ public sealed record ServerOptions
     /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
     public string? TlsKey { get; init; }
 
+    /// <summary>Port of the Prometheus endpoint (HTTP/1.1, GET /metrics); 0 picks a free one; null serves no metrics.</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>How often WatchStudy looks for new changes while nothing happens.</summary>
     public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

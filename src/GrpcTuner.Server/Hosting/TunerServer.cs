@@ -4,6 +4,10 @@ using GrpcTuner.Server.Access;
 using GrpcTuner.Server.Engine;
 using GrpcTuner.Server.Errors;
 using GrpcTuner.Server.Services;
+using GrpcTuner.Server.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using GrpcTuner.Storage;
 using GrpcTuner.Storage.Embedded;
 using GrpcTuner.Storage.Redis;
@@ -27,14 +31,22 @@ public static class TunerServer
         store ??= await OpenStoreAsync(options).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         var certificate = TlsCertificate(options);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(options.Host), options.Port, l =>
+        builder.WebHost.ConfigureKestrel(k =>
         {
-            l.Protocols = HttpProtocols.Http2;
-            if (certificate is not null)
+            k.Listen(IPAddress.Parse(options.Host), options.Port, l =>
             {
-                l.UseHttps(certificate);
+                l.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    l.UseHttps(certificate);
+                }
+            });
+            if (options.MetricsPort is { } metrics)
+            {
+                // Prometheus scrapes over HTTP/1.1; the gRPC port speaks only HTTP/2, so /metrics is reachable here alone.
+                k.Listen(IPAddress.Parse(options.Host), metrics, l => l.Protocols = HttpProtocols.Http1);
             }
-        }));
+        });
         if (logging is not null)
         {
             logging(builder.Logging);
@@ -45,12 +57,15 @@ public static class TunerServer
         builder.Services.AddSingleton(store as IKeyStore ?? throw new InvalidOperationException($"{store.GetType().Name} keeps no API keys"));
         builder.Services.AddSingleton<KeyAuthenticator>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TunerTelemetry>();
         builder.Services.AddSingleton<StudyEngine>();
+        AddOpenTelemetry(builder.Services, options);
         builder.Services.AddSingleton<CoverageRecommender>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddGrpc(o =>
         {
-            // Errors first, so that access refusals become statuses like any other error.
+            // Metrics outermost, to see final statuses; then errors, so that access refusals become statuses like any other error.
+            o.Interceptors.Add<MetricsInterceptor>();
             o.Interceptors.Add<ErrorInterceptor>();
             o.Interceptors.Add<AccessInterceptor>();
             o.MaxReceiveMessageSize = 16 * 1024 * 1024;
@@ -58,6 +73,11 @@ public static class TunerServer
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("store", () => HealthCheckResult.Healthy());
         var app = builder.Build();
+        if (options.MetricsPort is not null)
+        {
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(c => c.Request.Protocol == "HTTP/1.1" && c.Request.Path == "/metrics");
+        }
+
         app.MapGrpcService<TunerGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcHealthChecksService();
@@ -79,7 +99,22 @@ public static class TunerServer
         return app;
     }
 
-    /// <summary>The addresses a started replica listens on, for example http://127.0.0.1:50051.</summary>
+    /// <summary>Meters to Prometheus when a metrics port is set; Ask and Tell spans to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT says where.</summary>
+    private static void AddOpenTelemetry(IServiceCollection services, ServerOptions options)
+    {
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("grpctuner-server"));
+        if (options.MetricsPort is not null)
+        {
+            telemetry.WithMetrics(m => m.AddMeter(TunerTelemetry.Name).AddPrometheusExporter());
+        }
+
+        if (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 })
+        {
+            telemetry.WithTracing(t => t.AddSource(TunerTelemetry.Name).AddOtlpExporter());
+        }
+    }
+
+    /// <summary>The addresses a started replica listens on, gRPC first (then metrics), for example http://127.0.0.1:50051.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 

@@ -7,7 +7,8 @@ using GrpcTuner.V1;
 namespace GrpcTuner.Client;
 
 /// <summary>
-/// Entry point of the .NET SDK: one channel to one server (or a load-balanced address), with
+/// Entry point of the .NET SDK: one channel to one replica, to a DNS name of several ("dns:///tuner:50051") or to a
+/// comma-separated list of replicas, balanced round robin; with
 /// retries on UNAVAILABLE for the calls that are safe to repeat. Ask is made safe by a request id
 /// that a retry reuses, so a retried Ask never starts a second trial.
 /// </summary>
@@ -18,13 +19,14 @@ public sealed class TunerClient : IDisposable
     public TunerClient(string address, TunerClientOptions? options = null)
     {
         options ??= new TunerClientOptions();
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        // gRPC refuses a retry policy of one attempt, so "no retries" is no retry policy at all.
+        var config = new ServiceConfig();
+        if (options.MaxAttempts > 1)
         {
-            // gRPC refuses a retry policy of one attempt, so "no retries" is no policy at all.
-            ServiceConfig = options.MaxAttempts > 1 ? new ServiceConfig { MethodConfigs = { RetryConfig(options) } } : null,
-            MaxRetryAttempts = Math.Max(options.MaxAttempts, 1),
-            HttpHandler = ClientTls.Handler(options.CaFile),
-        });
+            config.MethodConfigs.Add(RetryConfig(options));
+        }
+
+        _channel = ChannelFactory.Create(address, options, config);
         var invoker = options.ApiKey is { Length: > 0 } key
             ? _channel.Intercept(headers =>
             {

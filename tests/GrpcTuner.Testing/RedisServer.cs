@@ -11,14 +11,16 @@ namespace GrpcTuner.Testing;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _dir;
+    private readonly IReadOnlyList<string> _args;
+    private Process _process;
 
-    private RedisServer(Process process, int port, string dir)
+    private RedisServer(Process process, int port, string dir, IReadOnlyList<string> args)
     {
         _process = process;
         Port = port;
         _dir = dir;
+        _args = args;
     }
 
     public int Port { get; }
@@ -27,29 +29,60 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync(params string[] extraArgs)
     {
-        var exe = FindExecutable("redis-server")
-            ?? throw new InvalidOperationException("redis-server is not installed; install it with 'apt-get install -y redis-server' (the test command in README.md does this).");
         var port = FreePort();
         var dir = Directory.CreateTempSubdirectory("grpctuner-redis-").FullName;
         var args = new List<string> { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "no" };
         args.AddRange(extraArgs);
+        var server = new RedisServer(Launch(args), port, dir, args);
+        await server.WaitUntilServingAsync();
+        return server;
+    }
+
+    /// <summary>kill -9, as a crash or an OOM kill would; what the append-only file holds is all that survives.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the server again on the same port and folder, so it reloads its append-only file.</summary>
+    public async Task StartAgainAsync()
+    {
+        _process.Dispose();
+        _process = Launch(_args);
+        await WaitUntilServingAsync();
+    }
+
+    private static Process Launch(IReadOnlyList<string> args)
+    {
+        var exe = FindExecutable("redis-server")
+            ?? throw new InvalidOperationException("redis-server is not installed; install it with 'apt-get install -y redis-server' (the test command in README.md does this).");
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        args.ForEach(psi.ArgumentList.Add);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
-        var server = new RedisServer(process, port, dir);
+        return process;
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
         var until = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
             try
             {
-                await using var probe = await ConnectionMultiplexer.ConnectAsync($"{server.Configuration},connectTimeout=500");
+                await using var probe = await ConnectionMultiplexer.ConnectAsync($"{Configuration},connectTimeout=500");
                 await probe.GetDatabase().PingAsync();
-                return server;
+                return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < until && !process.HasExited)
+            catch (Exception e) when (e is RedisConnectionException or RedisServerException && DateTime.UtcNow < until && !_process.HasExited)
             {
+                // RedisServerException: LOADING while the append-only file is read back.
                 await Task.Delay(50);
             }
         }

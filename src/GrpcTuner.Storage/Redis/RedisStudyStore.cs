@@ -44,6 +44,9 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         // Completions run on the shared thread pool instead of a dedicated one: one thread
         // hand-off less per Redis reply, which is most of a round trip's cost on loopback.
         options.SocketManager = SocketManager.ThreadPool;
+        // While Redis is down, fail at once (UNAVAILABLE, which clients retry with backoff) instead of
+        // queueing commands behind a reconnect that may take longer than the caller's deadline.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         return new RedisStudyStore(redis, keyPrefix, ownsConnection: true);
     }

@@ -18,7 +18,7 @@ public sealed class AskTellLoad
     private readonly ConcurrentQueue<(long Number, string Worker)> _duplicates = new();
     private readonly ConcurrentDictionary<StatusCode, int> _errors = new();
     private readonly ConcurrentQueue<(TimeSpan At, string Worker)> _acks = new();
-    private readonly ConcurrentQueue<double> _latenciesMs = new();
+    private readonly ConcurrentQueue<(TimeSpan At, double Ms)> _latencies = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public IReadOnlyDictionary<long, double> Acknowledged => _acknowledged;
@@ -29,8 +29,11 @@ public sealed class AskTellLoad
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    /// <summary>Ask+Tell round trips, in milliseconds.</summary>
-    public IReadOnlyCollection<double> LatenciesMs => _latenciesMs;
+    /// <summary>Every Ask and Tell acknowledged after <paramref name="since"/> (time since the load started), in milliseconds.</summary>
+    public IEnumerable<double> LatenciesMsAfter(TimeSpan since) => _latencies.Where(l => l.At > since).Select(l => l.Ms);
+
+    /// <summary>Tells acknowledged after <paramref name="since"/>.</summary>
+    public int AcknowledgedAfter(TimeSpan since) => _acks.Count(a => a.At > since);
 
     public static double ValueOf(long number) => (number % 97) / 97.0;
 
@@ -39,12 +42,23 @@ public sealed class AskTellLoad
 
     /// <summary>Runs <paramref name="workers"/> workers until <paramref name="ct"/> is cancelled.</summary>
     /// <param name="think">Pause between Ask and Tell, as training would take.</param>
-    public Task RunAsync(Func<string, TunerClient> connect, string study, int workers, TimeSpan think, CancellationToken ct) =>
-        Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(() => WorkerAsync(connect($"load-{i}"), $"load-{i}", study, think, ct), CancellationToken.None)));
+    /// <param name="rampUp">Workers start evenly spread over this time, as machines of a cluster come up, not in one instant.</param>
+    public Task RunAsync(Func<string, TunerClient> connect, string study, int workers, TimeSpan think, CancellationToken ct, TimeSpan rampUp = default) =>
+        Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(
+            () => WorkerAsync(connect, $"load-{i}", study, think, rampUp * i / workers, ct), CancellationToken.None)));
 
-    private async Task WorkerAsync(TunerClient client, string worker, string study, TimeSpan think, CancellationToken ct)
+    private async Task WorkerAsync(Func<string, TunerClient> connect, string worker, string study, TimeSpan think, TimeSpan delay, CancellationToken ct)
     {
-        using (client)
+        try
+        {
+            await Task.Delay(delay, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        using (var client = connect(worker))
         {
             TunerStudy? handle = null;
             while (!ct.IsCancellationRequested)
@@ -54,6 +68,7 @@ public sealed class AskTellLoad
                     handle ??= await client.LoadStudyAsync(study, ct);
                     var started = Stopwatch.GetTimestamp();
                     await using var trial = await handle.AskAsync(ct);
+                    _latencies.Enqueue((_clock.Elapsed, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                     if (!_askedBy.TryAdd(trial.Number, worker))
                     {
                         _duplicates.Enqueue((trial.Number, worker));
@@ -65,8 +80,9 @@ public sealed class AskTellLoad
                     }
 
                     var value = ValueOf(trial.Number);
+                    started = Stopwatch.GetTimestamp();
                     await trial.TellAsync(TrialState.Complete, [value]);
-                    _latenciesMs.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds - think.TotalMilliseconds);
+                    _latencies.Enqueue((_clock.Elapsed, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                     _acknowledged[trial.Number] = value;
                     _acks.Enqueue((_clock.Elapsed, worker));
                 }

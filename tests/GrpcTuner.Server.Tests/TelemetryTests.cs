@@ -13,20 +13,18 @@ public sealed class TelemetryTests
     [Fact]
     public async Task PrometheusSeesRequestsLatenciesTrialStatesLeaseExpiriesAndSamplingTime()
     {
-        await using var server = await ServerReplica.StartAsync(new ServerOptions
-        {
-            NoAuth = true, JournalPath = null, MetricsPort = 0, ReapInterval = TimeSpan.FromMilliseconds(100),
-        });
-        using var client = server.Client(new TunerClientOptions { WorkerId = "metrics", Lease = TimeSpan.FromSeconds(1), MaxAttempts = 1 });
+        // Its own process: meters are process-wide, and other tests run replicas in this one.
+        var metricsPort = RedisServer.FreePort();
+        await using var server = await ServerProcess.StartAsync("--no-auth", "--journal", Path.Combine(Path.GetTempPath(), $"metrics-{Guid.NewGuid():N}.journal"),
+            "--reap-interval", "00:00:00.100", "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var client = new TunerClient(server.Address, new TunerClientOptions { WorkerId = "metrics", Lease = TimeSpan.FromSeconds(1), MaxAttempts = 1 });
         var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("metered", new SamplerConfig { Seed = 1, Random = new RandomSamplerConfig() }));
         await study.TellAsync(await study.AskAsync(), 0.5);
         await study.TellAsync(await study.AskAsync(), TrialState.Pruned);
         await Assert.ThrowsAsync<RpcException>(() => client.Raw.GetStudyAsync(new GetStudyRequest { Study = "missing" }).ResponseAsync);
         await client.Raw.AskAsync(new AskRequest { Study = "metered", WorkerId = "gone", LeaseDuration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) });
 
-        var addresses = TunerServer.Addresses(server.App);
-        Assert.Equal(2, addresses.Count);
-        using var http = new HttpClient { BaseAddress = new Uri(addresses[1]) };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
         var deadline = DateTime.UtcNow.AddSeconds(15);
         string text;
         do

@@ -19,9 +19,6 @@ public sealed class ServerReplica : IAsyncDisposable
 
     public string Address { get; }
 
-    /// <summary>The running application, for its services and addresses.</summary>
-    public WebApplication App => _app;
-
     public static async Task<ServerReplica> StartAsync(ServerOptions options, IStudyStore? store = null)
     {
         var app = await TunerServer.BuildAsync(options with { Port = 0, Host = "127.0.0.1" }, store,

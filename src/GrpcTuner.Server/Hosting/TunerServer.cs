@@ -1,5 +1,9 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Reflection;
+using Grpc.Reflection.V1Alpha;
+using GrpcTuner.Server.Hosting;
 using GrpcTuner.Server.Access;
 using GrpcTuner.Server.Engine;
 using GrpcTuner.Server.Errors;
@@ -70,7 +74,15 @@ public static class TunerServer
             o.Interceptors.Add<AccessInterceptor>();
             o.MaxReceiveMessageSize = 16 * 1024 * 1024;
         });
-        builder.Services.AddGrpcReflection();
+        builder.Services.AddTransient<TunerGrpcService>();
+        builder.Services.AddTransient<AdminGrpcService>();
+        builder.Services.AddSingleton<IServiceMethodProvider<StrictEndpoint<TunerGrpcService>>>(
+            new StrictMethodProvider<TunerGrpcService>(b => V1.TunerService.BindService(b, null)));
+        builder.Services.AddSingleton<IServiceMethodProvider<StrictEndpoint<AdminGrpcService>>>(
+            new StrictMethodProvider<AdminGrpcService>(b => V1.AdminService.BindService(b, null)));
+        // Reflection lists descriptors itself: the strict endpoints carry no attribute for it to discover them by.
+        builder.Services.AddSingleton(new ReflectionServiceImpl(
+            V1.TunerService.Descriptor, V1.AdminService.Descriptor, Grpc.Health.V1.Health.Descriptor, ServerReflection.Descriptor));
         builder.Services.AddGrpcHealthChecks().AddCheck("store", () => HealthCheckResult.Healthy());
         var app = builder.Build();
         if (options.MetricsPort is not null)
@@ -78,10 +90,10 @@ public static class TunerServer
             app.UseOpenTelemetryPrometheusScrapingEndpoint(c => c.Request.Protocol == "HTTP/1.1" && c.Request.Path == "/metrics");
         }
 
-        app.MapGrpcService<TunerGrpcService>();
-        app.MapGrpcService<AdminGrpcService>();
+        app.MapGrpcService<StrictEndpoint<TunerGrpcService>>();
+        app.MapGrpcService<StrictEndpoint<AdminGrpcService>>();
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcService<ReflectionServiceImpl>();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = string.Join(", ", Addresses(app));

@@ -5,6 +5,7 @@ using GrpcTuner.Testing;
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe] [--histories 1000,10000] [--clients 1,8,32] [--peer]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- workers [--workers 1000] [--seconds 60] [--think-ms 1000] [--warm-up 10]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- fuzz [--requests 100000] [--seed 1]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
 string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
@@ -28,6 +29,9 @@ switch (mode)
         await ManyWorkers.RunAsync(int.Parse(Option("--workers", "1000")), TimeSpan.FromSeconds(int.Parse(Option("--seconds", "60"))),
             TimeSpan.FromMilliseconds(int.Parse(Option("--think-ms", "1000"))), TimeSpan.FromSeconds(int.Parse(Option("--warm-up", "10"))));
         break;
+    case "fuzz":
+        await Fuzz.RunAsync(int.Parse(Option("--requests", "100000")), int.Parse(Option("--seed", "1")));
+        break;
     case "sampler-cost":
         SamplerCost.Run([1000, 10_000]);
         break;
@@ -50,7 +54,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | sampler-cost | bert-throughput [--threads N] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | bert-throughput [--threads N] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

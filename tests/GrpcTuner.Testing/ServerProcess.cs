@@ -19,6 +19,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Address { get; }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Resident memory of the process now (VmRSS), in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     public static async Task<ServerProcess> StartAsync(params string[] args)
     {
         var binary = Path.Combine(AppContext.BaseDirectory, "grpctuner-server");

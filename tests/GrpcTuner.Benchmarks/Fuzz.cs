@@ -37,7 +37,7 @@ internal static class Fuzz
             Console.WriteLine($"{kind,-8} {status,-20} {count}");
         }
 
-        Console.WriteLine(fuzzer.Suspicious.Count == 0 ? "no INTERNAL or UNKNOWN for bad content" : string.Join("\n", fuzzer.Suspicious.Prepend("INTERNAL or UNKNOWN:")));
+        Console.WriteLine(fuzzer.Suspicious.Count == 0 ? "no INTERNAL, UNKNOWN or UNAVAILABLE" : string.Join("\n", fuzzer.Suspicious.Prepend("INTERNAL, UNKNOWN or UNAVAILABLE:")));
         File.Delete(journal);
     }
 }

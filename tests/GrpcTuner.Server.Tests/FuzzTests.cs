@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace GrpcTuner.Server.Tests;
 
-/// <summary>Random and mutated requests against a replica in its own process: it must not crash, never answer bad content with INTERNAL or UNKNOWN, and keep its memory bounded.</summary>
+/// <summary>Random, mutated and garbage requests against a replica in its own process: it must not crash, never answer bad input with INTERNAL, UNKNOWN or UNAVAILABLE, and keep its memory bounded.</summary>
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     [Fact]

@@ -12,7 +12,7 @@ namespace GrpcTuner.Testing;
 /// Random and mutated requests for every TunerService method, sent as raw bytes: messages with
 /// wild field values (valid protobuf), mutated encodings (often not), gRPC bodies of garbage on
 /// the HTTP/2 stream, and garbage on bare TCP. Deterministic per seed. Records every status per
-/// kind, so a test can require that bad content never gets INTERNAL or UNKNOWN.
+/// kind, so a test can require that bad input never gets INTERNAL, UNKNOWN or UNAVAILABLE.
 /// </summary>
 public sealed class RequestFuzzer(int seed, string knownStudy)
 {
@@ -25,7 +25,7 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
     /// <summary>(kind, status) -> count; kinds: "message", "mutated", "frame" (garbage gRPC body), "tcp" (bare garbage, status OK when the connection closed cleanly).</summary>
     public IReadOnlyDictionary<(string Kind, StatusCode Status), int> Statuses => _statuses;
 
-    /// <summary>A request of each content kind that drew INTERNAL or UNKNOWN, for the failure message.</summary>
+    /// <summary>The first requests that drew INTERNAL, UNKNOWN or UNAVAILABLE, for the failure message.</summary>
     public List<string> Suspicious { get; } = [];
 
     public async Task RunAsync(string address, int requests, CancellationToken ct = default)
@@ -78,14 +78,11 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
         }
         catch (RpcException e)
         {
-            status = e.StatusCode;
-            if (status is StatusCode.Internal or StatusCode.Unknown or StatusCode.Unavailable && Suspicious.Count < 20)
-            {
-                Suspicious.Add($"{kind} {method.Name} {Convert.ToHexString(payload.AsSpan(0, Math.Min(payload.Length, 64)))}: {e.Status.Detail}");
-            }
+            Record(kind, e.StatusCode, () => $"{method.Name} {Convert.ToHexString(payload.AsSpan(0, Math.Min(payload.Length, 64)))}: {e.Status.Detail}");
+            return;
         }
 
-        Count(kind, status);
+        Record(kind, status, () => "");
     }
 
     /// <summary>A gRPC request whose body is not a well-formed gRPC frame: random bytes, a lying length, or a compressed flag without an encoding.</summary>
@@ -111,15 +108,11 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
             await response.Content.ReadAsByteArrayAsync(ct);
             var grpcStatus = response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.First()
                 : response.Headers.TryGetValues("grpc-status", out var headerValues) ? headerValues.First() : "2";
-            if (grpcStatus == "2" && Suspicious.Count < 0)
-            {
-                Suspicious.Add($"frame {(int)response.StatusCode} {response.Version} {string.Join(";", response.Headers.Select(h => h.Key + "=" + string.Join(",", h.Value)))} trailers {string.Join(";", response.TrailingHeaders.Select(h => h.Key + "=" + string.Join(",", h.Value)))}");
-            }
-            Count("frame", (StatusCode)int.Parse(grpcStatus, System.Globalization.CultureInfo.InvariantCulture));
+            Record("frame", (StatusCode)int.Parse(grpcStatus, System.Globalization.CultureInfo.InvariantCulture), () => $"{method.Name} {Convert.ToHexString(body)} (HTTP {(int)response.StatusCode})");
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
-            Count("frame", StatusCode.Unavailable);
+            Record("frame", StatusCode.Unavailable, () => $"{method.Name} {Convert.ToHexString(body)}: {e.Message}");
         }
     }
 
@@ -136,15 +129,23 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
             {
             }
 
-            Count("tcp", StatusCode.OK);
+            Record("tcp", StatusCode.OK, () => "");
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidOperationException)
         {
-            Count("tcp", StatusCode.OK); // closed or reset by the server: also a clean refusal
+            Record("tcp", StatusCode.OK, () => ""); // closed or reset by the server: also a clean refusal
         }
     }
 
-    private void Count(string kind, StatusCode status) => _statuses[(kind, status)] = _statuses.GetValueOrDefault((kind, status)) + 1;
+    /// <summary>Counts a status; INTERNAL or UNKNOWN (a server bug) and UNAVAILABLE (the server or the reply broke) are kept as suspicious.</summary>
+    private void Record(string kind, StatusCode status, Func<string> what)
+    {
+        _statuses[(kind, status)] = _statuses.GetValueOrDefault((kind, status)) + 1;
+        if (status is StatusCode.Internal or StatusCode.Unknown or StatusCode.Unavailable && Suspicious.Count < 20)
+        {
+            Suspicious.Add($"{kind} {status} {what()}");
+        }
+    }
 
     private IMessage RandomMessage(MessageDescriptor descriptor, int depth)
     {

@@ -39,6 +39,9 @@ public sealed record ServerOptions
     /// <summary>Port of the Prometheus endpoint (HTTP/1.1, GET /metrics); 0 picks a free one; null serves no metrics.</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>Largest request message accepted.</summary>
+    public int MaxRequestBytes { get; init; } = 16 * 1024 * 1024;
+
     /// <summary>How often WatchStudy looks for new changes while nothing happens.</summary>
     public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -72,7 +72,7 @@ public static class TunerServer
             o.Interceptors.Add<MetricsInterceptor>();
             o.Interceptors.Add<ErrorInterceptor>();
             o.Interceptors.Add<AccessInterceptor>();
-            o.MaxReceiveMessageSize = 16 * 1024 * 1024;
+            o.MaxReceiveMessageSize = options.MaxRequestBytes;
         });
         builder.Services.AddTransient<TunerGrpcService>();
         builder.Services.AddTransient<AdminGrpcService>();
@@ -85,6 +85,7 @@ public static class TunerServer
             V1.TunerService.Descriptor, V1.AdminService.Descriptor, Grpc.Health.V1.Health.Descriptor, ServerReflection.Descriptor));
         builder.Services.AddGrpcHealthChecks().AddCheck("store", () => HealthCheckResult.Healthy());
         var app = builder.Build();
+        app.UseMiddleware<GrpcFrameGuard>();
         if (options.MetricsPort is not null)
         {
             app.UseOpenTelemetryPrometheusScrapingEndpoint(c => c.Request.Protocol == "HTTP/1.1" && c.Request.Path == "/metrics");

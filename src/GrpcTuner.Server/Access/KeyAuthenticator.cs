@@ -14,14 +14,17 @@ internal sealed class KeyAuthenticator(ServerOptions options, IKeyStore keys, Ti
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
 
+    private static readonly Principal Anonymous = Principal.Root("anonymous (authentication off)");
+    private static readonly Principal Admin = Principal.Root("admin key");
+
     private readonly string? _adminHash = options.AdminKey is { Length: > 0 } admin ? ApiKeySecret.Hash(admin) : null;
     private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
 
-    public async Task<Principal> AuthenticateAsync(string? authorization, CancellationToken ct)
+    public async ValueTask<Principal> AuthenticateAsync(string? authorization, CancellationToken ct)
     {
         if (options.NoAuth)
         {
-            return Principal.Root("anonymous (authentication off)");
+            return Anonymous;
         }
 
         const string scheme = "Bearer ";
@@ -33,7 +36,7 @@ internal sealed class KeyAuthenticator(ServerOptions options, IKeyStore keys, Ti
         var secret = authorization[scheme.Length..].Trim();
         if (_adminHash is not null && ApiKeySecret.Matches(secret, _adminHash))
         {
-            return Principal.Root("admin key");
+            return Admin;
         }
 
         var key = ApiKeySecret.IdOf(secret) is { } id ? await FindAsync(id, ct).ConfigureAwait(false) : null;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.AspNetCore.Http;
 
@@ -23,50 +24,52 @@ internal sealed class GrpcFrameGuard(RequestDelegate next, ServerOptions options
             return;
         }
 
-        var limit = options.MaxRequestBytes + HeaderLength;
-        using var body = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+        // Read the whole body without consuming it: grpc-dotnet then reads the same buffered bytes, with no copy.
+        var reader = request.BodyReader;
+        var result = await reader.ReadAsync(context.RequestAborted);
+        while (!result.IsCompleted && result.Buffer.Length <= options.MaxRequestBytes + HeaderLength)
         {
-            if (body.Length + read > limit)
-            {
-                await RefuseAsync(context, 8, $"the request is larger than {options.MaxRequestBytes} bytes"); // RESOURCE_EXHAUSTED, as grpc-dotnet says it
-                return;
-            }
-
-            body.Write(buffer, 0, read);
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await reader.ReadAsync(context.RequestAborted);
         }
 
-        if (Problem(body.GetBuffer().AsSpan(0, (int)body.Length), request.Headers.ContainsKey("grpc-encoding")) is { } problem)
+        var body = result.Buffer;
+        reader.AdvanceTo(body.Start, body.End);
+        if (body.Length > options.MaxRequestBytes + HeaderLength)
+        {
+            await RefuseAsync(context, 8, $"the request is larger than {options.MaxRequestBytes} bytes"); // RESOURCE_EXHAUSTED, as grpc-dotnet says it
+            return;
+        }
+
+        if (Problem(body, request.Headers.ContainsKey("grpc-encoding")) is { } problem)
         {
             await RefuseAsync(context, 3, $"the request body is not one gRPC message: {problem}");
             return;
         }
 
-        body.Position = 0;
-        request.Body = body;
         await next(context);
     }
 
-    private static string? Problem(ReadOnlySpan<byte> body, bool encoded)
+    private static string? Problem(ReadOnlySequence<byte> body, bool encoded)
     {
         if (body.Length < HeaderLength)
         {
             return $"{body.Length} byte(s), shorter than the 5-byte message header";
         }
 
-        if (body[0] > 1)
+        Span<byte> header = stackalloc byte[HeaderLength];
+        body.Slice(0, HeaderLength).CopyTo(header);
+        if (header[0] > 1)
         {
-            return $"compressed flag {body[0]}, neither 0 nor 1";
+            return $"compressed flag {header[0]}, neither 0 nor 1";
         }
 
-        if (body[0] == 1 && !encoded)
+        if (header[0] == 1 && !encoded)
         {
             return "the compressed flag is set but no grpc-encoding header says how";
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(body[1..]);
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
         return length == body.Length - HeaderLength ? null : $"the header announces {length} byte(s) but {body.Length - HeaderLength} follow";
     }
 

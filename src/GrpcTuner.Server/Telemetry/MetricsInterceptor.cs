@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -7,6 +8,9 @@ namespace GrpcTuner.Server.Telemetry;
 /// <summary>Counts and times every RPC by method and final status; outermost, so it sees the status the caller gets.</summary>
 internal sealed class MetricsInterceptor(TunerTelemetry telemetry) : Interceptor
 {
+    // "/grpctuner.v1.TunerService/Ask" -> "Ask": few distinct values, so the label stays cheap; cut once per method.
+    private static readonly ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
         MeasureAsync(context, () => continuation(request, context));
 
@@ -35,8 +39,8 @@ internal sealed class MetricsInterceptor(TunerTelemetry telemetry) : Interceptor
         }
         finally
         {
-            // "/grpctuner.v1.TunerService/Ask" -> "Ask": few distinct values, so the label stays cheap.
-            telemetry.Request(context.Method[(context.Method.LastIndexOf('/') + 1)..], status.ToString(), Stopwatch.GetElapsedTime(started));
+            var name = Names.GetOrAdd(context.Method, m => m[(m.LastIndexOf('/') + 1)..]);
+            telemetry.Request(name, status.ToString(), Stopwatch.GetElapsedTime(started));
         }
     }
 }

@@ -14,7 +14,8 @@ from .space import from_params, space_to_proto, to_params
 from .v1 import study_pb2, trial_pb2, tuner_service_pb2 as svc, tuner_service_pb2_grpc as svc_grpc
 
 _RETRIED = ["CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials"]
-_SERVICE_CONFIG = json.dumps({"methodConfig": [{
+# round_robin: a DNS name with several replicas (dns:///tuner:50051) spreads calls over all of them.
+_SERVICE_CONFIG = json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "methodConfig": [{
     "name": [{"service": "grpctuner.v1.TunerService", "method": m} for m in _RETRIED],
     "retryPolicy": {"maxAttempts": 5, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2,
                     "retryableStatusCodes": ["UNAVAILABLE"]},

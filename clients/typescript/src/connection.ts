@@ -6,7 +6,9 @@ import { TunerServiceClient } from "./gen/grpctuner/v1/tuner_service";
 
 const RETRIED = ["CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials"];
 
+// round_robin: a DNS name with several replicas (dns:///tuner:50051) spreads calls over all of them.
 const SERVICE_CONFIG = JSON.stringify({
+  loadBalancingConfig: [{ round_robin: {} }],
   methodConfig: [{
     name: RETRIED.map((method) => ({ service: "grpctuner.v1.TunerService", method })),
     retryPolicy: {

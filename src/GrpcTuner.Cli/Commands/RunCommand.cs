@@ -24,7 +24,7 @@ internal static class RunCommand
         var spec = new Option<string>("--spec") { Description = "Study spec file (YAML or JSON)", Required = true };
         var task = new Option<string?>("--task") { Description = "Task file for the agents (needed with --agents)" };
         var agents = new Option<int>("--agents") { Description = "Trainer agents to start here (0: wait for workers started elsewhere)", DefaultValueFactory = _ => 0 };
-        var trials = new Option<int>("--trials") { Description = "Trials to run", DefaultValueFactory = _ => 20 };
+        var trials = new Option<int>("--trials", "--max-trials") { Description = "Trials to run", DefaultValueFactory = _ => 20 };
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Stop after this long, e.g. 00:10:00", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
         var server = new Option<string?>("--server") { Description = "Use this server instead of starting one on the embedded store" };
         var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };

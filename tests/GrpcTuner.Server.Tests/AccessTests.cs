@@ -10,30 +10,11 @@ using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
 namespace GrpcTuner.Server.Tests;
 
 /// <summary>Two replicas with authentication on, sharing a real Redis, and an admin key from configuration.</summary>
-public sealed class SecuredReplicasFixture : IAsyncLifetime
+public sealed class SecuredReplicasFixture : ReplicasOnRedis
 {
     public const string AdminKey = "test-admin-key-not-a-secret";
 
-    public RedisServer Redis { get; private set; } = null!;
-
-    public ServerReplica A { get; private set; } = null!;
-
-    public ServerReplica B { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Redis = await RedisServer.StartAsync();
-        var options = new ServerOptions { Redis = Redis.Configuration, AdminKey = AdminKey };
-        A = await ServerReplica.StartAsync(options);
-        B = await ServerReplica.StartAsync(options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await A.DisposeAsync();
-        await B.DisposeAsync();
-        await Redis.DisposeAsync();
-    }
+    protected override ServerOptions Options(string redis) => new() { Redis = redis, AdminKey = AdminKey };
 }
 
 public sealed class AccessTests(SecuredReplicasFixture fx) : IClassFixture<SecuredReplicasFixture>

@@ -5,8 +5,8 @@ using GrpcTuner.V1;
 
 namespace GrpcTuner.Server.Tests;
 
-/// <summary>A real redis-server and two server replicas sharing it, reaping every 200 ms.</summary>
-public sealed class TwoReplicasFixture : IAsyncLifetime
+/// <summary>A real redis-server and two server replicas sharing it, configured by <see cref="Options"/>.</summary>
+public abstract class ReplicasOnRedis : IAsyncLifetime
 {
     public RedisServer Redis { get; private set; } = null!;
 
@@ -17,7 +17,7 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
-        var options = new ServerOptions { NoAuth = true, Redis = Redis.Configuration, ReapInterval = TimeSpan.FromMilliseconds(200) };
+        var options = Options(Redis.Configuration);
         A = await ServerReplica.StartAsync(options);
         B = await ServerReplica.StartAsync(options);
     }
@@ -28,6 +28,14 @@ public sealed class TwoReplicasFixture : IAsyncLifetime
         await B.DisposeAsync();
         await Redis.DisposeAsync();
     }
+
+    protected abstract ServerOptions Options(string redis);
+}
+
+/// <summary>Two replicas on one Redis, authentication off, reaping every 200 ms.</summary>
+public sealed class TwoReplicasFixture : ReplicasOnRedis
+{
+    protected override ServerOptions Options(string redis) => new() { NoAuth = true, Redis = redis, ReapInterval = TimeSpan.FromMilliseconds(200) };
 
     public static CreateStudyRequest Study(string name, SamplerConfig? sampler = null, int maxRetries = 0)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Grpc.Core;
 using GrpcTuner.Cli.Specs;
 using GrpcTuner.Cli.Watching;
@@ -71,16 +72,25 @@ internal static class WatchCommand
         var reached = false;
         await AnsiConsole.Live(WatchView.Render(progress, target)).StartAsync(async live =>
         {
+            // At most ten redraws a second: a snapshot of thousands of trials arrives in a burst.
+            var drawn = Stopwatch.StartNew();
             await foreach (var e in events)
             {
                 progress.Apply(e.Trial);
-                live.UpdateTarget(WatchView.Render(progress, target));
-                if (progress.Finished >= target)
+                reached = progress.Finished >= target;
+                if (reached || drawn.ElapsedMilliseconds >= 100)
                 {
-                    reached = true;
+                    live.UpdateTarget(WatchView.Render(progress, target));
+                    drawn.Restart();
+                }
+
+                if (reached)
+                {
                     return;
                 }
             }
+
+            live.UpdateTarget(WatchView.Render(progress, target));
         });
         return reached;
     }

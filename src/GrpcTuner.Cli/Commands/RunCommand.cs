@@ -25,7 +25,7 @@ internal static class RunCommand
         var task = new Option<string?>("--task") { Description = "Task file for the agents (needed with --agents)" };
         var agents = new Option<int>("--agents") { Description = "Trainer agents to start here (0: wait for workers started elsewhere)", DefaultValueFactory = _ => 0 };
         var trials = new Option<int>("--trials", "--max-trials") { Description = "Trials to run", DefaultValueFactory = _ => 20 };
-        var timeout = new Option<TimeSpan>("--timeout") { Description = "Stop after this long, e.g. 00:10:00", DefaultValueFactory = _ => TimeSpan.FromMinutes(30) };
+        var timeout = DurationOption.Create("--timeout", "Stop after this long; default 30m");
         var server = new Option<string?>("--server") { Description = "Use this server instead of starting one on the embedded store" };
         var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };
         var command = new Command("run", "Run a study end to end and print the best configuration")
@@ -66,7 +66,7 @@ internal static class RunCommand
                 }
 
                 var budget = parse.GetValue(trials);
-                return await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout), parse.GetValue(output), ct);
+                return await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), ct);
             }
             catch (SpecException e)
             {

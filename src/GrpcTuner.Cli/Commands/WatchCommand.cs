@@ -18,7 +18,7 @@ internal static class WatchCommand
     {
         var name = new Argument<string>("study") { Description = "Study name" };
         var until = new Option<int?>("--until") { Description = "Exit 0 once this many trials have finished (complete, pruned or failed)" };
-        var timeout = new Option<TimeSpan?>("--timeout") { Description = "Stop watching after this long (e.g. 00:30:00); with --until, exit 1 if it was not reached" };
+        var timeout = DurationOption.Create("--timeout", "Stop watching after this long; with --until, exit 1 if it was not reached");
         var json = new Option<bool>("--json") { Description = "JSON lines even on a terminal (the default when output is redirected)" };
         var command = new Command("watch", "Follow a study live: progress, best so far, trials by state (JSON lines when not on a terminal)")
         {

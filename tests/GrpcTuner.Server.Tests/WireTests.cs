@@ -22,6 +22,19 @@ public sealed class WireTests(TwoReplicasFixture fx) : IClassFixture<TwoReplicas
     }
 
     [Fact]
+    public async Task TheSdkResolvesADnsNameAndBalancesOverWhatItFinds()
+    {
+        // localhost resolves to 127.0.0.1 and often ::1 too; the replica listens on the first only, and round robin skips the other.
+        var port = new Uri(fx.A.Address).Port;
+        using var client = new GrpcTuner.Client.TunerClient($"dns:///localhost:{port}");
+        await client.CreateStudyAsync(TwoReplicasFixture.Study($"dns-{Guid.NewGuid():N}"));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.NotNull(await client.Raw.ListStudiesAsync(new GrpcTuner.V1.ListStudiesRequest()));
+        }
+    }
+
+    [Fact]
     public async Task ReflectionListsTheTunerAndAdminServices()
     {
         using var channel = GrpcChannel.ForAddress(fx.A.Address);

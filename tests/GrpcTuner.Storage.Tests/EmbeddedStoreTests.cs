@@ -6,6 +6,42 @@ namespace GrpcTuner.Storage.Tests;
 public sealed class EmbeddedStoreContractTests : StoreContractTests
 {
     protected override Task<IStudyStore> CreateStoreAsync() => Task.FromResult<IStudyStore>(new EmbeddedStudyStore());
+
+    [Fact]
+    public async Task OldChangesAreTrimmedAndAWatcherBehindThemRestartsFromASnapshot()
+    {
+        await using var store = new EmbeddedStudyStore(maxEvents: 4);
+        var study = await store.CreateStudyAsync(Definition(), false, default);
+        var first = await store.ReadEventsAsync(study, null, 100, default);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.IsType<ClaimResult.Claimed>(await store.ClaimTrialsAsync(study, Claim(1), default));
+        }
+
+        // Five changes, four kept at most: the older half went, so the first cursor is behind them.
+        var behind = await store.ReadEventsAsync(study, first.Cursor, 100, default);
+        Assert.Equal([0L, 1, 2, 3, 4], behind.Events.Select(e => e.Trial.Number));
+        Assert.Equal("5", behind.Cursor);
+        Assert.IsType<ClaimResult.Claimed>(await store.ClaimTrialsAsync(study, Claim(1), default));
+        var next = await store.ReadEventsAsync(study, behind.Cursor, 100, default);
+        Assert.Equal([5L], next.Events.Select(e => e.Trial.Number));
+    }
+
+    [Fact]
+    public async Task OnlyTheLatestRequestIdsAreRemembered()
+    {
+        await using var store = new EmbeddedStudyStore(maxRequestIds: 2);
+        var study = await store.CreateStudyAsync(Definition(), false, default);
+        foreach (var rid in new[] { "a", "b", "c" })
+        {
+            await store.ClaimTrialsAsync(study, Claim(1, rid), default);
+        }
+
+        var replayed = Assert.IsType<ClaimResult.Claimed>(await store.ClaimTrialsAsync(study, Claim(1, "c"), default));
+        Assert.Equal([2L], replayed.Trials.Select(t => t.Number));
+        var forgotten = Assert.IsType<ClaimResult.Claimed>(await store.ClaimTrialsAsync(study, Claim(1, "a"), default));
+        Assert.Equal([3L], forgotten.Trials.Select(t => t.Number));
+    }
 }
 
 public sealed class JournaledStoreContractTests : StoreContractTests, IDisposable

@@ -19,9 +19,22 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
     private readonly ConcurrentDictionary<string, StudyState> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ApiKey> _apiKeys = new(StringComparer.Ordinal);
 
+    private readonly int _maxEvents;
+    private readonly int _maxRequestIds;
+
     /// <param name="journalPath">The journal file, or null to keep everything in memory only.</param>
-    public EmbeddedStudyStore(string? journalPath = null)
+    /// <param name="maxEvents">
+    /// Changes kept per study for WatchStudy, as Redis trims its stream: the older half goes when
+    /// there are more, and a watcher whose cursor fell behind restarts from a snapshot.
+    /// </param>
+    /// <param name="maxRequestIds">
+    /// Ask request ids remembered per study, oldest forgotten first; Redis keeps them a day instead.
+    /// A retry must come within this many Asks of its study to find its trials.
+    /// </param>
+    public EmbeddedStudyStore(string? journalPath = null, int maxEvents = 200_000, int maxRequestIds = 100_000)
     {
+        _maxEvents = maxEvents;
+        _maxRequestIds = maxRequestIds;
         if (journalPath is null)
         {
             return;
@@ -244,13 +257,17 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
         lock (_lock)
         {
             var s = State(study);
-            var end = s.Events.Count.ToString(CultureInfo.InvariantCulture);
-            if (cursor is null || !int.TryParse(cursor, CultureInfo.InvariantCulture, out var from) || from < 0 || from > s.Events.Count)
+            // Cursors count changes since the study began; the first EventsDropped of them are gone.
+            var last = s.EventsDropped + s.Events.Count;
+            var end = last.ToString(CultureInfo.InvariantCulture);
+            if (cursor is null || !long.TryParse(cursor, CultureInfo.InvariantCulture, out var from) || from < s.EventsDropped || from > last)
             {
                 return Task.FromResult(new EventPage(s.Trials.Snapshot().Select(t => new TrialEvent(end, t)).ToList(), end));
             }
 
-            var page = s.Events.Skip(from).Take(limit).Select((t, i) => new TrialEvent((from + i + 1).ToString(CultureInfo.InvariantCulture), t)).ToList();
+            var start = (int)(from - s.EventsDropped);
+            var page = s.Events.GetRange(start, Math.Min(limit, s.Events.Count - start))
+                .Select((t, i) => new TrialEvent((from + i + 1).ToString(CultureInfo.InvariantCulture), t)).ToList();
             return Task.FromResult(new EventPage(page, (from + page.Count).ToString(CultureInfo.InvariantCulture)));
         }
     }
@@ -348,6 +365,13 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
             case JournalOp.PutTrial { Trial: var t }:
                 s.Trials.Put(t);
                 s.Events.Add(t);
+                if (s.Events.Count > _maxEvents)
+                {
+                    var dropped = s.Events.Count / 2;
+                    s.Events.RemoveRange(0, dropped);
+                    s.EventsDropped += dropped;
+                }
+
                 if (t.State == TrialState.Running && t.LeaseDeadline is { } deadline)
                 {
                     s.Leases[t.Number] = deadline;
@@ -371,7 +395,15 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
                 s.SequenceNext = a.Next;
                 break;
             case JournalOp.Remember r:
-                s.Requests[r.RequestId] = r.Numbers;
+                if (s.Requests.TryAdd(r.RequestId, r.Numbers))
+                {
+                    s.RequestOrder.Enqueue(r.RequestId);
+                    if (s.RequestOrder.Count > _maxRequestIds)
+                    {
+                        s.Requests.Remove(s.RequestOrder.Dequeue());
+                    }
+                }
+
                 break;
         }
     }
@@ -382,13 +414,19 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
 
         public TrialLog Trials { get; } = new();
 
+        /// <summary>The latest changes, oldest first; <see cref="EventsDropped"/> older ones were trimmed.</summary>
         public List<Trial> Events { get; } = [];
+
+        public long EventsDropped { get; set; }
 
         public Queue<QueuedParams> Queue { get; } = new();
 
         public Dictionary<long, DateTimeOffset> Leases { get; } = [];
 
         public Dictionary<string, long[]> Requests { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Request ids in the order they came, to forget the oldest.</summary>
+        public Queue<string> RequestOrder { get; } = new();
 
         public long SequenceNext { get; set; }
     }

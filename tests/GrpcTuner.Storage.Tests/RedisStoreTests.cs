@@ -52,6 +52,22 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StoreContractT
     }
 
     [Fact]
+    public async Task AMissingOrStaleNameIndexIsRebuiltFromTheNamesHash()
+    {
+        foreach (var name in new[] { "c", "a", "b" })
+        {
+            await Store.CreateStudyAsync(Definition(name), false, default);
+        }
+
+        var db = redis.Connection.GetDatabase();
+        await db.KeyDeleteAsync($"{_prefix}study-index"); // as a deployment from before the index, or a writer that died between its two steps
+        await db.SortedSetAddAsync($"{_prefix}study-index", "ghost", 0);
+        Assert.Equal(["a", "b", "c"], (await Store.ListStudiesAsync(null, 10, default)).Select(s => s.Name));
+        Assert.Equal(["c"], (await Store.ListStudiesAsync("b", 10, default)).Select(s => s.Name));
+        Assert.Equal(3, await db.SortedSetLengthAsync($"{_prefix}study-index"));
+    }
+
+    [Fact]
     public async Task EveryKeyOfAStudySharesOneHashSlot()
     {
         var study = await Store.CreateStudyAsync(Definition(), false, default);

@@ -11,6 +11,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash: study name -> study id.</summary>
     public RedisKey StudyNames { get; } = $"{prefix}study-names";
 
+    /// <summary>Sorted set, all scores 0: study names in byte order, so a page of ListStudies is one range read.</summary>
+    public RedisKey StudyIndex { get; } = $"{prefix}study-index";
+
     /// <summary>Hash: API key id -> key record (with the secret's hash, never the secret).</summary>
     public RedisKey ApiKeys { get; } = $"{prefix}api-keys";
 

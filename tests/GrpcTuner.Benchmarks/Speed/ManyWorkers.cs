@@ -30,8 +30,9 @@ internal static class ManyWorkers
             });
         }
 
-        var gen2 = GC.CollectionCount(2);
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var paused = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
         var load = new AskTellLoad();
         using var stop = new CancellationTokenSource(warmUp + duration);
         await load.RunAsync(w => new TunerClient($"{a.Address},{b.Address}", new TunerClientOptions { WorkerId = w }), "many-workers", workers, think, stop.Token, warmUp / 2);
@@ -43,6 +44,7 @@ internal static class ManyWorkers
         Console.WriteLine($"workers={workers} measured={duration.TotalSeconds:F0}s after {warmUp.TotalSeconds:F0}s warm-up, think={think.TotalMilliseconds:F0}ms, replicas=2, store=redis(AOF)");
         Console.WriteLine($"trials told: {told} ({told / duration.TotalSeconds:F0}/s); calls: {latencies.Count} ({latencies.Count / duration.TotalSeconds:F0}/s)");
         Console.WriteLine($"per call (Ask or Tell): p50 {latencies.Percentile(50):F2} ms, p99 {latencies.Percentile(99):F2} ms, max {latencies.Percentile(100):F2} ms; errors (warm-up included): {errors}; duplicate trial numbers: {load.DuplicateNumbers.Count}");
-        Console.WriteLine($"this process (workers and both replicas): {GC.CollectionCount(2) - gen2} gen2 collections, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused for GC in all");
+        Console.WriteLine($"this process (workers and both replicas): {(GC.GetTotalAllocatedBytes() - allocated) / 1048576} MB allocated; collections gen0 {GC.CollectionCount(0) - gen0}, " +
+            $"gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}; {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused for GC in all");
     }
 }

@@ -58,7 +58,6 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
     private async Task CallAsync(CallInvoker invoker, MethodDescriptor method, string kind, byte[] payload, CancellationToken ct)
     {
         var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
-        StatusCode status;
         try
         {
             if (method.IsServerStreaming)
@@ -67,22 +66,19 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 using var call = invoker.AsyncServerStreamingCall(new Method<byte[], byte[]>(MethodType.ServerStreaming, method.Service.FullName, method.Name, Bytes, Bytes), null, options.WithCancellationToken(stop.Token), payload);
                 await call.ResponseStream.MoveNext(stop.Token);
-                status = StatusCode.OK;
                 await stop.CancelAsync();
             }
             else
             {
                 await invoker.AsyncUnaryCall(new Method<byte[], byte[]>(MethodType.Unary, method.Service.FullName, method.Name, Bytes, Bytes), null, options, payload);
-                status = StatusCode.OK;
             }
+
+            Record(kind, StatusCode.OK, () => "");
         }
         catch (RpcException e)
         {
             Record(kind, e.StatusCode, () => $"{method.Name} {Convert.ToHexString(payload.AsSpan(0, Math.Min(payload.Length, 64)))}: {e.Status.Detail}");
-            return;
         }
-
-        Record(kind, status, () => "");
     }
 
     /// <summary>A gRPC request whose body is not a well-formed gRPC frame: random bytes, a lying length, or a compressed flag without an encoding.</summary>

@@ -68,6 +68,21 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StoreContractT
     }
 
     [Fact]
+    public async Task AStudyHalfwayThroughItsDeletionLeavesNoHoleInAPage()
+    {
+        var studies = new List<Study>();
+        foreach (var name in new[] { "a", "b", "c", "d" })
+        {
+            studies.Add(await Store.CreateStudyAsync(Definition(name), false, default));
+        }
+
+        // Deletion removes the definition first, then the name: "b" is between the two steps.
+        await redis.Connection.GetDatabase().KeyDeleteAsync($"{_prefix}{{s:{studies[1].Id}}}:meta");
+        Assert.Equal(["a", "c"], (await Store.ListStudiesAsync(null, 2, default)).Select(s => s.Name));
+        Assert.Equal(["d"], (await Store.ListStudiesAsync("c", 2, default)).Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task EveryKeyOfAStudySharesOneHashSlot()
     {
         var study = await Store.CreateStudyAsync(Definition(), false, default);

@@ -21,7 +21,7 @@ public sealed class RedisCluster : IAsyncDisposable
         var nodes = new List<RedisServer>();
         for (var i = 0; i < 3; i++)
         {
-            nodes.Add(await RedisServer.StartAsync("--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{i}.conf", "--cluster-node-timeout", "2000"));
+            nodes.Add(await RedisServer.StartAsync("--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{i}.conf", "--cluster-node-timeout", "15000"));
         }
 
         var cluster = new RedisCluster(nodes);
@@ -58,21 +58,48 @@ public sealed class RedisCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Slots are assigned at once, but nodes agree on the cluster's state a moment later.</summary>
+    /// <summary>
+    /// Slots are assigned at once, but nodes agree on the cluster's state a moment later, and a
+    /// node may still flip back while epochs settle: wait until every node has known all three,
+    /// served every slot and said "ok" for several checks in a row.
+    /// </summary>
     private static async Task WaitUntilServingAsync(RedisCluster cluster)
     {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        foreach (var node in cluster._nodes)
+        var connections = new List<ConnectionMultiplexer>();
+        try
         {
-            await using var connection = await ConnectionMultiplexer.ConnectAsync(node.Configuration);
-            while (!((string?)await connection.GetDatabase().ExecuteAsync("CLUSTER", "INFO"))!.Contains("cluster_state:ok", StringComparison.Ordinal))
+            foreach (var node in cluster._nodes)
             {
+                connections.Add(await ConnectionMultiplexer.ConnectAsync(node.Configuration));
+            }
+
+            var until = DateTime.UtcNow.AddSeconds(30);
+            for (var steady = 0; steady < 5; steady++)
+            {
+                foreach (var connection in connections)
+                {
+                    var info = (string?)await connection.GetDatabase().ExecuteAsync("CLUSTER", "INFO") ?? "";
+                    if (!(info.Contains("cluster_state:ok", StringComparison.Ordinal) && info.Contains("cluster_known_nodes:3", StringComparison.Ordinal)
+                        && info.Contains("cluster_slots_ok:16384", StringComparison.Ordinal)))
+                    {
+                        steady = -1;
+                        break;
+                    }
+                }
+
                 if (DateTime.UtcNow > until)
                 {
-                    throw new TimeoutException($"the cluster did not reach cluster_state:ok on {node.Configuration}");
+                    throw new TimeoutException("the cluster did not settle on cluster_state:ok within 30 s");
                 }
 
                 await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
             }
         }
     }

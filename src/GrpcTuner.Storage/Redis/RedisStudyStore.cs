@@ -87,11 +87,26 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
     public Task<IReadOnlyList<Study>> ListStudiesAsync(string? afterName, int limit, CancellationToken ct) => Guard(async () =>
     {
         await RepairIndexAsync().ConfigureAwait(false);
-        var names = await _db.SortedSetRangeByValueAsync(_keys.StudyIndex, afterName is null ? default : (RedisValue)afterName, default,
-            afterName is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit).ConfigureAwait(false);
-        // One pipelined batch of reads instead of a round trip per study; a study deleted meanwhile drops out.
-        var studies = await Task.WhenAll(names.Select(n => LoadByNameAsync((string)n!))).ConfigureAwait(false);
-        return (IReadOnlyList<Study>)studies.OfType<Study>().ToList();
+        var page = new List<Study>(limit);
+        var after = afterName;
+        while (page.Count < limit)
+        {
+            var want = limit - page.Count;
+            var names = await _db.SortedSetRangeByValueAsync(_keys.StudyIndex, after is null ? default : (RedisValue)after, default,
+                after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, want).ConfigureAwait(false);
+            // One pipelined batch of reads instead of a round trip per study. A study deleted meanwhile
+            // drops out, and the next names fill its place, so a short page still means the end.
+            var studies = await Task.WhenAll(names.Select(n => LoadByNameAsync((string)n!))).ConfigureAwait(false);
+            page.AddRange(studies.OfType<Study>());
+            if (names.Length < want)
+            {
+                break;
+            }
+
+            after = names[^1];
+        }
+
+        return (IReadOnlyList<Study>)page;
     });
 
     /// <summary>
@@ -336,6 +351,9 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         return revoked;
     }
 
+    /// <summary>Server replies that mean "not now": loading the AOF, a busy script, a cluster without a quorum or in the middle of moving a slot.</summary>
+    private static readonly string[] TransientReplies = ["LOADING", "BUSY", "CLUSTERDOWN", "TRYAGAIN"];
+
     private static async Task<T> Guard<T>(Func<Task<T>> action)
     {
         try
@@ -343,7 +361,7 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             return await action().ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or ObjectDisposedException
-            || (e is RedisServerException rse && (rse.Message.StartsWith("LOADING", StringComparison.Ordinal) || rse.Message.StartsWith("BUSY", StringComparison.Ordinal))))
+            || (e is RedisServerException rse && TransientReplies.Any(r => rse.Message.StartsWith(r, StringComparison.Ordinal))))
         {
             throw new TunerException(ErrorKind.Unavailable, $"the store is unreachable: {e.Message}", inner: e);
         }

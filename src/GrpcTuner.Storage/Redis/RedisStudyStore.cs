@@ -96,7 +96,7 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
                 after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, want).ConfigureAwait(false);
             // One pipelined batch of reads instead of a round trip per study. A study deleted meanwhile
             // drops out, and the next names fill its place, so a short page still means the end.
-            var studies = await Task.WhenAll(names.Select(n => LoadByNameAsync((string)n!))).ConfigureAwait(false);
+            var studies = await Task.WhenAll(names.Select(n => LoadByNameAsync((string)n!, remember: false))).ConfigureAwait(false);
             page.AddRange(studies.OfType<Study>());
             if (names.Length < want)
             {
@@ -293,7 +293,9 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
 
     private void Remember(Study study) => _names[study.Name] = (study, DateTime.UtcNow + NameCacheTtl);
 
-    private async Task<Study?> LoadByNameAsync(string name)
+    // Listing passes remember: false. The reaper lists every study each second, and a listing read
+    // that raced a deletion would put the deleted study back in this replica's name cache.
+    private async Task<Study?> LoadByNameAsync(string name, bool remember = true)
     {
         var id = await _db.HashGetAsync(_keys.StudyNames, name).ConfigureAwait(false);
         if (id.IsNull)
@@ -309,7 +311,11 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         }
 
         var study = StudyJson.Read((string)meta!);
-        Remember(study);
+        if (remember)
+        {
+            Remember(study);
+        }
+
         return study;
     }
 

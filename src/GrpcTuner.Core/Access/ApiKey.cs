@@ -15,4 +15,12 @@ public sealed record ApiKey(
     Role Role,
     string Description,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? RevokedAt = null);
+    DateTimeOffset? RevokedAt = null)
+{
+    /// <summary>This key revoked at <paramref name="at"/>; a key revoked already keeps its earlier time (and is returned as it is).</summary>
+    public ApiKey Revoke(DateTimeOffset at) => RevokedAt is null ? this with { RevokedAt = at } : this;
+
+    /// <summary>The order every store lists keys in: oldest first, ties by id.</summary>
+    public static IReadOnlyList<ApiKey> OldestFirst(IEnumerable<ApiKey> keys) =>
+        keys.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList();
+}

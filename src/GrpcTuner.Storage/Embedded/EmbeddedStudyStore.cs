@@ -292,7 +292,7 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
     public Task<ApiKey?> FindKeyAsync(string id, CancellationToken ct) => Task.FromResult(_apiKeys.GetValueOrDefault(id));
 
     public Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<ApiKey>>(_apiKeys.Values.OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
+        Task.FromResult(ApiKey.OldestFirst(_apiKeys.Values));
 
     public async Task<ApiKey?> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken ct)
     {
@@ -305,12 +305,12 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
                 return null;
             }
 
-            if (key.RevokedAt is not null)
+            revoked = key.Revoke(at);
+            if (ReferenceEquals(revoked, key))
             {
                 return key;
             }
 
-            revoked = key with { RevokedAt = at };
             sequence = Commit([new JournalOp.PutKey(revoked)]);
         }
 

@@ -336,8 +336,7 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         await _db.HashGetAsync(_keys.ApiKeys, id).ConfigureAwait(false) is { HasValue: true } json ? ApiKeyJson.Read(json!) : null);
 
     public Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct) => Guard(async () =>
-        (IReadOnlyList<ApiKey>)(await _db.HashValuesAsync(_keys.ApiKeys).ConfigureAwait(false))
-            .Select(v => ApiKeyJson.Read(v!)).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToList());
+        ApiKey.OldestFirst((await _db.HashValuesAsync(_keys.ApiKeys).ConfigureAwait(false)).Select(v => ApiKeyJson.Read(v!))));
 
     // Read, then write: two revocations racing both write a revoked record, which is the same outcome.
     public async Task<ApiKey?> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken ct)
@@ -347,12 +346,12 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             return null;
         }
 
-        if (key.RevokedAt is not null)
+        var revoked = key.Revoke(at);
+        if (ReferenceEquals(revoked, key))
         {
             return key;
         }
 
-        var revoked = key with { RevokedAt = at };
         await Guard(() => _db.HashSetAsync(_keys.ApiKeys, id, ApiKeyJson.Write(revoked))).ConfigureAwait(false);
         return revoked;
     }

@@ -14,16 +14,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_SERVER") ?? "http://127.0.0.1:50051",
     };
 
-    public static Option<string?> ApiKey { get; } = new("--api-key")
-    {
-        Description = "API key (default: $GRPCTUNER_API_KEY)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_API_KEY"),
-    };
+    // No defaults of their own: TunerClientOptions reads $GRPCTUNER_API_KEY and $GRPCTUNER_CA_FILE.
+    public static Option<string?> ApiKey { get; } = new("--api-key") { Description = "API key (default: $GRPCTUNER_API_KEY)" };
 
     public static Option<string?> CaFile { get; } = new("--ca-file")
     {
         Description = "PEM file of the CA that signed the server's TLS certificate (default: $GRPCTUNER_CA_FILE, else the system's roots)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_CA_FILE"),
     };
 
     /// <summary>Adds --server, --api-key and --ca-file: what every command that talks to a server needs.</summary>
@@ -36,7 +32,11 @@ internal static class CommonOptions
         return command;
     }
 
-    public static TunerClientOptions ClientOptions(ParseResult parse) => new() { ApiKey = parse.GetValue(ApiKey), CaFile = parse.GetValue(CaFile) };
+    public static TunerClientOptions ClientOptions(ParseResult parse)
+    {
+        var defaults = new TunerClientOptions();
+        return defaults with { ApiKey = parse.GetValue(ApiKey) ?? defaults.ApiKey, CaFile = parse.GetValue(CaFile) ?? defaults.CaFile };
+    }
 
     /// <summary>Runs a command body; gRPC and spec errors become "error: ..." on stderr and exit code 1.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<TunerClient, Task> body)

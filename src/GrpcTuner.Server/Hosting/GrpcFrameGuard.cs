@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace GrpcTuner.Server.Hosting;
@@ -37,13 +38,13 @@ internal sealed class GrpcFrameGuard(RequestDelegate next, ServerOptions options
         reader.AdvanceTo(body.Start, body.End);
         if (body.Length > options.MaxRequestBytes + HeaderLength)
         {
-            await RefuseAsync(context, 8, $"the request is larger than {options.MaxRequestBytes} bytes"); // RESOURCE_EXHAUSTED, as grpc-dotnet says it
+            await RefuseAsync(context, StatusCode.ResourceExhausted, $"the request is larger than {options.MaxRequestBytes} bytes"); // as grpc-dotnet says it
             return;
         }
 
         if (Problem(body, request.Headers.ContainsKey("grpc-encoding")) is { } problem)
         {
-            await RefuseAsync(context, 3, $"the request body is not one gRPC message: {problem}");
+            await RefuseAsync(context, StatusCode.InvalidArgument, $"the request body is not one gRPC message: {problem}");
             return;
         }
 
@@ -74,11 +75,11 @@ internal sealed class GrpcFrameGuard(RequestDelegate next, ServerOptions options
     }
 
     /// <summary>A trailers-only gRPC response: the status in the headers, no body.</summary>
-    private static Task RefuseAsync(HttpContext context, int status, string message)
+    private static Task RefuseAsync(HttpContext context, StatusCode status, string message)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/grpc";
-        context.Response.Headers["grpc-status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["grpc-status"] = ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
         return context.Response.CompleteAsync();
     }

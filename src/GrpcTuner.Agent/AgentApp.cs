@@ -16,7 +16,8 @@ public static class AgentApp
 {
     public static RootCommand Build() => Configure(new RootCommand("grpctuner-agent: runs a study's trials with TorchSharp"));
 
-    /// <summary>Adds the agent's options and action to a command (the agent's own root, or the CLI's "agent").</summary>
+    /// <summary>Adds the agent's options, action and subcommands to a command (the agent's own root, or the CLI's "agent").</summary>
+
     public static T Configure<T>(T root)
         where T : Command
     {
@@ -33,6 +34,8 @@ public static class AgentApp
         {
             root.Options.Add(option);
         }
+
+        root.Subcommands.Add(Commands.ModelsCommand.Create());
 
         root.SetAction(async (parse, ct) =>
         {

@@ -53,12 +53,18 @@ public sealed class TunerTrial : IAsyncDisposable
     public Task<ReportResponse> ReportAsync(long step, double value, string checkpoint, CancellationToken ct = default) =>
         _client.Raw.ReportAsync(new ReportRequest { Study = _study, TrialNumber = Number, Step = step, Value = value, Checkpoint = checkpoint }, cancellationToken: ct).ResponseAsync;
 
-    /// <summary>Finishes the trial; repeating the same call is harmless. <paramref name="retry"/> re-queues the params of a FAIL.</summary>
-    public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", bool retry = false, CancellationToken ct = default)
+    /// <summary>Finishes the trial; repeating the same call is harmless. <paramref name="retry"/> re-queues the params of a FAIL; <paramref name="attributes"/> are added to the trial's user attributes.</summary>
+    public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", bool retry = false, CancellationToken ct = default,
+        IReadOnlyDictionary<string, string>? attributes = null)
     {
         await StopHeartbeatsAsync().ConfigureAwait(false);
         var request = new TellRequest { Study = _study, TrialNumber = Number, State = state, Reason = reason, Retry = retry };
         request.Values.AddRange(values);
+        foreach (var (key, value) in attributes ?? new Dictionary<string, string>())
+        {
+            request.UserAttrs[key] = value;
+        }
+
         return await _client.Raw.TellAsync(request, cancellationToken: ct).ConfigureAwait(false);
     }
 

@@ -37,7 +37,7 @@ public class BertLearningTests
             {
                 using var scope = torch.NewDisposeScope();
                 optimizer.zero_grad();
-                nn.functional.cross_entropy(model.forward(trainX.narrow(0, b, 32), mask.narrow(0, b, 32)), trainY.narrow(0, b, 32)).backward();
+                nn.functional.cross_entropy(model.forward(trainX.narrow(0, b, 32), mask.narrow(0, b, 32), torch.zeros_like(mask.narrow(0, b, 32))), trainY.narrow(0, b, 32)).backward();
                 optimizer.step();
             }
         }
@@ -50,7 +50,7 @@ public class BertLearningTests
     {
         model.eval();
         using var noGrad = torch.no_grad();
-        return nn.functional.cross_entropy(model.forward(x, torch.ones_like(x)), y).item<float>();
+        return nn.functional.cross_entropy(model.forward(x, torch.ones_like(x), torch.zeros_like(x)), y).item<float>();
     }
 
     /// <summary>Sequences of 8 tokens from 1..15 (7 excluded), half of them with one token replaced by 7.</summary>

@@ -41,12 +41,12 @@ public class BertTests
             using var model = new BertForSequenceClassification(Tiny);
             model.eval();
             var (ids, mask) = Batch();
-            var before = model.forward(ids, mask);
+            var before = model.forward(ids, mask, torch.zeros_like(ids));
             model.SavePretrained(dir);
             Assert.True(File.Exists(Path.Combine(dir, "config.json")));
-            using var loaded = BertForSequenceClassification.FromPretrained(dir);
+            using var loaded = BertForSequenceClassification.FromPretrained(dir, null, _ => { });
             loaded.eval();
-            Assert.True(before.eq(loaded.forward(ids, mask)).all().item<bool>(), "logits differ after the round trip");
+            Assert.True(before.eq(loaded.forward(ids, mask, torch.zeros_like(ids))).all().item<bool>(), "logits differ after the round trip");
         }
         finally
         {
@@ -62,8 +62,8 @@ public class BertTests
         model.eval();
         var ids = torch.tensor(new long[] { 2, 7, 9, 4 }).unsqueeze(0);
         var padded = torch.tensor(new long[] { 2, 7, 9, 4, 0, 0 }).unsqueeze(0);
-        var short_ = model.forward(ids, torch.ones_like(ids));
-        var long_ = model.forward(padded, torch.tensor(new long[] { 1, 1, 1, 1, 0, 0 }).unsqueeze(0));
+        var short_ = model.forward(ids, torch.ones_like(ids), torch.zeros_like(ids));
+        var long_ = model.forward(padded, torch.tensor(new long[] { 1, 1, 1, 1, 0, 0 }).unsqueeze(0), torch.zeros_like(padded));
         Assert.True(short_.allclose(long_, rtol: 1e-5, atol: 1e-6));
     }
 
@@ -86,7 +86,7 @@ public class BertTests
         {
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
-            nn.functional.cross_entropy(model.forward(ids, mask), labels).backward();
+            nn.functional.cross_entropy(model.forward(ids, mask, torch.zeros_like(ids)), labels).backward();
             foreach (var (name, p) in model.named_parameters())
             {
                 var isTrainable = name.Contains("_lora.", StringComparison.Ordinal) || name.StartsWith("classifier", StringComparison.Ordinal);
@@ -103,9 +103,9 @@ public class BertTests
 
         Assert.Contains(HuggingFaceFolder.AdapterWeights(model), kv => !kv.Value.eq(adaptersBefore[kv.Key]).all().item<bool>());
         model.eval();
-        var unmerged = model.forward(ids, mask);
+        var unmerged = model.forward(ids, mask, torch.zeros_like(ids));
         model.MergeLora();
-        var merged = model.forward(ids, mask);
+        var merged = model.forward(ids, mask, torch.zeros_like(ids));
         Assert.True(unmerged.allclose(merged, rtol: 1e-4, atol: 1e-5), "merged adapters change the outputs");
     }
 

@@ -1,4 +1,5 @@
 using GrpcTuner.Agent.Models;
+using GrpcTuner.Agent.Models.Checkpoints;
 using GrpcTuner.Agent.Models.Llama;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public class LlamaTests
             var before = llama.forward(ids);
             llama.SavePretrained(dir, maxShardBytes: 20_000);
             Assert.True(File.Exists(Path.Combine(dir, SafeTensors.IndexFile)), "a checkpoint this size is sharded");
-            using var loaded = LlamaForCausalLM.FromPretrained(dir);
+            using var loaded = LlamaForCausalLM.FromPretrained(dir, _ => { });
             Assert.True(before.eq(loaded.forward(ids)).all().item<bool>(), "logits differ after the round trip");
         }
         finally

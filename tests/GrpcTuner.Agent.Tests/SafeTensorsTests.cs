@@ -1,4 +1,5 @@
 using GrpcTuner.Agent.Models;
+using GrpcTuner.Agent.Models.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -31,7 +31,7 @@ internal static class BertThroughput
         {
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
-            nn.functional.cross_entropy(model.forward(ids, mask), labels).backward();
+            nn.functional.cross_entropy(model.forward(ids, mask, torch.zeros_like(ids)), labels).backward();
             optimizer.step();
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GrpcTuner.Agent.Models.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,50 +7,62 @@ using static TorchSharp.torch;
 namespace GrpcTuner.Agent.Models;
 
 /// <summary>
-/// What every model does with a Hugging Face folder (config.json plus model.safetensors or a
-/// sharded index), and with LoRA adapters, whose parameters carry "_lora." in their names so that
-/// base weights and adapters load and save apart.
+/// What every model does with a Hugging Face folder (its config.json and saved weights), and
+/// with LoRA adapters, whose parameters carry "_lora." in their names so that base weights and
+/// adapters load and save apart.
 /// </summary>
 public static class HuggingFaceFolder
 {
     public const string AdapterMarker = "_lora.";
 
-    public static T LoadConfig<T>(string folder) =>
-        JsonSerializer.Deserialize<T>(File.ReadAllText(Path.Combine(folder, "config.json")))
-        ?? throw new InvalidDataException($"{folder}/config.json is empty");
+    private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    public static T LoadConfig<T>(string folder)
+    {
+        var path = Path.Combine(folder, "config.json");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist: a Hugging Face model folder needs its config.json", path);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
 
     public static void SaveConfig<T>(string folder, T config)
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    /// <summary>Loads the folder's weights into a model built from its config; every base weight must be there, nothing else, except those <paramref name="skip"/> names.</summary>
-    public static void LoadWeights(nn.Module model, string folder, Func<string, bool>? skip = null)
-    {
-        skip ??= _ => false;
-        var weights = SafeTensors.Load(folder).Where(kv => !skip(kv.Key));
-        using var noGrad = torch.no_grad();
-        var (missing, unexpected) = model.load_state_dict(weights.ToDictionary(kv => kv.Key, kv => kv.Value.to_type(ScalarType.Float32)), strict: false);
-        var missingBase = missing.Where(m => !m.Contains(AdapterMarker, StringComparison.Ordinal) && !skip(m)).ToList();
-        if (missingBase.Count > 0 || unexpected.Count > 0)
-        {
-            throw new InvalidDataException($"{folder}: weights do not match the config (missing: {string.Join(", ", missingBase.Take(5))}; unexpected: {string.Join(", ", unexpected.Take(5))})");
-        }
+        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config, WriteOptions));
     }
 
     /// <summary>Base weights only, as a Hugging Face checkpoint holds them; sharded when larger than <paramref name="maxShardBytes"/>.</summary>
-    public static void SaveWeights(nn.Module model, string folder, ScalarType dtype, long maxShardBytes = long.MaxValue)
+    /// <param name="model">The model.</param>
+    /// <param name="folder">Where to write.</param>
+    /// <param name="dtype">The dtype floating-point weights are written in.</param>
+    /// <param name="maxShardBytes">Largest shard.</param>
+    /// <param name="skip">A parameter not to write (a tied head, which Hugging Face does not store twice).</param>
+    public static void SaveWeights(nn.Module model, string folder, ScalarType dtype, long maxShardBytes = long.MaxValue, string? skip = null)
     {
         var weights = BaseWeights(model);
-        var bytes = weights.Values.Sum(t => t.NumberOfElements * (dtype == ScalarType.Float32 ? 4 : 2));
+        if (skip is not null)
+        {
+            weights.Remove(skip);
+        }
+
+        var bytes = weights.Values.Sum(t => t.NumberOfElements * SafeTensorsDType.Size(t.is_floating_point() ? dtype : t.dtype));
         if (bytes > maxShardBytes)
         {
             SafeTensors.SaveSharded(folder, weights, maxShardBytes, dtype);
         }
         else
         {
-            SafeTensors.Save(Path.Combine(folder, "model.safetensors"), weights, dtype);
+            SafeTensors.Save(Path.Combine(folder, SafeTensors.FileName), weights, dtype);
         }
     }
 

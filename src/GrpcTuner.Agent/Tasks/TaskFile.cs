@@ -2,6 +2,7 @@ using System.Globalization;
 using GrpcTuner.Agent.Tasks.FashionMnist;
 using GrpcTuner.Agent.Tasks.Text;
 using GrpcTuner.Agent.Training;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GrpcTuner.Agent.Tasks;
@@ -17,38 +18,118 @@ namespace GrpcTuner.Agent.Tasks;
 /// or
 /// <code>
 /// task: bert-classification
-/// model_dir: models/bert-tiny          # config.json, model.safetensors, vocab.txt
-/// train_file: data/train.jsonl         # JSONL {"text", "label"} or CSV with text,label
+/// model_dir: models/minilm             # a Hugging Face folder: config.json, weights, tokenizer files
+/// train_file: data/train.jsonl         # JSONL {"text", "label"} or {"text", "text_pair", "label"}, or CSV
 /// validation_file: data/valid.jsonl    # or validation_fraction: 0.1
+/// test_file: data/test.jsonl           # optional: scored once, by the finished model
+/// initialization: pretrained           # or random: the same architecture from scratch
 /// </code>
-/// or the same keys with <c>task: causal-lm</c> for a LLaMA-family decoder (tokenizer.model, or
-/// vocab.json and merges.txt, in model_dir; JSONL {"text"} or plain-text lines).
+/// where, instead of the files, <c>dataset: fortunes</c> with <c>fortune_categories: [computers,
+/// food, ...]</c> (and optionally <c>per_class: N</c>) builds the data from Debian's fortunes
+/// package; or <c>task: causal-lm</c> with model_dir, train_file and validation_file or
+/// validation_fraction for a LLaMA-family decoder (JSONL {"text"} or plain-text lines).
+/// Relative paths are relative to the task file.
 /// </summary>
 public static class TaskFile
 {
+    private static readonly string[] Tasks = ["fashion-mnist", "bert-classification", "causal-lm"];
+
     public static ITrainingTask Load(string path)
     {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"task file {path} does not exist", path);
+        }
+
         var yaml = new YamlStream();
-        yaml.Load(new StringReader(File.ReadAllText(path)));
+        try
+        {
+            yaml.Load(new StringReader(File.ReadAllText(path)));
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidDataException($"{path}:{e.Start.Line}:{e.Start.Column}: {e.Message}", e);
+        }
+
         if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new InvalidDataException($"{path}: expected a mapping with at least 'task'");
         }
 
-        string? Get(string key) => root.Children.TryGetValue(new YamlScalarNode(key), out var v) ? ((YamlScalarNode)v).Value : null;
-        int Int(string key, int fallback) => Get(key) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
-        // Relative paths in a task file are relative to the file, so a task travels with its data.
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string? PathOf(string key) => Get(key) is { } p ? Path.GetFullPath(p, folder) : null;
-        string Required(string key) => PathOf(key) ?? throw new InvalidDataException($"{path}: '{key}' is required for task '{Get("task")}'");
-        return Get("task") switch
+        var file = new Fields(path, root);
+        return file.Text("task") switch
         {
-            "fashion-mnist" => new FashionMnistTask(PathOf("data_dir") ?? FashionMnistData.DebianPackageDir, Int("train_samples", 12_000), Int("validation_samples", 2_000)),
-            "bert-classification" => new BertClassificationTask(Required("model_dir"), Required("train_file"), PathOf("validation_file"),
-                Get("validation_fraction") is { } f ? double.Parse(f, CultureInfo.InvariantCulture) : 0.1),
-            "causal-lm" => new CausalLmTask(Required("model_dir"), Required("train_file"), PathOf("validation_file"),
-                Get("validation_fraction") is { } f ? double.Parse(f, CultureInfo.InvariantCulture) : 0.1),
-            var other => throw new InvalidDataException($"{path}: task '{other}' is not one of: fashion-mnist, bert-classification, causal-lm"),
+            "fashion-mnist" => new FashionMnistTask(file.PathOf("data_dir") ?? FashionMnistData.DebianPackageDir, file.Int("train_samples", 12_000), file.Int("validation_samples", 2_000)),
+            "bert-classification" => BertClassification(file),
+            "causal-lm" => new CausalLmTask(file.Required("model_dir"), file.Required("train_file"), file.PathOf("validation_file"), file.Double("validation_fraction", 0.1)),
+            null => throw new InvalidDataException($"{path}: 'task' is required, one of: {string.Join(", ", Tasks)}"),
+            var other => throw new InvalidDataException($"{path}: task '{other}' is not one of: {string.Join(", ", Tasks)}"),
         };
+    }
+
+    private static BertClassificationTask BertClassification(Fields file)
+    {
+        var init = file.Text("initialization") ?? "pretrained";
+        if (init is not ("pretrained" or "random"))
+        {
+            throw new InvalidDataException($"{file.Path}: initialization '{init}' is not one of: pretrained, random");
+        }
+
+        var model = file.Required("model_dir");
+        switch (file.Text("dataset"))
+        {
+            case null:
+                var (train, validation, test) = (file.Required("train_file"), file.PathOf("validation_file"), file.PathOf("test_file"));
+                var fraction = file.Double("validation_fraction", 0.1);
+                return new BertClassificationTask(model, () => ClassificationData.FromFiles(train, validation, fraction, test), init == "random");
+            case "fortunes":
+                var categories = file.List("fortune_categories") ?? throw new InvalidDataException($"{file.Path}: dataset 'fortunes' needs fortune_categories, a list of files in {FortunesDataset.Folder}");
+                var perClass = file.Text("per_class") is null ? (int?)null : file.Int("per_class", 0);
+                return new BertClassificationTask(model, () =>
+                {
+                    var (tr, va, te) = FortunesDataset.Build(FortunesDataset.Folder, categories, perClass);
+                    return new ClassificationData(tr, va, te);
+                }, init == "random", ct => Directory.Exists(FortunesDataset.Folder) ? Task.CompletedTask : DebianPackage.InstallAsync(FortunesDataset.Package, ct));
+            case var other:
+                throw new InvalidDataException($"{file.Path}: dataset '{other}' is not known; use train_file, or dataset: fortunes");
+        }
+    }
+
+    /// <summary>The task file's top-level keys, read with errors that name the file and the key.</summary>
+    private sealed class Fields(string path, YamlMappingNode root)
+    {
+        // Relative paths in a task file are relative to the file, so a task travels with its data.
+        private readonly string _folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+
+        public string Path => path;
+
+        public string? Text(string key) => Node(key) switch
+        {
+            null => null,
+            YamlScalarNode s => s.Value,
+            _ => throw new InvalidDataException($"{path}: '{key}' must be a single value"),
+        };
+
+        public IReadOnlyList<string>? List(string key) => Node(key) switch
+        {
+            null => null,
+            YamlSequenceNode seq => seq.Children.Select(c => (c as YamlScalarNode)?.Value ?? throw new InvalidDataException($"{path}: '{key}' must be a list of names")).ToList(),
+            YamlScalarNode s => s.Value!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            _ => throw new InvalidDataException($"{path}: '{key}' must be a list of names"),
+        };
+
+        public int Int(string key, int fallback) => Text(key) is { } s
+            ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{path}: '{key}' must be an integer, got '{s}'")
+            : fallback;
+
+        public double Double(string key, double fallback) => Text(key) is { } s
+            ? double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new InvalidDataException($"{path}: '{key}' must be a number, got '{s}'")
+            : fallback;
+
+        public string? PathOf(string key) => Text(key) is { } p ? System.IO.Path.GetFullPath(p, _folder) : null;
+
+        public string Required(string key) => PathOf(key) ?? throw new InvalidDataException($"{path}: '{key}' is required for task '{Text("task")}'");
+
+        private YamlNode? Node(string key) => root.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GrpcTuner.Agent.Models;
+using GrpcTuner.Agent.Models.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,7 +29,7 @@ public static class Checkpoint
         }
 
         Directory.CreateDirectory(staging);
-        SafeTensors.Save(Path.Combine(staging, "model.safetensors"), model.state_dict(), ScalarType.Float32);
+        SafeTensors.Save(Path.Combine(staging, SafeTensors.FileName), model.state_dict(), ScalarType.Float32);
         optimizer.save_state_dict(Path.Combine(staging, "optimizer.bin"));
         File.WriteAllText(Path.Combine(staging, "trainer.json"), JsonSerializer.Serialize(state));
         if (Directory.Exists(folder))
@@ -55,10 +55,18 @@ public static class Checkpoint
             return null;
         }
 
-        var weights = SafeTensors.Load(Path.Combine(folder, "model.safetensors"));
-        using (torch.no_grad())
+        var weights = SafeTensors.Load(Path.Combine(folder, SafeTensors.FileName));
+        try
         {
+            using var noGrad = torch.no_grad();
             model.load_state_dict(weights);
+        }
+        finally
+        {
+            foreach (var t in weights.Values)
+            {
+                t.Dispose();
+            }
         }
 
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));

@@ -98,10 +98,11 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
     }
 
     /// <summary>The process's peak resident memory (VmHWM), in MiB; 0 where /proc is not there.</summary>
-    private static long PeakMemoryMegabytes()
+    internal static long PeakMemoryMegabytes()
     {
         const string status = "/proc/self/status";
         var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        // "VmHWM:\t10053872 kB": tabs and spaces, however many digits.
+        return line is null ? 0 : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 }

@@ -13,7 +13,7 @@ public sealed record HyperParameters
     private static readonly string[] Common =
     [
         "learning_rate", "per_device_batch_size", "gradient_accumulation_steps", "num_epochs", "weight_decay", "warmup_steps", "warmup_ratio",
-        "lr_scheduler", "seed", "method", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "max_seq_length",
+        "lr_scheduler", "seed", "method", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_learning_rate", "max_seq_length",
     ];
 
     public double LearningRate { get; init; } = 1e-3;
@@ -72,9 +72,12 @@ public sealed record HyperParameters
             }
         }
 
+        var method = Choice(values, "method", "full", "full", "lora");
+        var learningRate = Number(values, "learning_rate", 1e-3, 0, 10, exclusiveLow: true);
         var hp = new HyperParameters
         {
-            LearningRate = Number(values, "learning_rate", 1e-3, 0, 10, exclusiveLow: true),
+            // LoRA wants learning rates ten to a hundred times full fine-tuning's, so a study may search it apart.
+            LearningRate = method == "lora" ? Number(values, "lora_learning_rate", learningRate, 0, 10, exclusiveLow: true) : learningRate,
             BatchSize = (int)Integer(values, "per_device_batch_size", 32, 1, 65_536),
             GradientAccumulationSteps = (int)Integer(values, "gradient_accumulation_steps", 1, 1, 1024),
             NumEpochs = (int)Integer(values, "num_epochs", 3, 1, 10_000),
@@ -83,7 +86,7 @@ public sealed record HyperParameters
             WarmupRatio = Number(values, "warmup_ratio", 0, 0, 1),
             LrScheduler = Choice(values, "lr_scheduler", "linear", "linear", "cosine", "constant"),
             Seed = Integer(values, "seed", 42, 0, long.MaxValue),
-            Method = Choice(values, "method", "full", "full", "lora"),
+            Method = method,
             LoraR = (int)Integer(values, "lora_r", 8, 1, 1024),
             LoraAlpha = Number(values, "lora_alpha", 16, 0, 10_000, exclusiveLow: true),
             LoraDropout = Number(values, "lora_dropout", 0.05, 0, 1),

@@ -17,4 +17,8 @@ public interface ITrainingTask
 }
 
 /// <summary>How a run ended: finished with its final metric, or stopped by the pruner after some epochs.</summary>
-public sealed record TrainingOutcome(bool Pruned, double Metric, int Epochs);
+public sealed record TrainingOutcome(bool Pruned, double Metric, int Epochs)
+{
+    /// <summary>What else the run measured (a test accuracy, say), recorded on the trial as user attributes.</summary>
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+}

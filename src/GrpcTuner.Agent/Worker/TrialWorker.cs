@@ -44,6 +44,14 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
         }
     }
 
+    /// <summary>The first line of the message, with the kind of failure where the message alone would not say it; at most what Tell takes.</summary>
+    internal static string Reason(Exception e)
+    {
+        var message = e.Message.Split('\n', 2)[0].Trim();
+        var text = e is TrialFailedException or InvalidDataException or FileNotFoundException or NotSupportedException or ArgumentException ? message : $"{e.GetType().Name}: {message}";
+        return text.Length <= 1024 ? text : text[..1021] + "...";
+    }
+
     /// <returns>False when the agent is stopping.</returns>
     private async Task<bool> RunTrialAsync(TunerTrial trial, CancellationToken stop)
     {
@@ -73,7 +81,7 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             }
             else
             {
-                await trial.TellAsync(TrialState.Complete, [outcome.Metric]);
+                await trial.TellAsync(TrialState.Complete, [outcome.Metric], attributes: outcome.Attributes);
                 Summary.Complete(outcome.Metric);
                 log($"{name}: trial {trial.Number} complete, metric {outcome.Metric:F4}");
             }
@@ -87,11 +95,14 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             log($"{name}: trial {trial.Number} interrupted; told FAIL so it can run again");
             return false;
         }
-        catch (Exception e) when (e is TrialFailedException or ArgumentException or IOException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception e) when (e is not OperationCanceledException && e is not RpcException)
         {
-            await trial.TellAsync(TrialState.Fail, [], e.Message);
+            // Whatever one trial hits (a checkpoint that does not load, bad data, a tokenizer file,
+            // libtorch out of memory) ends that trial with the reason; the agent goes on.
+            var reason = Reason(e);
+            await trial.TellAsync(TrialState.Fail, [], reason);
             Summary.Failed++;
-            log($"{name}: trial {trial.Number} failed: {e.Message}");
+            log($"{name}: trial {trial.Number} failed: {reason}");
             return true;
         }
     }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace GrpcTuner.Agent.Models.Bert;
 
 // TorchSharp registers module-typed fields under their field names, so each field here carries the
-// name Hugging Face gives that part (bert.encoder.layer.0.attention.self.query.weight, ...), and
+// name Hugging Face gives that part (encoder.layer.0.attention.self.query.weight, ...), and
 // no module is held by two fields. Linear layers that may carry LoRA are registered explicitly
 // through LoraLinear, which is not a module itself.
 
@@ -21,7 +21,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 
     public BertEmbeddings(BertConfig c) : base("BertEmbeddings")
     {
-        word_embeddings = nn.Embedding(c.VocabSize, c.HiddenSize);
+        word_embeddings = nn.Embedding(c.VocabSize, c.HiddenSize, padding_idx: c.PadTokenId);
         position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
         token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
@@ -31,8 +31,8 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
     {
-        var positions = torch.arange(inputIds.shape[1], device: inputIds.device).unsqueeze(0);
-        var sum = word_embeddings.forward(inputIds).add(position_embeddings.forward(positions)).add(token_type_embeddings.forward(tokenTypeIds));
+        using var positions = torch.arange(inputIds.shape[1], device: inputIds.device).unsqueeze(0);
+        var sum = word_embeddings.forward(inputIds).add_(position_embeddings.forward(positions)).add_(token_type_embeddings.forward(tokenTypeIds));
         return dropout.forward(LayerNorm.forward(sum));
     }
 }
@@ -40,15 +40,15 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly int _heads;
-    private readonly Dropout dropout;
+    private readonly double _dropout;
 
     public BertSelfAttention(BertConfig c) : base("BertSelfAttention")
     {
         _heads = c.NumAttentionHeads;
+        _dropout = c.AttentionProbsDropoutProb;
         Query = new LoraLinear(this, "query", nn.Linear(c.HiddenSize, c.HiddenSize));
         Key = new LoraLinear(this, "key", nn.Linear(c.HiddenSize, c.HiddenSize));
         Value = new LoraLinear(this, "value", nn.Linear(c.HiddenSize, c.HiddenSize));
-        dropout = nn.Dropout(c.AttentionProbsDropoutProb);
         RegisterComponents();
     }
 
@@ -65,12 +65,9 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var (b, s, h) = (x.shape[0], x.shape[1], x.shape[2]);
         var d = h / _heads;
         Tensor Split(Tensor t) => t.view(b, s, _heads, d).transpose(1, 2);
-        var q = Split(Query.Forward(x));
-        var k = Split(Key.Forward(x));
-        var v = Split(Value.Forward(x));
-        var scores = q.matmul(k.transpose(-1, -2)).div(Math.Sqrt(d)).add(additiveMask);
-        var context = dropout.forward(scores.softmax(-1)).matmul(v);
-        return context.transpose(1, 2).contiguous().view(b, s, h);
+        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, as BertSelfAttention computes it, in one fused kernel.
+        var context = nn.functional.scaled_dot_product_attention(Split(Query.Forward(x)), Split(Key.Forward(x)), Split(Value.Forward(x)), additiveMask, training ? _dropout : 0);
+        return context.transpose(1, 2).reshape(b, s, h);
     }
 }
 
@@ -90,7 +87,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 
     public LoraLinear Dense { get; }
 
-    public override Tensor forward(Tensor x, Tensor residual) => LayerNorm.forward(dropout.forward(Dense.Forward(x)).add(residual));
+    public override Tensor forward(Tensor x, Tensor residual) => LayerNorm.forward(dropout.forward(Dense.Forward(x)).add_(residual));
 }
 
 internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
@@ -112,15 +109,18 @@ internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 
 internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
+    private readonly Func<Tensor, Tensor> _activation;
+
     public BertIntermediate(BertConfig c) : base("BertIntermediate")
     {
+        _activation = Activations.Get(c.HiddenAct);
         Dense = new LoraLinear(this, "dense", nn.Linear(c.HiddenSize, c.IntermediateSize));
         RegisterComponents();
     }
 
     public LoraLinear Dense { get; }
 
-    public override Tensor forward(Tensor x) => nn.functional.gelu(Dense.Forward(x));
+    public override Tensor forward(Tensor x) => _activation(Dense.Forward(x));
 }
 
 internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
@@ -181,28 +181,4 @@ internal sealed class BertPooler : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor hidden) => dense.forward(hidden.select(1, 0)).tanh();
-}
-
-/// <summary>The encoder with its pooler ("bert." in checkpoints); returns the pooled [CLS] vector.</summary>
-internal sealed class BertEncoderModel : nn.Module<Tensor, Tensor, Tensor>
-{
-    private readonly BertEmbeddings embeddings;
-    private readonly BertEncoder encoder;
-    private readonly BertPooler pooler;
-
-    public BertEncoderModel(BertConfig c) : base("BertModel")
-    {
-        embeddings = new BertEmbeddings(c);
-        encoder = new BertEncoder(c);
-        pooler = new BertPooler(c);
-        RegisterComponents();
-    }
-
-    public IEnumerable<LoraLinear> Linears => encoder.Layers.SelectMany(l => l.Linears);
-
-    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
-    {
-        var additive = attentionMask.to_type(ScalarType.Float32).neg().add(1).mul(-1e9f).unsqueeze(1).unsqueeze(2);
-        return pooler.forward(encoder.forward(embeddings.forward(inputIds, torch.zeros_like(inputIds)), additive));
-    }
 }

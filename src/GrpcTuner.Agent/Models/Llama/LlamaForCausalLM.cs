@@ -1,3 +1,4 @@
+using GrpcTuner.Agent.Models.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,6 +21,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 
     public LlamaForCausalLM(LlamaConfig config) : base("LlamaForCausalLM")
     {
+        config.Validate();
         Config = config;
         model = new LlamaModel(config);
         lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
@@ -47,18 +49,29 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return nn.functional.cross_entropy(predicted, targets, ignore_index: IgnoreIndex);
     }
 
-    public static LlamaForCausalLM FromPretrained(string folder)
+    /// <summary>
+    /// A model from a Hugging Face folder. With tie_word_embeddings the head is the embedding
+    /// matrix, whether or not the checkpoint also stores lm_head.weight; keys the model does not
+    /// use (rotary_emb.inv_freq buffers of older checkpoints, among others) are skipped and logged.
+    /// </summary>
+    public static LlamaForCausalLM FromPretrained(string folder, Action<string> log)
     {
         var llama = new LlamaForCausalLM(HuggingFaceFolder.LoadConfig<LlamaConfig>(folder));
-        HuggingFaceFolder.LoadWeights(llama, folder);
+        using var weights = CheckpointFolder.Open(folder);
+        var report = WeightLoader.Load(llama, weights, new WeightLayout
+        {
+            BasePrefix = "model",
+            Tied = llama.Config.TieWordEmbeddings ? new HashSet<string> { "lm_head.weight" } : new HashSet<string>(),
+        });
+        log($"{folder}: {report}");
         return llama;
     }
 
-    /// <summary>Writes config.json and the base weights, sharded with an index beyond <paramref name="maxShardBytes"/>.</summary>
+    /// <summary>Writes config.json (every field a Hugging Face reader expects) and the base weights, sharded with an index beyond <paramref name="maxShardBytes"/>; a tied head is not written twice.</summary>
     public void SavePretrained(string folder, ScalarType dtype = ScalarType.Float32, long maxShardBytes = long.MaxValue)
     {
-        HuggingFaceFolder.SaveConfig(folder, Config);
-        HuggingFaceFolder.SaveWeights(this, folder, dtype, maxShardBytes);
+        HuggingFaceFolder.SaveConfig(folder, Config.ForSaving());
+        HuggingFaceFolder.SaveWeights(this, folder, dtype, maxShardBytes, skip: Config.TieWordEmbeddings ? "lm_head.weight" : null);
     }
 
     /// <summary>Freezes every base weight and adds adapters to the named projections (q_proj, v_proj, ...).</summary>

@@ -27,26 +27,6 @@ internal sealed class LlamaRmsNorm : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Rotary position embeddings, in Hugging Face's rotate-half layout.</summary>
-internal static class Rotary
-{
-    /// <summary>cos and sin of shape (seq, head_dim) for positions 0..seq-1.</summary>
-    public static (Tensor Cos, Tensor Sin) Table(long seq, int headDim, double theta, Device device)
-    {
-        var invFreq = torch.arange(0, headDim, 2, dtype: ScalarType.Float32, device: device).div(headDim).mul(-Math.Log(theta)).exp();
-        var freqs = torch.arange(seq, dtype: ScalarType.Float32, device: device).unsqueeze(1).mul(invFreq.unsqueeze(0));
-        var emb = torch.cat([freqs, freqs], -1);
-        return (emb.cos(), emb.sin());
-    }
-
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
-    {
-        var half = x.shape[^1] / 2;
-        var rotated = torch.cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
-        return x.mul(cos).add(rotated.mul(sin));
-    }
-}
-
 internal sealed class LlamaAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly LlamaConfig _c;
@@ -55,10 +35,10 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         _c = c;
         var kv = c.KeyValueHeads * c.HeadDim;
-        QProj = new LoraLinear(this, "q_proj", nn.Linear(c.HiddenSize, c.NumAttentionHeads * c.HeadDim, hasBias: false));
-        KProj = new LoraLinear(this, "k_proj", nn.Linear(c.HiddenSize, kv, hasBias: false));
-        VProj = new LoraLinear(this, "v_proj", nn.Linear(c.HiddenSize, kv, hasBias: false));
-        OProj = new LoraLinear(this, "o_proj", nn.Linear(c.NumAttentionHeads * c.HeadDim, c.HiddenSize, hasBias: false));
+        QProj = new LoraLinear(this, "q_proj", nn.Linear(c.HiddenSize, c.NumAttentionHeads * c.HeadDim, hasBias: c.AttentionBias));
+        KProj = new LoraLinear(this, "k_proj", nn.Linear(c.HiddenSize, kv, hasBias: c.AttentionBias));
+        VProj = new LoraLinear(this, "v_proj", nn.Linear(c.HiddenSize, kv, hasBias: c.AttentionBias));
+        OProj = new LoraLinear(this, "o_proj", nn.Linear(c.NumAttentionHeads * c.HeadDim, c.HiddenSize, hasBias: c.AttentionBias));
     }
 
     public LoraLinear QProj { get; }
@@ -78,8 +58,8 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         var (b, s) = (x.shape[0], x.shape[1]);
         var d = _c.HeadDim;
-        var q = Rotary.Apply(QProj.Forward(x).view(b, s, _c.NumAttentionHeads, d).transpose(1, 2), cos, sin);
-        var k = Rotary.Apply(KProj.Forward(x).view(b, s, _c.KeyValueHeads, d).transpose(1, 2), cos, sin);
+        var q = RotaryEmbedding.Apply(QProj.Forward(x).view(b, s, _c.NumAttentionHeads, d).transpose(1, 2), cos, sin);
+        var k = RotaryEmbedding.Apply(KProj.Forward(x).view(b, s, _c.KeyValueHeads, d).transpose(1, 2), cos, sin);
         var v = VProj.Forward(x).view(b, s, _c.KeyValueHeads, d).transpose(1, 2);
         var groups = _c.NumAttentionHeads / _c.KeyValueHeads;
         if (groups > 1)
@@ -88,21 +68,23 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
             v = v.repeat_interleave(groups, 1);
         }
 
-        var causal = torch.ones(s, s, dtype: ScalarType.Bool, device: x.device).triu(1);
-        var scores = q.matmul(k.transpose(-1, -2)).div(Math.Sqrt(d)).masked_fill(causal, float.NegativeInfinity);
-        var context = scores.softmax(-1).matmul(v).transpose(1, 2).contiguous().view(b, s, _c.NumAttentionHeads * d);
+        // softmax(q k^T / sqrt(head_dim), causal) v in one fused kernel.
+        var context = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true).transpose(1, 2).reshape(b, s, _c.NumAttentionHeads * d);
         return OProj.Forward(context);
     }
 }
 
-/// <summary>down(silu(gate(x)) * up(x)).</summary>
+/// <summary>down(act(gate(x)) * up(x)), act being hidden_act (SiLU in LLaMA).</summary>
 internal sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 {
+    private readonly Func<Tensor, Tensor> _activation;
+
     public LlamaMlp(LlamaConfig c) : base("LlamaMLP")
     {
-        GateProj = new LoraLinear(this, "gate_proj", nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false));
-        UpProj = new LoraLinear(this, "up_proj", nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: false));
-        DownProj = new LoraLinear(this, "down_proj", nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: false));
+        _activation = Activations.Get(c.HiddenAct);
+        GateProj = new LoraLinear(this, "gate_proj", nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias));
+        UpProj = new LoraLinear(this, "up_proj", nn.Linear(c.HiddenSize, c.IntermediateSize, hasBias: c.MlpBias));
+        DownProj = new LoraLinear(this, "down_proj", nn.Linear(c.IntermediateSize, c.HiddenSize, hasBias: c.MlpBias));
     }
 
     public LoraLinear GateProj { get; }
@@ -113,7 +95,7 @@ internal sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 
     public IEnumerable<LoraLinear> Linears => [GateProj, UpProj, DownProj];
 
-    public override Tensor forward(Tensor x) => DownProj.Forward(nn.functional.silu(GateProj.Forward(x)).mul(UpProj.Forward(x)));
+    public override Tensor forward(Tensor x) => DownProj.Forward(_activation(GateProj.Forward(x)).mul_(UpProj.Forward(x)));
 }
 
 internal sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor>
@@ -164,7 +146,7 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds)
     {
-        var (cos, sin) = Rotary.Table(inputIds.shape[1], _c.HeadDim, _c.RopeTheta, inputIds.device);
+        var (cos, sin) = RotaryEmbedding.Table(_c, inputIds.shape[1], inputIds.device);
         var x = embed_tokens.forward(inputIds);
         foreach (var layer in layers)
         {

@@ -1,82 +1,118 @@
+using System.Globalization;
+using GrpcTuner.Agent.Models;
 using GrpcTuner.Agent.Models.Bert;
+using GrpcTuner.Agent.Models.Tokenization;
 using GrpcTuner.Agent.Training;
-using Microsoft.ML.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GrpcTuner.Agent.Tasks.Text;
 
 /// <summary>
-/// Sequence classification with a BERT-family encoder from a Hugging Face folder (config.json,
-/// model.safetensors, vocab.txt), fine-tuned in full or with LoRA (method). Metric: validation
-/// accuracy after every epoch.
+/// Sequence (or sentence-pair) classification with a BERT-family encoder from a Hugging Face
+/// folder, fine-tuned in full or with LoRA (method), or trained from random initialisation with
+/// the same architecture. The tokenizer is the folder's own. Metric: validation accuracy after
+/// every epoch; a finished run also records the test accuracy and the majority baseline.
 /// </summary>
-public sealed class BertClassificationTask(string modelDir, string trainFile, string? validationFile, double validationFraction) : ITrainingTask
+public sealed class BertClassificationTask(string modelDir, Func<ClassificationData> load, bool fromScratch, Func<CancellationToken, Task>? prepare = null) : ITrainingTask
 {
+    private readonly Lazy<ClassificationData> _data = new(load);
+
     public IReadOnlyCollection<string> TaskParameters { get; } = [];
 
-    public Task PrepareAsync(CancellationToken ct)
+    public async Task PrepareAsync(CancellationToken ct)
     {
-        foreach (var file in new[] { Path.Combine(modelDir, "config.json"), Path.Combine(modelDir, "vocab.txt"), trainFile })
+        if (!File.Exists(Path.Combine(modelDir, "config.json")))
         {
-            if (!File.Exists(file))
-            {
-                throw new FileNotFoundException($"the bert-classification task needs {file}", file);
-            }
+            throw new FileNotFoundException($"the bert-classification task needs {Path.Combine(modelDir, "config.json")} (model_dir is a Hugging Face folder)");
         }
 
-        return Task.CompletedTask;
+        if (prepare is not null)
+        {
+            await prepare(ct).ConfigureAwait(false);
+        }
+
+        _ = _data.Value;
     }
 
     public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
     {
         var hp = context.HyperParameters;
-        var (train, validation) = validationFile is null ? LabeledText.Load(trainFile).Split(validationFraction) : (LabeledText.Load(trainFile), LabeledText.Load(validationFile));
-        var labels = LabeledText.LabelSet(train, validation);
-        var tokenizer = BertTokenizer.Create(Path.Combine(modelDir, "vocab.txt"));
-        var (trainX, trainMask, trainY) = Encode(train, tokenizer, labels, hp.MaxSeqLength);
-        var (validX, validMask, validY) = Encode(validation, tokenizer, labels, hp.MaxSeqLength);
+        var data = _data.Value;
+        var labels = data.Labels;
+        var config = HuggingFaceFolder.LoadConfig<BertConfig>(modelDir);
+        using var tokenizer = TextTokenizer.Load(modelDir);
+        var maxLength = Math.Min(hp.MaxSeqLength, Math.Min(tokenizer.ModelMaxLength ?? int.MaxValue, config.MaxPositionEmbeddings));
+        using var train = Encode(data.Train, tokenizer, maxLength);
+        using var validation = Encode(data.Validation, tokenizer, maxLength);
+        using var trainY = LabelIds(data.Train, labels);
+        using var validY = LabelIds(data.Validation, labels);
 
         torch.manual_seed(hp.Seed);
-        using var model = BertForSequenceClassification.FromPretrained(modelDir, labels.Count);
+        using var model = fromScratch ? BertForSequenceClassification.FromScratch(config.WithLabels(labels)) : BertForSequenceClassification.FromPretrained(modelDir, labels, context.Log);
         if (hp.Method == "lora")
         {
             model.ApplyLora(hp.LoraR, hp.LoraAlpha, hp.LoraDropout, hp.LoraTargetsOr("query", "value").ToList());
         }
 
-        model.to(context.Device);
-        using var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), hp.LearningRate, weight_decay: hp.WeightDecay);
         var device = context.Device;
-        return await new EpochTrainer(context, model, optimizer, trainX.shape[0]).RunAsync(
-            index => nn.functional.cross_entropy(
-                model.forward(trainX.index_select(0, index).to(device), trainMask.index_select(0, index).to(device)),
-                trainY.index_select(0, index).to(device)),
-            () => model.forward(validX.to(device), validMask.to(device)).argmax(1).eq(validY.to(device)).to_type(ScalarType.Float32).mean().item<float>(),
+        model.to(device);
+        using var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), hp.LearningRate, weight_decay: hp.WeightDecay);
+        var outcome = await new EpochTrainer(context, model, optimizer, train.Count).RunAsync(
+            index =>
+            {
+                var (ids, mask, types) = train.Take(index, device);
+                return nn.functional.cross_entropy(model.forward(ids, mask, types), trainY.index_select(0, index).to(device));
+            },
+            () => Accuracy(model, validation, validY, hp.BatchSize, device),
             "accuracy",
             ct).ConfigureAwait(false);
-    }
-
-    /// <summary>Token ids with [CLS] ... [SEP], truncated to max_seq_length and padded with [PAD] (id 0 in BERT vocabularies).</summary>
-    private static (Tensor Ids, Tensor Mask, Tensor Labels) Encode(LabeledText data, BertTokenizer tokenizer, IReadOnlyList<string> labels, int maxLength)
-    {
-        var rows = data.Texts.Select(t => tokenizer.EncodeToIds(t).ToList()).ToList();
-        var length = Math.Min(maxLength, rows.Count == 0 ? 2 : rows.Max(r => r.Count) + 2);
-        var ids = new long[rows.Count * length];
-        var mask = new long[rows.Count * length];
-        for (var i = 0; i < rows.Count; i++)
+        if (outcome.Pruned || data.Test is null)
         {
-            var tokens = new List<int> { tokenizer.ClassificationTokenId };
-            tokens.AddRange(rows[i].Where(id => id != tokenizer.ClassificationTokenId && id != tokenizer.SeparatorTokenId).Take(length - 2));
-            tokens.Add(tokenizer.SeparatorTokenId);
-            for (var j = 0; j < tokens.Count; j++)
-            {
-                ids[(i * length) + j] = tokens[j];
-                mask[(i * length) + j] = 1;
-            }
+            return outcome;
         }
 
-        var labelIds = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => (long)x.i, StringComparer.Ordinal);
-        var y = data.Labels.Select(l => labelIds[l]).ToArray();
-        return (torch.tensor(ids).view(rows.Count, length), torch.tensor(mask).view(rows.Count, length), torch.tensor(y));
+        using var test = Encode(data.Test, tokenizer, maxLength);
+        using var testY = LabelIds(data.Test, labels);
+        model.eval();
+        double testAccuracy;
+        using (torch.no_grad())
+        {
+            testAccuracy = Accuracy(model, test, testY, hp.BatchSize, device);
+        }
+
+        context.Log(string.Create(CultureInfo.InvariantCulture, $"trial {context.TrialNumber} test accuracy={testAccuracy:F4} (majority baseline {data.Test.MajorityShare:F4})"));
+        return outcome with
+        {
+            Attributes = new Dictionary<string, string>
+            {
+                ["test_accuracy"] = testAccuracy.ToString("R", CultureInfo.InvariantCulture),
+                ["majority_baseline"] = data.Test.MajorityShare.ToString("R", CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    private static EncodedBatch Encode(LabeledText data, TextTokenizer tokenizer, int maxLength) =>
+        EncodedBatch.Pad(data.Texts.Select((t, i) => tokenizer.Encode(t, data.Pairs?[i], maxLength)).ToList(), tokenizer.PadId);
+
+    private static Tensor LabelIds(LabeledText data, IReadOnlyList<string> labels)
+    {
+        var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => (long)x.i, StringComparer.Ordinal);
+        return torch.tensor(data.Labels.Select(l => index[l]).ToArray());
+    }
+
+    /// <summary>Accuracy in batches, each in its own dispose scope, so evaluation holds one batch's activations at a time.</summary>
+    private static double Accuracy(BertForSequenceClassification model, EncodedBatch data, Tensor labels, int batchSize, Device device)
+    {
+        long correct = 0;
+        for (long start = 0; start < data.Count; start += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            var index = data.Range(start, batchSize);
+            var (ids, mask, types) = data.Take(index, device);
+            correct += model.forward(ids, mask, types).argmax(1).eq(labels.index_select(0, index).to(device)).sum().item<long>();
+        }
+
+        return data.Count == 0 ? 0 : correct / (double)data.Count;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrpcTuner.Agent.Models.Llama;
+using GrpcTuner.Agent.Models.Tokenization;
 using GrpcTuner.Agent.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,23 +27,23 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
             }
         }
 
-        TextTokenizer.Load(modelDir);
+        TextTokenizer.Load(modelDir).Dispose();
         return Task.CompletedTask;
     }
 
     public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
     {
         var hp = context.HyperParameters;
-        var tokenizer = TextTokenizer.Load(modelDir);
+        using var tokenizer = TextTokenizer.Load(modelDir);
         var texts = ReadTexts(trainFile);
         var (train, validation) = validationFile is null
             ? LabeledText.ValidationSplit(texts, validationFraction)
             : (texts, ReadTexts(validationFile));
-        var trainBlocks = Blocks(train, tokenizer, hp.MaxSeqLength);
-        var validBlocks = Blocks(validation, tokenizer, hp.MaxSeqLength);
+        using var trainBlocks = Blocks(train, tokenizer, hp.MaxSeqLength);
+        using var validBlocks = Blocks(validation, tokenizer, hp.MaxSeqLength);
 
         torch.manual_seed(hp.Seed);
-        using var model = LlamaForCausalLM.FromPretrained(modelDir);
+        using var model = LlamaForCausalLM.FromPretrained(modelDir, context.Log);
         if (hp.Method == "lora")
         {
             model.ApplyLora(hp.LoraR, hp.LoraAlpha, hp.LoraDropout, hp.LoraTargetsOr("q_proj", "v_proj").ToList());
@@ -59,9 +60,8 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
             },
             () =>
             {
-                var ids = validBlocks.to(device);
-                var loss = model.Loss(ids, ids).item<float>();
-                context.Log($"trial {context.TrialNumber} validation perplexity={Math.Exp(loss):F3}");
+                var loss = MeanLoss(model, validBlocks, hp.BatchSize, device);
+                context.Log(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trial {context.TrialNumber} validation perplexity={Math.Exp(loss):F3}"));
                 return loss;
             },
             "val_loss",
@@ -75,10 +75,24 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
         .Select(l => path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()! : l)
         .ToList();
 
-    /// <summary>All texts' tokens, joined, cut into (blocks, length) with the remainder dropped.</summary>
-    private static Tensor Blocks(IReadOnlyList<string> texts, Microsoft.ML.Tokenizers.Tokenizer tokenizer, int length)
+    /// <summary>The mean loss over every block, a batch at a time, each batch in its own dispose scope.</summary>
+    private static double MeanLoss(LlamaForCausalLM model, Tensor blocks, int batchSize, Device device)
     {
-        var ids = texts.SelectMany(t => tokenizer.EncodeToIds(t)).Select(i => (long)i).ToArray();
+        var total = 0.0;
+        for (long start = 0; start < blocks.shape[0]; start += batchSize)
+        {
+            using var scope = torch.NewDisposeScope();
+            var ids = blocks.narrow(0, start, Math.Min(batchSize, blocks.shape[0] - start)).to(device);
+            total += model.Loss(ids, ids).item<float>() * ids.shape[0];
+        }
+
+        return total / blocks.shape[0];
+    }
+
+    /// <summary>All texts' tokens (each with the tokenizer's special tokens, as run_clm's tokenizer call adds them), joined, cut into (blocks, length) with the remainder dropped.</summary>
+    private static Tensor Blocks(IReadOnlyList<string> texts, TextTokenizer tokenizer, int length)
+    {
+        var ids = texts.SelectMany(t => tokenizer.Encode(t, null, int.MaxValue).Ids).Select(i => (long)i).ToArray();
         var blocks = ids.Length / length;
         if (blocks == 0)
         {

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace GrpcTuner.Agent.Tests.RealModels;
+
+/// <summary>Runs one of the suite's Python references (tests/GrpcTuner.Agent.Tests/Peers) with Debian's python3.</summary>
+internal static class PythonPeer
+{
+    public const string Python = "/usr/bin/python3";
+
+    /// <returns>Its standard output; the test fails with its standard error when it fails.</returns>
+    public static string Run(string script, IEnumerable<string> args, string? input = null, TimeSpan? timeout = null)
+    {
+        Assert.True(File.Exists(Python), $"{Python} is missing: tests/run.sh installs Debian's python3 packages");
+        var psi = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Peers", script));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
+        process.StandardInput.Close();
+        Assert.True(process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)), $"{script} did not finish");
+        Assert.True(process.ExitCode == 0, $"{script} failed: {error.Result}");
+        return output.Result;
+    }
+}

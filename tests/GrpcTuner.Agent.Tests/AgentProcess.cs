@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace GrpcTuner.Agent.Tests;
 
-/// <summary>A real grpctuner-agent process, its output captured line by line.</summary>
+/// <summary>A real grpctuner-agent (or grpctuner) process, its output captured line by line.</summary>
 internal sealed class AgentProcess : IDisposable
 {
     private readonly Process _process;
@@ -15,9 +15,17 @@ internal sealed class AgentProcess : IDisposable
 
     public string Output => string.Join('\n', _lines);
 
-    public static AgentProcess Start(params string[] args)
+    /// <summary>What the process wrote to standard error, line by line.</summary>
+    public IReadOnlyList<string> ErrorLines => _lines.Where(l => l.StartsWith("stderr: ", StringComparison.Ordinal)).Select(l => l["stderr: ".Length..]).ToList();
+
+    public static AgentProcess Start(params string[] args) => StartProgram(Executable("GrpcTuner.Agent", "grpctuner-agent"), args);
+
+    /// <summary>The grpctuner command line, as a user runs it.</summary>
+    public static AgentProcess StartCli(params string[] args) => StartProgram(Executable("GrpcTuner.Cli", "grpctuner"), args);
+
+    private static AgentProcess StartProgram(string executable, string[] args)
     {
-        var psi = new ProcessStartInfo(AgentExecutable())
+        var psi = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -36,8 +44,8 @@ internal sealed class AgentProcess : IDisposable
         return agent;
     }
 
-    /// <summary>The agent in its own build output (same configuration as this test), where its dependencies are its own.</summary>
-    private static string AgentExecutable()
+    /// <summary>A program in its own build output (same configuration as this test), where its dependencies are its own.</summary>
+    private static string Executable(string project, string name)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
         var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
@@ -48,7 +56,7 @@ internal sealed class AgentProcess : IDisposable
         }
 
         Assert.NotNull(root);
-        var path = Path.Combine(root.FullName, "src", "GrpcTuner.Agent", "bin", configuration, framework, "grpctuner-agent");
+        var path = Path.Combine(root.FullName, "src", project, "bin", configuration, framework, name);
         Assert.True(File.Exists(path), $"{path} is missing; build the solution first");
         return path;
     }

@@ -29,8 +29,9 @@ public static class AgentApp
         var maxTrials = new Option<int>("--max-trials") { Description = "Trials per worker; 0 runs until stopped or the study is exhausted", DefaultValueFactory = _ => 0 };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease of each trial; heartbeats renew it", DefaultValueFactory = _ => 60 };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder (shared between agents) for a checkpoint per trial after every epoch; re-runs resume from it" };
+        var leanMemory = new Option<bool>("--lean-memory") { Description = "Return freed tensor memory to the system at once: about a quarter less peak memory, steps 15-25% slower (see README)" };
         var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
-        foreach (var option in new Option[] { servers, study, taskFile, workers, gpus, maxTrials, lease, checkpoints, name })
+        foreach (var option in new Option[] { servers, study, taskFile, workers, gpus, maxTrials, lease, checkpoints, leanMemory, name })
         {
             root.Options.Add(option);
         }
@@ -39,6 +40,8 @@ public static class AgentApp
 
         root.SetAction(async (parse, ct) =>
         {
+            Training.LeanMemory.Apply(parse.GetValue(leanMemory));
+
             var task = TaskFile.Load(parse.GetValue(taskFile)!);
             await task.PrepareAsync(ct);
             var gpuList = parse.GetValue(gpus)?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray() ?? [];

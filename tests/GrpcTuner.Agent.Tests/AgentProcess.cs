@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using GrpcTuner.Testing.Models;
 
 namespace GrpcTuner.Agent.Tests;
 
@@ -18,10 +19,10 @@ internal sealed class AgentProcess : IDisposable
     /// <summary>What the process wrote to standard error, line by line.</summary>
     public IReadOnlyList<string> ErrorLines => _lines.Where(l => l.StartsWith("stderr: ", StringComparison.Ordinal)).Select(l => l["stderr: ".Length..]).ToList();
 
-    public static AgentProcess Start(params string[] args) => StartProgram(Executable("GrpcTuner.Agent", "grpctuner-agent"), args);
+    public static AgentProcess Start(params string[] args) => StartProgram(RepoPrograms.Agent, args);
 
     /// <summary>The grpctuner command line, as a user runs it.</summary>
-    public static AgentProcess StartCli(params string[] args) => StartProgram(Executable("GrpcTuner.Cli", "grpctuner"), args);
+    public static AgentProcess StartCli(params string[] args) => StartProgram(RepoPrograms.Cli, args);
 
     private static AgentProcess StartProgram(string executable, string[] args)
     {
@@ -42,23 +43,6 @@ internal sealed class AgentProcess : IDisposable
         agent._process.BeginOutputReadLine();
         agent._process.BeginErrorReadLine();
         return agent;
-    }
-
-    /// <summary>A program in its own build output (same configuration as this test), where its dependencies are its own.</summary>
-    private static string Executable(string project, string name)
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GrpcTuner.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var path = Path.Combine(root.FullName, "src", project, "bin", configuration, framework, name);
-        Assert.True(File.Exists(path), $"{path} is missing; build the solution first");
-        return path;
     }
 
     public async Task WaitForLineAsync(string contains, TimeSpan timeout)

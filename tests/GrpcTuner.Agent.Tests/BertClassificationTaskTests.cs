@@ -58,7 +58,7 @@ public sealed class BertClassificationTaskTests : IDisposable
             ["max_seq_length"] = new() { IntValue = 16 },
         }, task.TaskParameters);
         var context = new TrialContext(0, hp, torch.CPU, (_, m, _) => { metrics.Add(m); return Task.FromResult(ReportDecision.Continue); }, _ => { });
-        var outcome = await task.RunAsync(context, CancellationToken.None);
+        var outcome = task.Run(context, CancellationToken.None);
         Assert.Equal(8, metrics.Count);
         Assert.True(outcome.Metric > 0.9, $"{method}: validation accuracy by epoch {string.Join(", ", metrics.Select(m => m.ToString("F3")))}");
     }

@@ -54,7 +54,7 @@ public sealed class CausalLmTaskTests : IDisposable
         }, task.TaskParameters);
         var logs = new List<string>();
         var context = new TrialContext(0, hp, torch.CPU, (_, loss, _) => { losses.Add(loss); return Task.FromResult(ReportDecision.Continue); }, logs.Add);
-        await task.RunAsync(context, CancellationToken.None);
+        task.Run(context, CancellationToken.None);
         Assert.Equal(6, losses.Count);
         // An untrained model is near ln(26) = 3.26 nats per token; the letters are nearly all predictable.
         Assert.True(losses[^1] < 1.0, $"{method}: validation loss by epoch {string.Join(", ", losses.Select(l => l.ToString("F3")))}");

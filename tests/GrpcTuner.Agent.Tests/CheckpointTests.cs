@@ -50,7 +50,7 @@ public sealed class CheckpointTests : IDisposable
 
             return Task.FromResult(ReportDecision.Continue);
         }, _ => { }, checkpointDir, resumeFrom);
-        await task.RunAsync(context, stop.Token);
+        task.Run(context, stop.Token);
         return metrics;
     }
 

@@ -28,7 +28,7 @@ public class TrainingTests
         var reports = 0;
         var context = new TrialContext(0, HyperParameters.Parse(Params(seed: 1, epochs: 5), task.TaskParameters), TorchSharp.torch.CPU,
             (epoch, _, _) => Task.FromResult(++reports == 2 ? ReportDecision.Stop : ReportDecision.Continue), _ => { });
-        var outcome = await task.RunAsync(context, CancellationToken.None);
+        var outcome = task.Run(context, CancellationToken.None);
         Assert.True(outcome.Pruned);
         Assert.Equal(2, outcome.Epochs);
         Assert.Equal(2, reports);
@@ -39,7 +39,7 @@ public class TrainingTests
         var metrics = new List<double>();
         var context = new TrialContext(0, HyperParameters.Parse(Params(seed, epochs: 2), task.TaskParameters), TorchSharp.torch.CPU,
             (_, metric, _) => { metrics.Add(metric); return Task.FromResult(ReportDecision.Continue); }, _ => { });
-        var outcome = await task.RunAsync(context, CancellationToken.None);
+        var outcome = task.Run(context, CancellationToken.None);
         Assert.False(outcome.Pruned);
         return metrics;
     }

@@ -35,8 +35,14 @@ switch (mode)
     case "sampler-cost":
         SamplerCost.Run([1000, 10_000]);
         break;
-    case "bert-throughput":
-        await BertThroughput.RunAsync(int.Parse(Option("--threads", "2")));
+    case "minilm-throughput":
+        GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")));
+        break;
+    case "minilm-finetune":
+        await GrpcTuner.Benchmarks.Agent.MiniLmFineTuning.RunAsync(int.Parse(Option("--epochs", "5")), args.Contains("--quick"));
+        break;
+    case "agent-memory":
+        await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")));
         break;
     case "pbt-quality":
         GrpcTuner.Benchmarks.Quality.PbtQuality.Run(int.Parse(Option("--seeds", "20")));
@@ -54,7 +60,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | bert-throughput [--threads N] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] | minilm-finetune [--epochs N] [--quick] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

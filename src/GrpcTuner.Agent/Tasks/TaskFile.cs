@@ -2,6 +2,7 @@ using System.Globalization;
 using GrpcTuner.Agent.Tasks.FashionMnist;
 using GrpcTuner.Agent.Tasks.Text;
 using GrpcTuner.Agent.Training;
+using GrpcTuner.V1;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -28,6 +29,8 @@ namespace GrpcTuner.Agent.Tasks;
 /// food, ...]</c> (and optionally <c>per_class: N</c>) builds the data from Debian's fortunes
 /// package; or <c>task: causal-lm</c> with model_dir, train_file and validation_file or
 /// validation_fraction for a LLaMA-family decoder (JSONL {"text"} or plain-text lines).
+/// Any task file may add <c>defaults:</c>, hyperparameter values for whatever the study does not
+/// tune (for example <c>gradient_checkpointing: true</c>, <c>group_by_length: true</c>).
 /// Relative paths are relative to the task file.
 /// </summary>
 public static class TaskFile
@@ -57,7 +60,7 @@ public static class TaskFile
         }
 
         var file = new Fields(path, root);
-        return file.Text("task") switch
+        ITrainingTask task = file.Text("task") switch
         {
             "fashion-mnist" => new FashionMnistTask(file.PathOf("data_dir") ?? FashionMnistData.DebianPackageDir, file.Int("train_samples", 12_000), file.Int("validation_samples", 2_000)),
             "bert-classification" => BertClassification(file),
@@ -65,6 +68,7 @@ public static class TaskFile
             null => throw new InvalidDataException($"{path}: 'task' is required, one of: {string.Join(", ", Tasks)}"),
             var other => throw new InvalidDataException($"{path}: task '{other}' is not one of: {string.Join(", ", Tasks)}"),
         };
+        return file.Defaults() is { Count: > 0 } defaults ? new DefaultedTask(task, defaults) : task;
     }
 
     private static BertClassificationTask BertClassification(Fields file)
@@ -129,6 +133,30 @@ public static class TaskFile
         public string? PathOf(string key) => Text(key) is { } p ? System.IO.Path.GetFullPath(p, _folder) : null;
 
         public string Required(string key) => PathOf(key) ?? throw new InvalidDataException($"{path}: '{key}' is required for task '{Text("task")}'");
+
+        /// <summary>The 'defaults' mapping: hyperparameter values for what a study does not tune.</summary>
+        public Dictionary<string, ParamValue> Defaults()
+        {
+            var values = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
+            switch (Node("defaults"))
+            {
+                case null:
+                    return values;
+                case YamlMappingNode map:
+                    foreach (var (key, value) in map.Children)
+                    {
+                        var (name, text) = (((YamlScalarNode)key).Value!, (value as YamlScalarNode)?.Value ?? throw new InvalidDataException($"{path}: defaults.{key} must be a single value"));
+                        values[name] = bool.TryParse(text, out var b) ? new ParamValue { BoolValue = b }
+                            : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? new ParamValue { IntValue = i }
+                            : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? new ParamValue { FloatValue = d }
+                            : new ParamValue { StringValue = text };
+                    }
+
+                    return values;
+                default:
+                    throw new InvalidDataException($"{path}: 'defaults' must map hyperparameter names to values");
+            }
+        }
 
         private YamlNode? Node(string key) => root.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
     }

@@ -12,13 +12,18 @@ namespace GrpcTuner.Agent.Training;
 /// validation metric, a progress line, a checkpoint (when the context names a folder) and a report
 /// that may stop the run. A run resumes from the context's checkpoint where there is one.
 /// </summary>
-public sealed class EpochTrainer(TrialContext context, nn.Module model, OptimizerHelper optimizer, long samples)
+/// <param name="context">The trial.</param>
+/// <param name="model">What trains.</param>
+/// <param name="optimizer">Its optimizer.</param>
+/// <param name="samples">Training examples.</param>
+/// <param name="lengths">Each example's length in tokens, for group_by_length; null where lengths do not vary.</param>
+public sealed class EpochTrainer(TrialContext context, nn.Module model, OptimizerHelper optimizer, long samples, IReadOnlyList<long>? lengths = null)
 {
     /// <param name="batchLoss">The loss of the examples at these indexes (a 1-D index tensor).</param>
     /// <param name="evaluate">The validation metric, computed with the model in eval mode.</param>
     /// <param name="metricName">For the progress line.</param>
     /// <param name="ct">Stops the run at the next step.</param>
-    public async Task<TrainingOutcome> RunAsync(Func<Tensor, Tensor> batchLoss, Func<double> evaluate, string metricName, CancellationToken ct)
+    public TrainingOutcome Run(Func<Tensor, Tensor> batchLoss, Func<double> evaluate, string metricName, CancellationToken ct)
     {
         // Hyperparameters may change mid-run when PBT tells the trial to exploit another.
         var hp = context.HyperParameters;
@@ -40,7 +45,14 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
         {
             model.train();
             var clock = Stopwatch.StartNew();
-            using var order = torch.randperm(samples, generator: shuffle);
+            using var permutation = torch.randperm(samples, generator: shuffle);
+            using var order = hp.GroupByLength && lengths is not null
+                ? torch.tensor(BatchOrder.GroupedByLength(permutation.data<long>().ToArray(), lengths, hp.BatchSize, n =>
+                {
+                    using var batches = torch.randperm(n, generator: shuffle);
+                    return batches.data<long>().ToArray().Select(i => (int)i).ToArray();
+                }))
+                : permutation.alias();
             for (var b = 0; b < batches; b++)
             {
                 ct.ThrowIfCancellationRequested();
@@ -52,14 +64,23 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
 
                 if ((b + 1) % hp.GradientAccumulationSteps == 0 || b == batches - 1)
                 {
-                    var factor = LearningRateSchedule.Factor(hp.LrScheduler, step++, warmup, totalSteps);
-                    foreach (var group in optimizer.ParamGroups)
+                    using (torch.NewDisposeScope())
                     {
-                        group.LearningRate = hp.LearningRate * factor;
+                        var factor = LearningRateSchedule.Factor(hp.LrScheduler, step++, warmup, totalSteps);
+                        foreach (var group in optimizer.ParamGroups)
+                        {
+                            group.LearningRate = hp.LearningRate * factor;
+                        }
+
+                        optimizer.step();
+                        optimizer.zero_grad();
                     }
 
-                    optimizer.step();
-                    optimizer.zero_grad();
+                    // An optimizer step leaves native memory behind objects only finalizers free
+                    // (TorchSharp's scalars among them); collected now, a run's memory stays flat
+                    // instead of growing until the garbage collector happens to run.
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
                 }
             }
 
@@ -71,11 +92,11 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
             }
 
             context.Log(string.Create(CultureInfo.InvariantCulture,
-                $"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} {metricName}={metric:F4} samples/s={samplesPerSecond:F0} peak_rss_mb={PeakMemoryMegabytes()}"));
+                $"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} {metricName}={metric:F4} samples/s={samplesPerSecond:F0} peak_rss_mb={ProcessMemory.PeakMegabytes()}"));
             var saved = context.CheckpointDir is { } folder
                 ? Checkpoint.Save(folder, model, optimizer, new TrainerState(epoch + 1, step, metric, Checkpoint.Encode(torch.get_rng_state()), Checkpoint.Encode(shuffle.get_state())))
                 : null;
-            var decision = await context.ReportAsync(epoch, metric, saved).ConfigureAwait(false);
+            var decision = context.Report(epoch, metric, saved);
             if (decision.Prune)
             {
                 return new TrainingOutcome(true, metric, epoch + 1);
@@ -95,14 +116,5 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
         }
 
         return new TrainingOutcome(false, metric, hp.NumEpochs);
-    }
-
-    /// <summary>The process's peak resident memory (VmHWM), in MiB; 0 where /proc is not there.</summary>
-    internal static long PeakMemoryMegabytes()
-    {
-        const string status = "/proc/self/status";
-        var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
-        // "VmHWM:\t10053872 kB": tabs and spaces, however many digits.
-        return line is null ? 0 : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 }

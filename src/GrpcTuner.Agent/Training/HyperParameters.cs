@@ -14,6 +14,7 @@ public sealed record HyperParameters
     [
         "learning_rate", "per_device_batch_size", "gradient_accumulation_steps", "num_epochs", "weight_decay", "warmup_steps", "warmup_ratio",
         "lr_scheduler", "seed", "method", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_learning_rate", "max_seq_length",
+        "gradient_checkpointing", "group_by_length",
     ];
 
     public double LearningRate { get; init; } = 1e-3;
@@ -46,6 +47,12 @@ public sealed record HyperParameters
     public IReadOnlyList<string> LoraTargetModules { get; init; } = [];
 
     public int MaxSeqLength { get; init; } = 128;
+
+    /// <summary>Recompute each layer's activations in backward instead of keeping them: less memory, about a third more compute.</summary>
+    public bool GradientCheckpointing { get; init; }
+
+    /// <summary>Batch examples of similar length together (Hugging Face's LengthGroupedSampler), so batches pad little.</summary>
+    public bool GroupByLength { get; init; }
 
     /// <summary>Task-specific parameters (for example hidden_size), already checked against the task's list.</summary>
     public IReadOnlyDictionary<string, ParamValue> Extra { get; init; } = new Dictionary<string, ParamValue>();
@@ -92,6 +99,8 @@ public sealed record HyperParameters
             LoraDropout = Number(values, "lora_dropout", 0.05, 0, 1),
             LoraTargetModules = values.TryGetValue("lora_target_modules", out var t) ? Text(t, "lora_target_modules").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [],
             MaxSeqLength = (int)Integer(values, "max_seq_length", 128, 8, 1_000_000),
+            GradientCheckpointing = Flag(values, "gradient_checkpointing"),
+            GroupByLength = Flag(values, "group_by_length"),
             Extra = extra,
         };
         return hp;
@@ -131,6 +140,21 @@ public sealed record HyperParameters
         }
 
         return v.IntValue >= low && v.IntValue <= high ? v.IntValue : throw new TrialFailedException($"hyperparameter '{name}' = {v.IntValue} is out of range [{low}, {high}]");
+    }
+
+    private static bool Flag(IReadOnlyDictionary<string, ParamValue> values, string name)
+    {
+        if (!values.TryGetValue(name, out var v))
+        {
+            return false;
+        }
+
+        return v.KindCase switch
+        {
+            ParamValue.KindOneofCase.BoolValue => v.BoolValue,
+            ParamValue.KindOneofCase.StringValue when bool.TryParse(v.StringValue, out var b) => b,
+            _ => throw new TrialFailedException($"hyperparameter '{name}' must be true or false, got {v}"),
+        };
     }
 
     private static string Choice(IReadOnlyDictionary<string, ParamValue> values, string name, string fallback, params string[] allowed)

@@ -12,8 +12,8 @@ public sealed class TrialContext(long trialNumber, HyperParameters hyperParamete
 
     public torch.Device Device { get; } = device;
 
-    /// <summary>Reports the metric after an epoch, with the folder of that epoch's checkpoint (if any), and returns what to do next.</summary>
-    public Task<ReportDecision> ReportAsync(int epoch, double metric, string? checkpoint = null) => report(epoch, metric, checkpoint);
+    /// <summary>Reports the metric after an epoch, with the folder of that epoch's checkpoint (if any), and returns what to do next; it waits for the server's answer on the training thread.</summary>
+    public ReportDecision Report(int epoch, double metric, string? checkpoint = null) => report(epoch, metric, checkpoint).GetAwaiter().GetResult();
 
     public void Log(string line) => log(line);
 

@@ -17,6 +17,7 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
 
     public async Task RunAsync(CancellationToken stop)
     {
+        using var training = new TrainingThread($"training-{name}");
         while (!stop.IsCancellationRequested && (maxTrials == 0 || Summary.Total < maxTrials))
         {
             TunerTrial trial;
@@ -36,7 +37,7 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
 
             await using (trial)
             {
-                if (!await RunTrialAsync(trial, stop))
+                if (!await RunTrialAsync(trial, training, stop))
                 {
                     return;
                 }
@@ -53,11 +54,11 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
     }
 
     /// <returns>False when the agent is stopping.</returns>
-    private async Task<bool> RunTrialAsync(TunerTrial trial, CancellationToken stop)
+    private async Task<bool> RunTrialAsync(TunerTrial trial, TrainingThread training, CancellationToken stop)
     {
         try
         {
-            var hp = HyperParameters.Parse(trial.Params, task.TaskParameters);
+            var hp = task.HyperParametersOf(trial.Params);
             // A re-run continues from the last epoch its predecessor checkpointed, on any machine that shares the folder.
             var folder = checkpointRoot is null ? null : Path.Combine(checkpointRoot, study.Name);
             var own = folder is null ? null : Path.Combine(folder, $"trial-{trial.Number}");
@@ -68,11 +69,19 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
                 return response.Decision switch
                 {
                     Decision.Prune => ReportDecision.Stop,
-                    Decision.Exploit => new ReportDecision(ExploitCheckpoint: response.Exploit.DonorCheckpoint, ExploitWith: HyperParameters.Parse(response.Exploit.Params, task.TaskParameters)),
+                    Decision.Exploit => new ReportDecision(ExploitCheckpoint: response.Exploit.DonorCheckpoint, ExploitWith: task.HyperParametersOf(response.Exploit.Params)),
                     _ => ReportDecision.Continue,
                 };
             }, line => log($"{name}: {line}"), own, resume);
-            var outcome = await Task.Run(() => task.RunAsync(context, stop), CancellationToken.None);
+            var outcome = await training.RunAsync(() =>
+            {
+                ProcessMemory.ResetPeak();
+                return task.Run(context, stop);
+            });
+            var attributes = new Dictionary<string, string>(outcome.Attributes)
+            {
+                ["peak_rss_mb"] = ProcessMemory.PeakMegabytes().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
             if (outcome.Pruned)
             {
                 await trial.TellAsync(TrialState.Pruned, [], $"pruned after epoch {outcome.Epochs}");
@@ -81,7 +90,7 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             }
             else
             {
-                await trial.TellAsync(TrialState.Complete, [outcome.Metric], attributes: outcome.Attributes);
+                await trial.TellAsync(TrialState.Complete, [outcome.Metric], attributes: attributes);
                 Summary.Complete(outcome.Metric);
                 log($"{name}: trial {trial.Number} complete, metric {outcome.Metric:F4}");
             }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GrpcTuner.Agent.Models.Checkpoints;
+using GrpcTuner.Testing.Models;
 using static TorchSharp.torch;
 
 namespace GrpcTuner.Agent.Tests.RealModels;

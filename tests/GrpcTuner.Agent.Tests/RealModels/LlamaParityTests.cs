@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using GrpcTuner.Agent.Models;
+using System.Text.Json;
 using GrpcTuner.Agent.Models.Checkpoints;
 using GrpcTuner.Agent.Models.Llama;
+using GrpcTuner.Agent.Models;
+using GrpcTuner.Testing.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

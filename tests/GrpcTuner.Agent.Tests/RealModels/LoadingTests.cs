@@ -1,5 +1,6 @@
 using GrpcTuner.Agent.Models.Bert;
 using GrpcTuner.Agent.Models.Checkpoints;
+using GrpcTuner.Testing.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

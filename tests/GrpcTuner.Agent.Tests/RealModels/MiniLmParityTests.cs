@@ -1,6 +1,7 @@
 using GrpcTuner.Agent.Models.Bert;
-using Microsoft.ML.OnnxRuntime;
+using GrpcTuner.Testing.Models;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;
 
 namespace GrpcTuner.Agent.Tests.RealModels;

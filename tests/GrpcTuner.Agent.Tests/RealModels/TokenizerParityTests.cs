@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrpcTuner.Agent.Models.Tokenization;
+using GrpcTuner.Testing.Models;
 
 namespace GrpcTuner.Agent.Tests.RealModels;
 

@@ -1,5 +1,6 @@
 using GrpcTuner.Client;
 using GrpcTuner.Server;
+using GrpcTuner.Testing.Models;
 using GrpcTuner.Testing;
 using GrpcTuner.V1;
 

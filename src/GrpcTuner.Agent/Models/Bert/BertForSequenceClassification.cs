@@ -29,14 +29,18 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor, Te
 
     public BertConfig Config { get; }
 
+    /// <summary>See <see cref="BertModel.GradientCheckpointing"/>.</summary>
+    public bool GradientCheckpointing { get => bert.GradientCheckpointing; set => bert.GradientCheckpointing = value; }
+
     /// <summary>Every linear layer of the encoder by its short name (query, key, value, dense, ...), where LoRA may go.</summary>
     public IEnumerable<LoraLinear> Linears => bert.Linears;
 
     /// <summary>Logits (batch, labels) for token ids, attention mask and token type ids (batch, seq).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
-        using var hidden = bert.forward(inputIds, attentionMask, tokenTypeIds);
-        return classifier.forward(dropout.forward(bert.Pool(hidden)));
+        using var scope = torch.NewDisposeScope();
+        var hidden = bert.forward(inputIds, attentionMask, tokenTypeIds);
+        return classifier.forward(dropout.forward(bert.Pool(hidden))).MoveToOuterDisposeScope();
     }
 
     /// <summary>

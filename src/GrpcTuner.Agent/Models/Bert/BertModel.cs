@@ -32,6 +32,9 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     public BertConfig Config { get; }
 
+    /// <summary>Trade compute for memory: each layer's activations are recomputed in backward instead of kept.</summary>
+    public bool GradientCheckpointing { get => encoder.GradientCheckpointing; set => encoder.GradientCheckpointing = value; }
+
     /// <summary>Every linear layer of the encoder by its short name (query, key, value, dense), where LoRA may go.</summary>
     public IEnumerable<LoraLinear> Linears => encoder.Layers.SelectMany(l => l.Linears);
 
@@ -42,7 +45,8 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
     {
         // Hugging Face's extended attention mask: 0 where attended, the dtype's minimum on padding.
-        using var additive = attentionMask.to_type(ScalarType.Float32).neg().add_(1).mul_(float.MinValue).unsqueeze(1).unsqueeze(2);
+        // Not disposed here: with gradient checkpointing, backward uses it again.
+        var additive = attentionMask.to_type(ScalarType.Float32).neg().add_(1).mul_(float.MinValue).unsqueeze(1).unsqueeze(2);
         return encoder.forward(embeddings.forward(inputIds, tokenTypeIds), additive);
     }
 

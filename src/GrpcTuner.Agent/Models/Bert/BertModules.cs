@@ -31,9 +31,10 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds, Tensor tokenTypeIds)
     {
-        using var positions = torch.arange(inputIds.shape[1], device: inputIds.device).unsqueeze(0);
+        using var scope = torch.NewDisposeScope();
+        var positions = torch.arange(inputIds.shape[1], device: inputIds.device).unsqueeze(0);
         var sum = word_embeddings.forward(inputIds).add_(position_embeddings.forward(positions)).add_(token_type_embeddings.forward(tokenTypeIds));
-        return dropout.forward(LayerNorm.forward(sum));
+        return dropout.forward(LayerNorm.forward(sum)).MoveToOuterDisposeScope();
     }
 }
 
@@ -141,8 +142,11 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor x, Tensor mask)
     {
+        // Temporaries go as soon as the layer is done (autograd keeps what backward needs), so a
+        // training step holds what PyTorch would, not every intermediate until the step ends.
+        using var scope = torch.NewDisposeScope();
         var attended = attention.forward(x, mask);
-        return output.forward(intermediate.forward(attended), attended);
+        return output.forward(intermediate.forward(attended), attended).MoveToOuterDisposeScope();
     }
 }
 
@@ -158,11 +162,14 @@ internal sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 
     public IEnumerable<BertLayer> Layers => layer;
 
+    /// <summary>Keep only each layer's input during training and recompute the rest in backward (<see cref="GradientCheckpoint"/>).</summary>
+    public bool GradientCheckpointing { get; set; }
+
     public override Tensor forward(Tensor x, Tensor mask)
     {
         foreach (var l in layer)
         {
-            x = l.forward(x, mask);
+            x = GradientCheckpointing && training ? GradientCheckpoint.Run(l.forward, x, mask) : l.forward(x, mask);
         }
 
         return x;

@@ -24,6 +24,9 @@ public sealed class EncodedBatch : IDisposable
 
     public long Count => InputIds.shape[0];
 
+    /// <summary>Each example's length in tokens.</summary>
+    public IReadOnlyList<long> Lengths => _lengths;
+
     public static EncodedBatch Pad(IReadOnlyList<TokenizedText> rows, int padId)
     {
         var length = Math.Max(1, rows.Count == 0 ? 1 : rows.Max(r => r.Ids.Count));

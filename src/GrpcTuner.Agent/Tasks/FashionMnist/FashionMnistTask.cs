@@ -21,7 +21,7 @@ public sealed class FashionMnistTask(string dataDir, int trainSamples, int valid
             ? Task.CompletedTask
             : DebianPackage.InstallAsync("dataset-fashion-mnist", ct);
 
-    public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
+    public TrainingOutcome Run(TrialContext context, CancellationToken ct)
     {
         var hp = context.HyperParameters;
         var hidden = (int)HyperParameters.Integer(hp.Extra, "hidden_size", 128, 8, 8192);
@@ -36,10 +36,10 @@ public sealed class FashionMnistTask(string dataDir, int trainSamples, int valid
         model.to(context.Device);
         using var optimizer = optim.AdamW(model.parameters(), hp.LearningRate, weight_decay: hp.WeightDecay);
         var device = context.Device;
-        return await new EpochTrainer(context, model, optimizer, data.TrainX.shape[0]).RunAsync(
+        return new EpochTrainer(context, model, optimizer, data.TrainX.shape[0]).Run(
             index => nn.functional.cross_entropy(model.forward(data.TrainX.index_select(0, index).to(device)), data.TrainY.index_select(0, index).to(device)),
             () => model.forward(data.ValidX.to(device)).argmax(1).eq(data.ValidY.to(device)).to_type(ScalarType.Float32).mean().item<float>(),
             "accuracy",
-            ct).ConfigureAwait(false);
+            ct);
     }
 }

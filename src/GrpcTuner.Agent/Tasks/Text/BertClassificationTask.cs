@@ -35,7 +35,7 @@ public sealed class BertClassificationTask(string modelDir, Func<ClassificationD
         _ = _data.Value;
     }
 
-    public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
+    public TrainingOutcome Run(TrialContext context, CancellationToken ct)
     {
         var hp = context.HyperParameters;
         var data = _data.Value;
@@ -55,10 +55,11 @@ public sealed class BertClassificationTask(string modelDir, Func<ClassificationD
             model.ApplyLora(hp.LoraR, hp.LoraAlpha, hp.LoraDropout, hp.LoraTargetsOr("query", "value").ToList());
         }
 
+        model.GradientCheckpointing = hp.GradientCheckpointing;
         var device = context.Device;
         model.to(device);
         using var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), hp.LearningRate, weight_decay: hp.WeightDecay);
-        var outcome = await new EpochTrainer(context, model, optimizer, train.Count).RunAsync(
+        var outcome = new EpochTrainer(context, model, optimizer, train.Count, train.Lengths).Run(
             index =>
             {
                 var (ids, mask, types) = train.Take(index, device);
@@ -66,7 +67,7 @@ public sealed class BertClassificationTask(string modelDir, Func<ClassificationD
             },
             () => Accuracy(model, validation, validY, hp.BatchSize, device),
             "accuracy",
-            ct).ConfigureAwait(false);
+            ct);
         if (outcome.Pruned || data.Test is null)
         {
             return outcome;

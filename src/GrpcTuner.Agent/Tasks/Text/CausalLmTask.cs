@@ -31,7 +31,7 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
         return Task.CompletedTask;
     }
 
-    public async Task<TrainingOutcome> RunAsync(TrialContext context, CancellationToken ct)
+    public TrainingOutcome Run(TrialContext context, CancellationToken ct)
     {
         var hp = context.HyperParameters;
         using var tokenizer = TextTokenizer.Load(modelDir);
@@ -52,7 +52,7 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
         model.to(context.Device);
         using var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), hp.LearningRate, weight_decay: hp.WeightDecay);
         var device = context.Device;
-        var outcome = await new EpochTrainer(context, model, optimizer, trainBlocks.shape[0]).RunAsync(
+        var outcome = new EpochTrainer(context, model, optimizer, trainBlocks.shape[0]).Run(
             index =>
             {
                 var ids = trainBlocks.index_select(0, index).to(device);
@@ -65,7 +65,7 @@ public sealed class CausalLmTask(string modelDir, string trainFile, string? vali
                 return loss;
             },
             "val_loss",
-            ct).ConfigureAwait(false);
+            ct);
         return outcome;
     }
 

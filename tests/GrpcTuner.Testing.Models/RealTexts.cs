@@ -1,9 +1,9 @@
 using GrpcTuner.Agent.Tasks.Text;
 
-namespace GrpcTuner.Agent.Tests.RealModels;
+namespace GrpcTuner.Testing.Models;
 
 /// <summary>Text no one here wrote: fortune cookies from Debian's fortunes packages (English, German, Spanish, Chinese), with their tabs, newlines, symbols and accents.</summary>
-internal static class RealTexts
+public static class RealTexts
 {
     public const string Folder = "/usr/share/games/fortunes";
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using GrpcTuner.Agent.Models.Onnx;
 
-namespace GrpcTuner.Agent.Tests.RealModels;
+namespace GrpcTuner.Testing.Models;
 
 /// <summary>
 /// The real pretrained model of these tests: all-MiniLM-L6-v2 (6-layer BERT, hidden 384, 12
@@ -9,7 +9,7 @@ namespace GrpcTuner.Agent.Tests.RealModels;
 /// project's restore downloads, and imported once per test run into a Hugging Face folder with
 /// the agent's own importer.
 /// </summary>
-internal static class MiniLm
+public static class MiniLm
 {
     private static readonly Lazy<(string Onnx, string Vocab, string Folder)> Files = new(Prepare);
 

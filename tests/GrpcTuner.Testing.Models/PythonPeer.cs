@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace GrpcTuner.Agent.Tests.RealModels;
+namespace GrpcTuner.Testing.Models;
 
-/// <summary>Runs one of the suite's Python references (tests/GrpcTuner.Agent.Tests/Peers) with Debian's python3.</summary>
-internal static class PythonPeer
+/// <summary>Runs one of the Python references copied beside the running assembly (its Peers folder) with Debian's python3.</summary>
+public static class PythonPeer
 {
     public const string Python = "/usr/bin/python3";
 

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST; the
+# Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST and
+# fine-tune the real MiniLM (NuGet, restored with the solution) on text from Debian's fortunes
+# packages, and check our models against PyTorch references (python3-torch, numpy, OpenBLAS); the
 # Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs; the
 # TypeScript client's use Node.js with packages from npm (pinned by its package-lock.json); the
 # report test renders the HTML report in headless Chromium.
@@ -15,6 +17,8 @@ command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler pro
 /usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+/usr/bin/python3 -c "import torch, numpy" 2>/dev/null || missing+=(python3-torch python3-numpy libopenblas0-pthread)
+for p in fortunes fortunes-de fortunes-es fortunes-zh; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"

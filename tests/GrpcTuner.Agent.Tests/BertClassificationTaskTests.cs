@@ -71,5 +71,41 @@ public sealed class BertClassificationTaskTests : IDisposable
         Assert.Contains("nowhere", e.Message);
     }
 
+    [Fact]
+    public void SentencePairsTrainOnTheSecondSentenceToo()
+    {
+        // Only the second sentence carries the label: a task that ignored text_pair would stay at chance.
+        var rng = new Random(8);
+        File.WriteAllLines(Path.Combine(_dir, "pairs.jsonl"), Enumerable.Range(0, 600).Select(i =>
+        {
+            string Sentence() => string.Join(' ', Enumerable.Range(0, 5).Select(_ => Words[rng.Next(Words.Length)]));
+            var (a, b) = (Sentence(), Sentence());
+            return System.Text.Json.JsonSerializer.Serialize(new { text = a, text_pair = i % 2 == 1 ? b + " good" : b, label = i % 2 == 1 ? "pos" : "neg" });
+        }));
+        File.WriteAllText(Path.Combine(_dir, "pairs.yaml"), "task: bert-classification\nmodel_dir: model\ntrain_file: pairs.jsonl\nvalidation_fraction: 0.2\n");
+        var task = TaskFile.Load(Path.Combine(_dir, "pairs.yaml"));
+        var hp = task.HyperParametersOf(new Dictionary<string, ParamValue>
+        {
+            ["learning_rate"] = new() { FloatValue = 1e-3 },
+            ["num_epochs"] = new() { IntValue = 8 },
+            ["per_device_batch_size"] = new() { IntValue = 16 },
+            ["max_seq_length"] = new() { IntValue = 24 },
+        });
+        var metrics = new List<double>();
+        var outcome = task.Run(new TrialContext(0, hp, torch.CPU, (_, m, _) => { metrics.Add(m); return Task.FromResult(ReportDecision.Continue); }, _ => { }), CancellationToken.None);
+        Assert.True(outcome.Metric > 0.9, $"validation accuracy by epoch {string.Join(", ", metrics.Select(m => m.ToString("F3")))}");
+    }
+
+    [Fact]
+    public void FromRandomInitialisationTheSameArchitectureTrainsWithoutTheCheckpointsWeights()
+    {
+        File.WriteAllText(Path.Combine(_dir, "scratch.yaml"), "task: bert-classification\nmodel_dir: model\ntrain_file: data.jsonl\ninitialization: random\n");
+        var task = TaskFile.Load(Path.Combine(_dir, "scratch.yaml"));
+        var logs = new List<string>();
+        var hp = task.HyperParametersOf(new Dictionary<string, ParamValue> { ["num_epochs"] = new() { IntValue = 1 }, ["max_seq_length"] = new() { IntValue = 16 } });
+        task.Run(new TrialContext(0, hp, torch.CPU, (_, _, _) => Task.FromResult(ReportDecision.Continue), logs.Add), CancellationToken.None);
+        Assert.DoesNotContain(logs, l => l.Contains("loaded", StringComparison.Ordinal));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -52,4 +52,31 @@ public class HyperParameterTests
     [InlineData("linear", 100, 10, 100, 0.0)]
     public void ScheduleFactorsMatchHuggingFaces(string kind, int step, int warmup, int total, double expected) =>
         Assert.Equal(expected, LearningRateSchedule.Factor(kind, step, warmup, total), 9);
+
+    [Fact]
+    public void LoraTakesItsOwnLearningRateWhenTheStudyGivesOne()
+    {
+        Dictionary<string, ParamValue> Params(string method) => new()
+        {
+            ["method"] = new() { StringValue = method },
+            ["learning_rate"] = new() { FloatValue = 3e-5 },
+            ["lora_learning_rate"] = new() { FloatValue = 2e-3 },
+        };
+        Assert.Equal(2e-3, HyperParameters.Parse(Params("lora"), TaskParams).LearningRate);
+        Assert.Equal(3e-5, HyperParameters.Parse(Params("full"), TaskParams).LearningRate);
+    }
+
+    [Fact]
+    public void FlagsTakeBooleansOrTheirNames()
+    {
+        var hp = HyperParameters.Parse(new Dictionary<string, ParamValue>
+        {
+            ["gradient_checkpointing"] = new() { BoolValue = true },
+            ["group_by_length"] = new() { StringValue = "true" },
+        }, TaskParams);
+        Assert.True(hp.GradientCheckpointing);
+        Assert.True(hp.GroupByLength);
+        var e = Assert.Throws<TrialFailedException>(() => HyperParameters.Parse(new Dictionary<string, ParamValue> { ["group_by_length"] = new() { IntValue = 2 } }, TaskParams));
+        Assert.StartsWith("hyperparameter 'group_by_length' must be true or false", e.Message);
+    }
 }

@@ -22,6 +22,26 @@ public class StudySpecTests
     }
 
     [Fact]
+    public void EveryExampleSpecReadsAndTheMiniLmOneSearchesLoraWithItsOwnLearningRate()
+    {
+        var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Examples"), "*.yaml");
+        Assert.True(examples.Length >= 3, string.Join(", ", examples));
+        foreach (var example in examples)
+        {
+            Assert.NotNull(StudySpec.Load(example));
+        }
+
+        var minilm = StudySpec.Load(Path.Combine(AppContext.BaseDirectory, "Examples", "minilm-fortunes.yaml"));
+        var byName = minilm.SearchSpace.Params.ToDictionary(p => p.Name);
+        Assert.Equal(["full", "lora"], byName["method"].Categorical.Choices.Select(c => c.StringValue));
+        Assert.Equal("full", byName["learning_rate"].Condition.Values.Single().StringValue);
+        Assert.Equal("lora", byName["lora_learning_rate"].Condition.Values.Single().StringValue);
+        Assert.True(byName["lora_learning_rate"].Float.Low > byName["learning_rate"].Float.High, "LoRA's range lies above full fine-tuning's");
+        Assert.NotNull(minilm.Pruner.SuccessiveHalving);
+        Assert.NotNull(minilm.Sampler.Tpe);
+    }
+
+    [Fact]
     public void JsonSpecsAndTypedChoicesWork()
     {
         var r = StudySpec.Parse("""

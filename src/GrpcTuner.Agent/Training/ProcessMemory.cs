@@ -28,7 +28,10 @@ internal static class ProcessMemory
     {
         const string status = "/proc/self/status";
         var line = File.Exists(status) ? File.ReadLines(status).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal)) : null;
-        // "VmHWM:\t10053872 kB": tabs and spaces, however many digits.
-        return line is null ? 0 : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return line is null ? 0 : Megabytes(line);
     }
+
+    /// <summary>"VmHWM:\t10053872 kB" in MiB: tabs and spaces, however many digits.</summary>
+    internal static long Megabytes(string line) =>
+        long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
 }

@@ -56,6 +56,10 @@ switch (mode)
     case "mo-quality":
         GrpcTuner.Benchmarks.Quality.MultiObjectiveQuality.Run(int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "1000")));
         break;
+    case "quality" when args.Contains("--peer"):
+        GrpcTuner.Benchmarks.Quality.PeerComparison.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")),
+            args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault(), args.SkipWhile(a => a != "--peer-cache").Skip(1).FirstOrDefault());
+        break;
     case "quality":
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;

@@ -30,7 +30,8 @@ internal static class ObservationSplit
             };
         }
 
-        var nBelow = Gamma(considered.Count);
+        // gamma counts finished trials only: running ones (the constant liar's) join the split but never the good side.
+        var nBelow = Gamma(considered.Count(t => t.State != TrialState.Running));
         var isBelow = new bool[considered.Count];
         foreach (var key in Smallest(keys, nBelow))
         {

@@ -55,7 +55,8 @@ internal sealed class ParzenEstimator
             mus[n] = 0.5 * (dim.Low + dim.High);
             var sigmas = multivariate ? ScottSigmas(n, _dims.Length, dim) : NeighbourSigmas(mus, n, dim);
             var maxSigma = dim.High - dim.Low;
-            var minSigma = maxSigma / Math.Min(100.0, 1.0 + n);
+            // Optuna's magic clip: 1 + the number of kernels, the prior's included.
+            var minSigma = maxSigma / Math.Min(100.0, 2.0 + n);
             for (var i = 0; i < n; i++)
             {
                 sigmas[i] = Math.Clamp(sigmas[i], minSigma, maxSigma);
@@ -194,8 +195,10 @@ internal sealed class ParzenEstimator
         var kernels = new double[n + 1][];
         for (var i = 0; i <= n; i++)
         {
+            // Optuna's kernel: every cell gets prior_weight / (n + 1), the observed one 1 more, so
+            // kernels sharpen as observations accumulate.
             var row = new double[choices];
-            Array.Fill(row, priorWeight / choices);
+            Array.Fill(row, priorWeight / (n + 1));
             if (i < n)
             {
                 row[(int)observations[i][d]] += 1;

@@ -28,11 +28,12 @@ public class ParzenEstimatorTests
     [Fact]
     public void CategoricalKernelsAreSmoothedOneHots()
     {
-        // One observation of choice 1 among 3 with prior weight 1: the observation's kernel is
-        // (1/3, 4/3, 1/3) / 2 and the prior (1/3, 1/3, 1/3); both weigh 1/2.
+        // One observation of choice 1 among 3 with prior weight 1, as Optuna 3.1 smooths it: every cell of the
+        // observation's kernel gets prior_weight / (n + 1) = 1/2, so it is (1/2, 3/2, 1/2) / 2.5; the prior kernel
+        // is uniform; both weigh 1/2.
         var pe = new ParzenEstimator([new CategoricalDistribution([ParamValue.Of("a"), ParamValue.Of("b"), ParamValue.Of("c")])], [[1.0]], 1.0, false);
         var p = pe.LogPdf([[0.0], [1.0], [2.0]]).Select(Math.Exp).ToArray();
-        var expectedB = (0.5 * (4.0 / 6)) + (0.5 / 3);
+        var expectedB = (0.5 * (1.5 / 2.5)) + (0.5 / 3);
         Assert.Equal(expectedB, p[1], 9);
         Assert.Equal((1 - expectedB) / 2, p[0], 9);
     }

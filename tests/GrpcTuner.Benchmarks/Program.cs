@@ -58,7 +58,8 @@ switch (mode)
         break;
     case "quality" when args.Contains("--peer"):
         GrpcTuner.Benchmarks.Quality.PeerComparison.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")),
-            args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault(), args.SkipWhile(a => a != "--peer-cache").Skip(1).FirstOrDefault());
+            args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault(), args.SkipWhile(a => a != "--peer-cache").Skip(1).FirstOrDefault(),
+            args.SkipWhile(a => a != "--problems").Skip(1).FirstOrDefault());
         break;
     case "quality":
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));

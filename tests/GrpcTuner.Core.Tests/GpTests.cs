@@ -67,4 +67,22 @@ public class GpTests
         var distance = Math.Sqrt(Math.Pow(first["x"].AsFloat - second["x"].AsFloat, 2) + Math.Pow(first["y"].AsFloat - second["y"].AsFloat, 2));
         Assert.True(distance > 0.01, $"the same rng and a believer at the first point should move the second one ({distance})");
     }
+
+    [Fact]
+    public void NeverRepeatsAConfigurationOnAFiniteSpaceUntilEveryOneIsTried()
+    {
+        // 4 x 3 x 3 = 36 configurations and a smooth value with its minimum inside: EI keeps coming back to it.
+        var space = Build.Space(Build.Int("n", 1, 4), Build.Float("s", 0, 1, step: 0.5), Build.Cat("k", "a", "b", "c"));
+        var sampler = new GpSampler(Build.Study(space, SamplerKind.Gp));
+        var history = new List<Trial>();
+        var keys = new HashSet<string>();
+        for (var i = 0; i < 36; i++)
+        {
+            var ps = sampler.Sample(history, Rng.For(2, i));
+            var key = $"{ps["n"]}|{ps["s"]}|{ps["k"]}";
+            Assert.True(keys.Add(key), $"trial {i} repeats {key}");
+            var value = Math.Pow(ps["n"].AsInt - 2, 2) + Math.Pow(ps["s"].AsFloat - 0.5, 2) + (ps["k"].AsString == "b" ? 0 : 1);
+            history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [value] });
+        }
+    }
 }

@@ -56,16 +56,56 @@ public class TpeSamplerTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NeverRepeatsAConfigurationOnAFiniteSpaceUntilEveryOneIsTried(bool multivariate)
+    {
+        // 3 x 3 x 3 = 27 configurations; a value that rewards one corner pulls l(x)/g(x) back to it.
+        var space = Build.Space(Build.Cat("a", "p", "q", "r"), Build.Int("b", 0, 2), Build.Float("c", 0, 1, step: 0.5));
+        var sampler = new TpeSampler(Build.Study(space, tpe: new TpeOptions(NStartupTrials: 3, Multivariate: multivariate)));
+        var history = new List<Trial>();
+        var keys = new HashSet<string>();
+        for (var i = 0; i < 27; i++)
+        {
+            var ps = sampler.Sample(history, Rng.For(3, i));
+            var key = $"{ps["a"]}|{ps["b"]}|{ps["c"]}";
+            Assert.True(keys.Add(key), $"trial {i} repeats {key}");
+            var value = (ps["a"].AsString == "p" ? 0 : 1) + ps["b"].AsInt + ps["c"].AsFloat;
+            history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [value] });
+        }
+    }
+
+    [Fact]
+    public void EveryFourthModelBasedSuggestionIsASmallStepFromTheBestTrial()
+    {
+        var space = Build.Space(Build.Float("x", 0, 100), Build.Float("y", 0, 100));
+        var sampler = new TpeSampler(Build.Study(space, tpe: new TpeOptions(NStartupTrials: 10)));
+        // 13 finished trials: the fourth model-based suggestion (index 3 past the 10 startup ones) is due.
+        var history = Enumerable.Range(0, 13).Select(i => Build.Complete(i, i == 7 ? -1 : i, ("x", 7.0 * i), ("y", 100 - (7.0 * i)))).ToList();
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var ps = sampler.Sample(history, Rng.For((ulong)seed, 13));
+            // 0.05 of the range is a standard deviation of 5: 5 of them is 25.
+            Assert.InRange(ps["x"].AsFloat, 49 - 25, 49 + 25);
+            Assert.InRange(ps["y"].AsFloat, 51 - 25, 51 + 25);
+        }
+
+        var spread = Enumerable.Range(0, 20).Select(seed => sampler.Sample(history[..12], Rng.For((ulong)seed, 12))["x"].AsFloat).ToArray();
+        Assert.Contains(spread, x => Math.Abs(x - 49) > 25);
+    }
+
     [Fact]
     public void ConstantLiarCountsRunningTrialsAsBad()
     {
         var history = Enumerable.Range(0, 20).Select(i => Build.Complete(i, i, ("x", i))).ToList();
         history.Add(new Trial { Number = 20, Params = new Dictionary<string, ParamValue> { ["x"] = ParamValue.Of(0.5) }, State = TrialState.Running });
-        var (below, above) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: true);
+        var (below, above, best) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: true);
         // gamma counts the 20 finished trials only (2 good ones); the running one joins the bad side.
         Assert.Equal([0L, 1], below.Select(t => t.Number));
+        Assert.Equal(0, best!.Number);
         Assert.Contains(above, t => t.Number == 20);
-        var (_, withoutLiar) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: false);
+        var (_, withoutLiar, _) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: false);
         Assert.DoesNotContain(withoutLiar, t => t.Number == 20);
     }
 

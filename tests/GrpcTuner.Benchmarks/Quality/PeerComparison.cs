@@ -18,10 +18,10 @@ internal static class PeerComparison
     /// <summary>Where Optuna's runs are kept between runs while our side is being worked on (--peer-cache); null runs Optuna every time, as a reported run does.</summary>
     private static string? _cache;
 
-    public static void Run(string hpobenchDir, int seeds, int trials, string? only, string? cache)
+    public static void Run(string hpobenchDir, int seeds, int trials, string? only, string? cache, string? problemFilter)
     {
         _cache = cache;
-        var problems = QualityProblems.All(hpobenchDir);
+        var problems = QualityProblems.All(hpobenchDir).Where(p => problemFilter is null || p.Name.Contains(problemFilter, StringComparison.OrdinalIgnoreCase)).ToList();
         var pairings = new List<Pairing>
         {
             new("TPE (defaults) vs Optuna 3.1 TPESampler (defaults)", s => new SamplerSettings(SamplerKind.Tpe, s), "tpe", trials),

@@ -10,7 +10,9 @@ namespace GrpcTuner.Core.Samplers.Gp;
 /// prior on the length scales), running trials join as kriging believers (at the posterior mean,
 /// so parallel workers are pushed apart), and the next point maximizes log expected improvement
 /// over random candidates, perturbations of the best trials and a local refinement. Numeric
-/// parameters live on the unit cube (integers and steps snap); categoricals use a Hamming distance.
+/// parameters live on the unit cube, where integers and steps snap to the centre of their cell before
+/// the acquisition sees them; categoricals use a Hamming distance. On a finite unconditional space no
+/// configuration a trial already has is proposed until every one has been tried.
 /// </summary>
 public sealed class GpSampler(StudyDefinition study) : ISampler
 {
@@ -43,14 +45,15 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
         }
 
         var best = y.Min();
-        var candidate = Maximize(point => LogExpectedImprovement(gp, point, best), x, y, rng);
-        var chosen = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
-        for (var d = 0; d < _dims.Count; d++)
+        var tried = study.Space.HasConditions ? null : TriedConfigurations.Of(study.Space, history);
+        var candidate = Maximize(point => LogExpectedImprovement(gp, point, best), point => tried is null || !tried.Contains(Decode(point)), x, y, rng);
+        if (candidate is null)
         {
-            chosen[_dims[d].Name] = Decode(_dims[d].Distribution, candidate[d]);
+            // Every candidate was tried already: a random untried one, or, on an exhausted space, a repeat.
+            return tried!.RandomUntried(study.Space, rng) ?? IndependentSampling.DrawAll(study.Space, rng);
         }
 
-        return IndependentSampling.DrawAll(study.Space, rng, chosen);
+        return IndependentSampling.DrawAll(study.Space, rng, Decode(candidate));
     }
 
     /// <summary>log EI for minimization: log(sigma (z Phi(z) + phi(z))), z = (best - mu) / sigma, stable for very negative z.</summary>
@@ -65,12 +68,13 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
         return Math.Log(sigma) + h;
     }
 
-    private double[] Maximize(Func<double[], double> acquisition, double[][] x, double[] y, Rng rng)
+    /// <returns>The allowed candidate with the largest acquisition; null when no candidate is allowed.</returns>
+    private double[]? Maximize(Func<double[], double> acquisition, Func<double[], bool> allowed, double[][] x, double[] y, Rng rng)
     {
         var candidates = new List<double[]>(RandomCandidates + 64);
         for (var i = 0; i < RandomCandidates; i++)
         {
-            candidates.Add(_dims.Select(p => Random(p, rng)).ToArray());
+            candidates.Add(Snap(_dims.Select(p => Random(p, rng)).ToArray()));
         }
 
         foreach (var top in Enumerable.Range(0, x.Length).OrderBy(i => y[i]).Take(5))
@@ -81,15 +85,20 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
             }
         }
 
-        var bestPoint = candidates[0];
+        double[]? bestPoint = null;
         var bestValue = double.NegativeInfinity;
-        foreach (var c in candidates)
+        foreach (var c in candidates.Where(allowed))
         {
             var value = acquisition(c);
-            if (value > bestValue)
+            if (bestPoint is null || value > bestValue)
             {
                 (bestPoint, bestValue) = (c, value);
             }
+        }
+
+        if (bestPoint is null)
+        {
+            return null;
         }
 
         // Local refinement: shrinking random steps around the best candidate.
@@ -98,6 +107,11 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
             for (var j = 0; j < 8; j++)
             {
                 var c = Perturb(bestPoint, radius, rng);
+                if (!allowed(c))
+                {
+                    continue;
+                }
+
                 var value = acquisition(c);
                 if (value > bestValue)
                 {
@@ -134,16 +148,33 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
         ? c.IndexOf(t.Params[p.Name])
         : IndependentSampling.ToUnit(p.Distribution, t.Params[p.Name])).ToArray();
 
+    private Dictionary<string, ParamValue> Decode(double[] point) =>
+        Enumerable.Range(0, _dims.Count).ToDictionary(d => _dims[d].Name, d => Decode(_dims[d].Distribution, point[d]), StringComparer.Ordinal);
+
     private static ParamValue Decode(Distribution d, double v) => d is CategoricalDistribution c
         ? c.Choices[(int)v]
         : IndependentSampling.FromUnit(d, Math.Clamp(v, 0, 1 - 1e-12));
 
+    /// <summary>Integer and stepped coordinates moved to the centre of their cell, where the trials' own points lie.</summary>
+    private double[] Snap(double[] point)
+    {
+        for (var d = 0; d < point.Length; d++)
+        {
+            if (_dims[d].Distribution is IntDistribution or FloatDistribution { Step: not null })
+            {
+                point[d] = IndependentSampling.ToUnit(_dims[d].Distribution, Decode(_dims[d].Distribution, point[d]));
+            }
+        }
+
+        return point;
+    }
+
     private static double Random(ParamSpec p, Rng rng) =>
         p.Distribution is CategoricalDistribution c ? rng.NextLong(c.Choices.Count) : rng.NextDouble();
 
-    private double[] Perturb(double[] point, double radius, Rng rng) => point.Select((v, d) => _dims[d].Distribution is CategoricalDistribution c
+    private double[] Perturb(double[] point, double radius, Rng rng) => Snap(point.Select((v, d) => _dims[d].Distribution is CategoricalDistribution c
         ? (rng.NextDouble() < radius ? rng.NextLong(c.Choices.Count) : v)
-        : Math.Clamp(v + (radius * rng.NextGaussian()), 0, 1 - 1e-12)).ToArray();
+        : Math.Clamp(v + (radius * rng.NextGaussian()), 0, 1 - 1e-12)).ToArray());
 
     private static double StandardDeviation(double[] values)
     {

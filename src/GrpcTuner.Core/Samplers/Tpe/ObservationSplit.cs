@@ -12,7 +12,8 @@ internal static class ObservationSplit
 {
     public static int Gamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
 
-    public static (List<Trial> Below, List<Trial> Above) Split(IReadOnlyList<Trial> history, IReadOnlyList<Direction> directions, bool constantLiar)
+    /// <returns>The good and the other trials, both in number order, and the best of the good ones.</returns>
+    public static (List<Trial> Below, List<Trial> Above, Trial? Best) Split(IReadOnlyList<Trial> history, IReadOnlyList<Direction> directions, bool constantLiar)
     {
         var considered = history.Where(t => t.State is TrialState.Complete or TrialState.Pruned
             || (constantLiar && t.State == TrialState.Running)).ToList();
@@ -33,7 +34,8 @@ internal static class ObservationSplit
         // gamma counts finished trials only: running ones (the constant liar's) join the split but never the good side.
         var nBelow = Gamma(considered.Count(t => t.State != TrialState.Running));
         var isBelow = new bool[considered.Count];
-        foreach (var key in Smallest(keys, nBelow))
+        var smallest = Smallest(keys, nBelow);
+        foreach (var key in smallest)
         {
             isBelow[key.Index] = true;
         }
@@ -46,7 +48,7 @@ internal static class ObservationSplit
             (isBelow[i] ? below : above).Add(considered[i]);
         }
 
-        return (below, above);
+        return (below, above, smallest.Count > 0 ? considered[smallest[0].Index] : null);
     }
 
     /// <summary>The k smallest keys, by insertion into a sorted window: O(n) when k (at most 25) is small, as gamma makes it.</summary>

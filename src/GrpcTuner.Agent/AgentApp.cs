@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using GrpcTuner.Agent.Commands;
 using GrpcTuner.Agent.Tasks;
 using GrpcTuner.Agent.Worker;
 using GrpcTuner.Client;
@@ -21,7 +22,6 @@ public static class AgentApp
     public static T Configure<T>(T root)
         where T : Command
     {
-        var servers = new Option<string[]>("--server") { Description = "Server address; repeat to spread workers over replicas", DefaultValueFactory = _ => ["http://127.0.0.1:50051"], AllowMultipleArgumentsPerToken = true };
         var study = new Option<string>("--study") { Description = "Study to work on", Required = true };
         var taskFile = new Option<string>("--task") { Description = "Task file (YAML or JSON): what to train", Required = true };
         var workers = new Option<int>("--workers") { Description = "CPU workers (ignored with --gpus)", DefaultValueFactory = _ => 1 };
@@ -31,10 +31,12 @@ public static class AgentApp
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder (shared between agents) for a checkpoint per trial after every epoch; re-runs resume from it" };
         var leanMemory = new Option<bool>("--lean-memory") { Description = "Return freed tensor memory to the system at once: about a quarter less peak memory, steps 15-25% slower (see README)" };
         var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
-        foreach (var option in new Option[] { servers, study, taskFile, workers, gpus, maxTrials, lease, checkpoints, leanMemory, name })
+        foreach (var option in new Option[] { study, taskFile, workers, gpus, maxTrials, lease, checkpoints, leanMemory, name })
         {
             root.Options.Add(option);
         }
+
+        root.WithConnection();
 
         root.Subcommands.Add(Commands.ModelsCommand.Create());
 
@@ -55,16 +57,17 @@ public static class AgentApp
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-            var addresses = parse.GetValue(servers)!;
+            // A list of replicas spreads the workers over them, one replica each.
+            var addresses = parse.GetValue(ConnectionOptions.Server)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var clients = new List<TunerClient>();
             var runs = new List<(TrialWorker Worker, Task Run)>();
             for (var i = 0; i < devices.Length; i++)
             {
-                var client = new TunerClient(addresses[i % addresses.Length], new TunerClientOptions
+                var client = new TunerClient(addresses[i % addresses.Length], ConnectionOptions.ClientOptions(parse, new TunerClientOptions
                 {
                     WorkerId = $"{parse.GetValue(name)}-w{i}",
                     Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
-                });
+                }));
                 clients.Add(client);
                 var handle = await client.LoadStudyAsync(parse.GetValue(study)!, stop.Token);
                 var worker = new TrialWorker($"w{i}", handle, task, devices[i], parse.GetValue(maxTrials), parse.GetValue(checkpoints), Log);

@@ -1,3 +1,4 @@
 using GrpcTuner.Agent;
+using GrpcTuner.Agent.Commands;
 
-return await AgentApp.Build().Parse(args).InvokeAsync();
+return await CommandLine.InvokeAsync(AgentApp.Build(), args);

@@ -1,3 +1,4 @@
+using GrpcTuner.Agent.Commands;
 using GrpcTuner.Cli;
 
-return await CliApp.Build().Parse(args).InvokeAsync();
+return await CommandLine.InvokeAsync(CliApp.Build(), args);

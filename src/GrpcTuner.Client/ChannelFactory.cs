@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace GrpcTuner.Client;
 
 /// <summary>
-/// One channel for the three address forms a deployment uses: one replica
+/// One channel for the three address forms a deployment uses (any of <see cref="ServerAddress.Forms"/>): one replica
 /// ("http://host:50051"), every replica behind a DNS name ("dns:///tuner:50051", re-resolved as
 /// replicas come and go), or a fixed list ("http://a:50051,http://b:50051"). With several
 /// replicas calls go round robin, and a replica that stops answering is skipped until it returns.
@@ -16,6 +16,7 @@ internal static class ChannelFactory
 {
     public static GrpcChannel Create(string address, TunerClientOptions options, ServiceConfig config)
     {
+        address = ServerAddress.Normalize(address, tls: options.CaFile is not null);
         var channelOptions = new GrpcChannelOptions
         {
             ServiceConfig = config,

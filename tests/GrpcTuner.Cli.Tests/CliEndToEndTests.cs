@@ -15,6 +15,33 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task ListHasAHeaderAndCountsShowSaysNoTrialsAndDeleteNeedsConfirmation()
+    {
+        var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");
+        Assert.Equal(0, (await CliRunner.RunAsync("study", "create", "--spec", spec, "--server", _server.Address)).Code);
+        var (code, output, _) = await CliRunner.RunAsync("study", "show", "branin", "--server", _server.Address);
+        Assert.Equal(0, code);
+        Assert.Contains("trials: none yet", output);
+        Assert.DoesNotContain("()", output);
+
+        (code, output, _) = await CliRunner.RunAsync("study", "list", "--server", _server.Address);
+        Assert.Equal(0, code);
+        var lines = output.Trim().Split('\n');
+        Assert.Equal("name\tsampler\tdirections\ttrials\tby state\tcreated", lines[0]);
+        Assert.StartsWith("branin\tTpe\tMinimize\t0\t-\t", lines[1]);
+
+        // Tests run with input redirected: no terminal to ask on, so --yes is required.
+        (code, _, var error) = await CliRunner.RunAsync("study", "delete", "branin", "--server", _server.Address);
+        Assert.Equal(1, code);
+        Assert.Equal("error: deleting 'branin' cannot be undone: add --yes to confirm", error.Trim());
+        (code, output, _) = await CliRunner.RunAsync("study", "delete", "branin", "--yes", "--server", _server.Address);
+        Assert.Equal(0, code);
+        Assert.Equal("deleted study 'branin'", output.Trim());
+        (code, output, _) = await CliRunner.RunAsync("study", "list", "--server", _server.Address);
+        Assert.Equal("no studies", output.Trim());
+    }
+
+    [Fact]
     public async Task CreateShowAndExportAStudy()
     {
         var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");

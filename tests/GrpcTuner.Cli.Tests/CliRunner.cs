@@ -1,7 +1,10 @@
+using System.Text.RegularExpressions;
+using GrpcTuner.Agent.Commands;
+
 namespace GrpcTuner.Cli.Tests;
 
 /// <summary>Runs grpctuner commands in-process, capturing what they print. Console output is global, so callers share the "console" collection.</summary>
-internal static class CliRunner
+internal static partial class CliRunner
 {
     public static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(new StringWriter(), args);
 
@@ -13,8 +16,11 @@ internal static class CliRunner
         Console.SetError(error);
         try
         {
-            var code = await CliApp.Build().Parse(args).InvokeAsync();
-            return (code, output.ToString() ?? "", error.ToString());
+            var code = await CommandLine.InvokeAsync(CliApp.Build(), args);
+            var printed = error.ToString();
+            // No stack trace ever reaches a user: an exception that escapes as one fails the test that caused it.
+            Assert.False(StackTraceLine().IsMatch(printed) && !args.Contains("--verbose"), $"a stack trace reached stderr:\n{printed}");
+            return (code, output.ToString() ?? "", printed);
         }
         finally
         {
@@ -22,4 +28,7 @@ internal static class CliRunner
             Console.SetError(oldErr);
         }
     }
+
+    [GeneratedRegex(@"^\s+at \S+.*\(", RegexOptions.Multiline)]
+    private static partial Regex StackTraceLine();
 }

@@ -29,16 +29,16 @@ public sealed class KeysCommandTests : IAsyncLifetime
 
         (code, var studies, error) = await CliRunner.RunAsync("study", "list", "--server", _server.Address, "--api-key", secret);
         Assert.True(code == 0, error);
-        Assert.Equal("", studies);
+        Assert.Equal("no studies", studies.Trim());
 
         (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", _server.Address, "--api-key", "wrong");
         Assert.Equal(1, code);
-        Assert.Equal("error: Unauthenticated: the API key is unknown or revoked", error.Trim());
+        Assert.Equal("error: Unauthenticated: the API key is unknown or revoked: give a key with --api-key or GRPCTUNER_API_KEY (an admin makes one with 'grpctuner keys create')", error.Trim());
 
         (code, _, _) = await CliRunner.RunAsync("keys", "revoke", id, "--server", _server.Address, "--api-key", AdminKey);
         Assert.Equal(0, code);
         (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", _server.Address, "--api-key", secret);
         Assert.Equal(1, code);
-        Assert.Equal("error: Unauthenticated: the API key is unknown or revoked", error.Trim());
+        Assert.Equal("error: Unauthenticated: the API key is unknown or revoked: give a key with --api-key or GRPCTUNER_API_KEY (an admin makes one with 'grpctuner keys create')", error.Trim());
     }
 }

@@ -41,9 +41,25 @@ public sealed class WatchViewTests
         console.Write(WatchView.Render(progress, target: 4));
 
         var rendered = text.ToString();
-        Assert.Contains("1 of 4 wanted", rendered);
+        Assert.Contains("1 finished, 1 running, 4 wanted", rendered);
         Assert.Contains("25%", rendered);
         Assert.Contains("running 1  complete 1", rendered);
         Assert.Contains("trial 0: 0.25  x=0", rendered);
+    }
+
+    [Fact]
+    public void BeforeAnyTrialTheViewSaysItIsWaitingAndWithoutAGoalItDrawsNoBar()
+    {
+        var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 120;
+        var progress = new StudyProgress(Minimize);
+        console.Write(WatchView.Render(progress, target: null));
+        Assert.Contains("waiting for trials", text.ToString());
+
+        progress.Apply(T(0, TrialState.Complete, 0.5));
+        console.Write(WatchView.Render(progress, target: null));
+        Assert.Contains("1 finished, 0 running", text.ToString());
+        Assert.DoesNotContain("%", text.ToString());
     }
 }

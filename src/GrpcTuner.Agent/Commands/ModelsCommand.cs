@@ -72,15 +72,7 @@ internal static class ModelsCommand
 
     private static int Run(Action action)
     {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or BadImageFormatException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
+        action();
+        return 0;
     }
 }

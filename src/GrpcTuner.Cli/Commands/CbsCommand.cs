@@ -61,15 +61,7 @@ internal static class CbsCommand
 
     private static int Run(Action body)
     {
-        try
-        {
-            body();
-            return 0;
-        }
-        catch (SpecException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
+        body();
+        return 0;
     }
 }

@@ -1,3 +1,4 @@
+using GrpcTuner.Agent.Commands;
 using System.CommandLine;
 using GrpcTuner.V1;
 

@@ -1,3 +1,4 @@
+using GrpcTuner.Agent.Commands;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -30,7 +31,7 @@ internal static class RunCommand
         var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };
         var command = new Command("run", "Run a study end to end and print the best configuration")
         {
-            spec, task, agents, trials, timeout, server, output, CommonOptions.ApiKey, CommonOptions.CaFile,
+            spec, task, agents, trials, timeout, server, output, ConnectionOptions.ApiKey, ConnectionOptions.CaFile,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -52,7 +53,7 @@ internal static class RunCommand
                 }
 
                 var address = parse.GetValue(server);
-                var connection = CommonOptions.ClientOptions(parse);
+                var connection = ConnectionOptions.ClientOptions(parse);
                 if (address is null)
                 {
                     // Authentication stays on: this run's client and agents share a one-time admin key.
@@ -67,16 +68,6 @@ internal static class RunCommand
 
                 var budget = parse.GetValue(trials);
                 return await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), ct);
-            }
-            catch (SpecException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.Message}");
-                return 1;
-            }
-            catch (Grpc.Core.RpcException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.StatusCode}: {e.Status.Detail}");
-                return 1;
             }
             finally
             {

@@ -1,5 +1,5 @@
+using GrpcTuner.Agent.Commands;
 using System.CommandLine;
-using System.Diagnostics;
 using Grpc.Core;
 using GrpcTuner.Cli.Specs;
 using GrpcTuner.Cli.Watching;
@@ -67,32 +67,69 @@ internal static class WatchCommand
         return false;
     }
 
+    /// <summary>
+    /// The live view: the first frame at once, then redraws at most ten times a second from a timer,
+    /// so a burst of events costs few redraws and its last event is always drawn.
+    /// </summary>
     private static async Task<bool> LiveAsync(IAsyncEnumerable<TrialEvent> events, StudyProgress progress, int? target)
     {
         var reached = false;
+        var gate = new Lock();
+        var version = 0;
         await AnsiConsole.Live(WatchView.Render(progress, target)).StartAsync(async live =>
         {
-            // At most ten redraws a second: a snapshot of thousands of trials arrives in a burst.
-            var drawn = Stopwatch.StartNew();
+            live.Refresh();
+            using var stop = new CancellationTokenSource();
+            var drawer = Task.Run(async () =>
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+                var drawn = 0;
+                while (await Ticked(timer, stop.Token))
+                {
+                    lock (gate)
+                    {
+                        if (drawn != version)
+                        {
+                            live.UpdateTarget(WatchView.Render(progress, target));
+                            live.Refresh();
+                            drawn = version;
+                        }
+                    }
+                }
+            });
             await foreach (var e in events)
             {
-                progress.Apply(e.Trial);
-                reached = progress.Finished >= target;
-                if (reached || drawn.ElapsedMilliseconds >= 100)
+                lock (gate)
                 {
-                    live.UpdateTarget(WatchView.Render(progress, target));
-                    drawn.Restart();
+                    progress.Apply(e.Trial);
+                    version++;
+                    reached = progress.Finished >= target;
                 }
 
                 if (reached)
                 {
-                    return;
+                    break;
                 }
             }
 
+            await stop.CancelAsync();
+            await drawer;
             live.UpdateTarget(WatchView.Render(progress, target));
+            live.Refresh();
         });
         return reached;
+    }
+
+    private static async Task<bool> Ticked(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Every event until cancelled; after UNAVAILABLE (a replica restarting), resumes from the last cursor.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GrpcTuner.Cli.Commands;
 using Spectre.Console;
+using GrpcTuner.V1;
 using Spectre.Console.Rendering;
 
 namespace GrpcTuner.Cli.Watching;
@@ -10,12 +11,25 @@ internal static class WatchView
 {
     public static IRenderable Render(StudyProgress progress, int? target)
     {
-        var goal = target ?? Math.Max(progress.Total, 1);
         var table = new Grid().AddColumn().AddColumn();
         table.AddRow("[bold]study[/]", Markup.Escape(progress.Study.Name));
-        table.AddRow("[bold]finished[/]", $"{progress.Finished} of {(target is null ? $"{progress.Total} started" : $"{target} wanted")}");
-        table.AddRow("[bold]progress[/]", ProgressBar(progress.Finished, goal));
-        table.AddRow("[bold]by state[/]", Markup.Escape(string.Join("  ", progress.Counts.Select(c => $"{c.Key.ToString().ToLowerInvariant()} {c.Value}"))));
+        if (progress.Total == 0)
+        {
+            table.AddRow("[bold]trials[/]", "waiting for trials");
+        }
+        else
+        {
+            var running = progress.Counts.GetValueOrDefault(TrialState.Running);
+            table.AddRow("[bold]trials[/]", $"{progress.Finished} finished, {running} running{(target is null ? "" : $", {target} wanted")}");
+        }
+
+        // A bar only against a goal the user set: finished against started reads like a goal and is none.
+        if (target is { } goal)
+        {
+            table.AddRow("[bold]progress[/]", ProgressBar(progress.Finished, goal));
+        }
+
+        table.AddRow("[bold]by state[/]", Markup.Escape(string.Join("  ", progress.Counts.Where(c => c.Value > 0).Select(c => $"{c.Key.ToString().ToLowerInvariant()} {c.Value}"))));
         table.AddRow("[bold]best[/]", progress.Best is { } b
             ? Markup.Escape($"trial {b.Number}: {b.Values[0].ToString("G6", CultureInfo.InvariantCulture)}  {TrialFormat.Params(b)}")
             : progress.Study.Directions.Count > 1 ? "several objectives: see grpctuner study show" : "none complete yet");

@@ -24,6 +24,6 @@ internal static partial class ServerLog
     [LoggerMessage(6, LogLevel.Warning, "Authentication is OFF (--no-auth): anyone who can reach {Addresses} can read, change and delete every study")]
     public static partial void AuthenticationOff(ILogger logger, string addresses);
 
-    [LoggerMessage(7, LogLevel.Information, "Authentication is on; no admin key is configured, so only keys already in the store are accepted")]
+    [LoggerMessage(7, LogLevel.Warning, "Authentication is on and no admin key is configured: only keys already in the store are accepted. To make the first key, start with --admin-key SECRET (or GRPCTUNER_ADMINKEY) and run 'grpctuner keys create --api-key SECRET'; on a laptop, --no-auth turns authentication off")]
     public static partial void NoAdminKey(ILogger logger);
 }

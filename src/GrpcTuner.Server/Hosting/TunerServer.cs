@@ -51,6 +51,8 @@ public static class TunerServer
                 k.Listen(IPAddress.Parse(options.Host), metrics, l => l.Protocols = HttpProtocols.Http1);
             }
         });
+        // ASP.NET Core logs several lines per call at Information: requests are Debug detail, not news.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (logging is not null)
         {
             logging(builder.Logging);
@@ -112,6 +114,24 @@ public static class TunerServer
         return app;
     }
 
+    /// <summary>
+    /// Starts a built replica and serves until <paramref name="ct"/> or a shutdown signal; a port
+    /// another process holds is an <see cref="IOException"/> that says which and what to do.
+    /// </summary>
+    public static async Task RunAsync(WebApplication app, CancellationToken ct = default)
+    {
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException?.GetType().Name == "AddressInUseException")
+        {
+            throw new IOException($"{e.Message} Another process listens there: stop it, or choose another port with --port (GRPCTUNER_PORT).", e);
+        }
+
+        await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
+    }
+
     /// <summary>Meters to Prometheus when a metrics port is set; Ask and Tell spans to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT says where.</summary>
     private static void AddOpenTelemetry(IServiceCollection services, ServerOptions options)
     {
@@ -134,9 +154,30 @@ public static class TunerServer
     private static X509Certificate2? TlsCertificate(ServerOptions options) => (options.TlsCertificate, options.TlsKey) switch
     {
         (null, null) => null,
-        ({ } cert, { } key) => X509Certificate2.CreateFromPemFile(cert, key),
-        _ => throw new InvalidOperationException("TLS needs both a certificate (--tls-cert) and its key (--tls-key)"),
+        ({ } cert, { } key) => LoadPem(cert, key),
+        (null, _) => throw new ArgumentException("--tls-key was given without --tls-cert: TLS needs both the certificate chain and its key (GRPCTUNER_TLSCERTIFICATE, GRPCTUNER_TLSKEY)"),
+        (_, null) => throw new ArgumentException("--tls-cert was given without --tls-key: TLS needs both the certificate chain and its key (GRPCTUNER_TLSCERTIFICATE, GRPCTUNER_TLSKEY)"),
     };
+
+    private static X509Certificate2 LoadPem(string cert, string key)
+    {
+        foreach (var (path, flag) in new[] { (cert, "--tls-cert"), (key, "--tls-key") })
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"{flag}: {path} does not exist", path);
+            }
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(cert, key);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new InvalidDataException($"--tls-cert {cert} and --tls-key {key} are not a PEM certificate chain and its private key: {e.Message}", e);
+        }
+    }
 
     private static async Task<IStudyStore> OpenStoreAsync(ServerOptions options) =>
         options.Redis is { } redis

@@ -48,6 +48,13 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         // queueing commands behind a reconnect that may take longer than the caller's deadline.
         options.BacklogPolicy = BacklogPolicy.FailFast;
         var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        if (!redis.IsConnected)
+        {
+            // A replica that starts without its store would answer every call UNAVAILABLE: refuse to start instead.
+            await redis.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"cannot reach Redis at {configuration} within {options.ConnectTimeout} ms: start redis-server there, or point --redis (GRPCTUNER_REDIS) at a running one");
+        }
+
         return new RedisStudyStore(redis, keyPrefix, ownsConnection: true);
     }
 

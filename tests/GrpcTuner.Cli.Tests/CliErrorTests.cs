@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using GrpcTuner.Server;
+using GrpcTuner.Testing;
+
+namespace GrpcTuner.Cli.Tests;
+
+/// <summary>Ordinary mistakes end as one "error:" line that names the thing and the fix, exit code 1, and no stack trace (CliRunner fails on one).</summary>
+[Collection("console")]
+public sealed class CliErrorTests : IAsyncLifetime
+{
+    private ServerReplica _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = null });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task EveryAddressFormReachesTheServer()
+    {
+        var port = new Uri(_server.Address).Port;
+        foreach (var address in new[] { $"127.0.0.1:{port}", $"http://127.0.0.1:{port}", $"dns:///127.0.0.1:{port}", $"localhost:{port}" })
+        {
+            var (code, output, error) = await CliRunner.RunAsync("study", "list", "--server", address);
+            Assert.True(code == 0, $"{address}: {error}");
+            Assert.Contains("no studies", output);
+        }
+    }
+
+    [Fact]
+    public async Task AnAddressOfNoFormSaysWhichFormsThereAre()
+    {
+        var (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", "tuner");
+        Assert.Equal(1, code);
+        Assert.Equal("error: 'tuner' is not a server address: give host:port, http://host:port, https://host:port or dns:///name:port (--server or GRPCTUNER_SERVER)", error.Trim());
+    }
+
+    [Fact]
+    public async Task NoServerRunningNamesTheAddressTriedAndWhatToDo()
+    {
+        var port = FreePort();
+        var (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"127.0.0.1:{port}");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: Unavailable: no server answers at http://127.0.0.1:{port} (", error.Trim());
+        Assert.EndsWith("start one with 'grpctuner serve', or give its address with --server or GRPCTUNER_SERVER", error.Trim());
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task ExportAndReportIntoAMissingFolderNameThePath()
+    {
+        var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");
+        Assert.Equal(0, (await CliRunner.RunAsync("study", "create", "--spec", spec, "--server", _server.Address)).Code);
+        var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "out");
+        foreach (var args in new[] { new[] { "export", "branin", "-o", missing + ".csv" }, ["report", "branin", "--output", missing + ".html"] })
+        {
+            var (code, _, error) = await CliRunner.RunAsync([.. args, "--server", _server.Address]);
+            Assert.Equal(1, code);
+            Assert.StartsWith("error: ", error);
+            Assert.Contains(Path.GetDirectoryName(missing)!, error);
+            Assert.Single(error.Trim().Split('\n'));
+        }
+    }
+
+    [Fact]
+    public async Task ServeWithHalfATlsPairOrATakenPortOrNoRedisSaysWhich()
+    {
+        var (code, _, error) = await CliRunner.RunAsync("serve", "--memory", "--port", "0", "--tls-cert", "/tmp/cert.pem");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --tls-cert was given without --tls-key: TLS needs both the certificate chain and its key (GRPCTUNER_TLSCERTIFICATE, GRPCTUNER_TLSKEY)", error.Trim());
+
+        var port = new Uri(_server.Address).Port;
+        (code, _, error) = await CliRunner.RunAsync("serve", "--memory", "--no-auth", "--port", $"{port}");
+        Assert.Equal(1, code);
+        Assert.Contains("address already in use", error);
+        Assert.Contains("choose another port with --port", error);
+        Assert.Single(error.Trim().Split('\n'));
+
+        (code, _, error) = await CliRunner.RunAsync("serve", "--no-auth", "--port", "0", "--redis", $"127.0.0.1:{FreePort()},connectTimeout=300");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: cannot reach Redis at 127.0.0.1:", error);
+        Assert.Contains("--redis (GRPCTUNER_REDIS)", error);
+    }
+
+    [Fact]
+    public async Task TheAgentWithAMissingTaskFileSaysSo()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.yaml");
+        var (code, _, error) = await CliRunner.RunAsync("agent", "--study", "branin", "--task", missing, "--server", _server.Address);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: task file {missing} does not exist", error.Trim());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -15,8 +15,10 @@ namespace GrpcTuner.Cli.Commands;
 
 /// <summary>
 /// <c>grpctuner run</c>: a whole study in one command. Without --server it starts a server on the
-/// embedded store in this process; with --agents it starts trainer agents; it waits for the trial
-/// budget or the timeout, prints the trials and the best configuration, and writes it with --output.
+/// embedded store in this process (and says how outside workers join it); with --agents it starts
+/// trainer agents; it waits for the trial budget or the timeout, prints the trials and the best
+/// configuration, and writes it with --output. Ctrl-C or SIGTERM stops it: agents tell their
+/// running trials FAIL for a retry, told trials stay, and the exit code is 130.
 /// </summary>
 internal static class RunCommand
 {
@@ -29,13 +31,18 @@ internal static class RunCommand
         var timeout = DurationOption.Create("--timeout", "Stop after this long; default 30m");
         var server = new Option<string?>("--server") { Description = "Use this server instead of starting one on the embedded store" };
         var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };
+        var journal = new Option<string?>("--journal") { Description = "Keep the embedded store's journal at this path (default: a temporary one, deleted at the end)" };
+        var connectionFile = new Option<string?>("--connection-file") { Description = "Write the embedded server's address, API key and study as JSON to this file (readable by you only), for workers started elsewhere" };
         var command = new Command("run", "Run a study end to end and print the best configuration")
         {
-            spec, task, agents, trials, timeout, server, output, ConnectionOptions.ApiKey, ConnectionOptions.CaFile,
+            spec, task, agents, trials, timeout, server, output, journal, connectionFile, ConnectionOptions.ApiKey, ConnectionOptions.CaFile,
         };
         command.SetAction(async (parse, ct) =>
         {
             WebApplication? embedded = null;
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            string? journalPath = null;
+            var keepJournal = false;
             try
             {
                 var request = StudySpec.Load(parse.GetValue(spec)!);
@@ -59,15 +66,35 @@ internal static class RunCommand
                     // Authentication stays on: this run's client and agents share a one-time admin key.
                     var (_, adminKey) = ApiKeySecret.Generate();
                     connection = connection with { ApiKey = adminKey };
-                    var options = new ServerOptions { Port = 0, AdminKey = adminKey, JournalPath = Path.Combine(Path.GetTempPath(), $"grpctuner-run-{Guid.NewGuid():N}.journal") };
+                    journalPath = parse.GetValue(journal) ?? Path.Combine(Path.GetTempPath(), $"grpctuner-run-{Guid.NewGuid():N}.journal");
+                    keepJournal = parse.GetValue(journal) is not null;
+                    var options = new ServerOptions { Port = 0, AdminKey = adminKey, JournalPath = journalPath };
                     embedded = await TunerServer.BuildAsync(options, logging: l => l.ClearProviders());
                     await embedded.StartAsync(ct);
+                    // The embedded host's console lifetime takes Ctrl-C and SIGTERM for itself: they reach this run through it.
+                    embedded.Lifetime.ApplicationStopping.Register(interrupted.Cancel);
                     address = TunerServer.Addresses(embedded)[0];
-                    Console.WriteLine($"server on the embedded store at {address}");
+                    Console.WriteLine($"server on the embedded store at {address}, journal {journalPath}");
+                    if (agentCount == 0)
+                    {
+                        Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={adminKey} grpctuner agent --server {address} --study {request.Name} --task TASK");
+                    }
+
+                    if (parse.GetValue(connectionFile) is { } file)
+                    {
+                        await WriteConnectionFileAsync(file, address, adminKey, request.Name, ct);
+                    }
                 }
 
                 var budget = parse.GetValue(trials);
-                return await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), ct);
+                var code = await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), interrupted.Token);
+                if (interrupted.IsCancellationRequested)
+                {
+                    await Console.Error.WriteLineAsync("error: interrupted: finished trials are kept; running ones are retried once their workers tell FAIL or their leases expire");
+                    return 130;
+                }
+
+                return code;
             }
             finally
             {
@@ -75,6 +102,12 @@ internal static class RunCommand
                 {
                     await embedded.StopAsync(CancellationToken.None);
                     await embedded.DisposeAsync();
+                    if (!keepJournal && journalPath is not null)
+                    {
+                        File.Delete(journalPath);
+                    }
+
+                    Console.WriteLine(keepJournal ? $"journal kept at {journalPath}" : "journal deleted (--journal PATH keeps it)");
                 }
             }
         });
@@ -93,7 +126,7 @@ internal static class RunCommand
                 ["--server", address, "--study", study.Name, "--task", taskPath!, "--max-trials", perAgent.ToString(CultureInfo.InvariantCulture), "--name", $"agent{i}"]);
             if (!await processes.WaitAsync(timeout, ct))
             {
-                Console.WriteLine("timeout: agents were asked to stop");
+                Console.WriteLine(ct.IsCancellationRequested ? "interrupted: agents were asked to stop" : "timeout: agents were asked to stop");
             }
         }
         else
@@ -101,36 +134,63 @@ internal static class RunCommand
             await WaitForTrialsAsync(study, budget, timeout, ct);
         }
 
-        var all = await study.TrialsAsync(ct);
+        // Interrupted or not, the trials so far are worth printing.
+        var all = await study.TrialsAsync(CancellationToken.None);
         Console.WriteLine(TrialTable.Render(study.Info, all));
-        var best = await study.BestTrialsAsync(ct);
+        var best = await study.BestTrialsAsync(CancellationToken.None);
         if (best.Count == 0)
         {
-            await Console.Error.WriteLineAsync("error: no trial completed; see the table above");
+            // An interruption is reported by the caller; a run that ended with nothing is an error of its own.
+            if (!ct.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("error: no trial completed; see the table above");
+            }
+
             return 1;
         }
 
         Console.WriteLine($"best: trial {best[0].Number} values [{string.Join(", ", best[0].Values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}] params {TrialFormat.Params(best[0])}");
         if (outputPath is not null)
         {
-            await File.WriteAllTextAsync(outputPath, BestJson(study.Info, best), ct);
+            await File.WriteAllTextAsync(outputPath, BestJson(study.Info, best), CancellationToken.None);
         }
 
         return 0;
     }
 
+    private static async Task WriteConnectionFileAsync(string path, string address, string key, string study, CancellationToken ct)
+    {
+        // The key is an admin key: the file is made private before it is written.
+        await File.WriteAllTextAsync(path, "", ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { server = address, api_key = key, study }), ct);
+
+        Console.WriteLine($"connection written to {path}");
+    }
+
     private static async Task WaitForTrialsAsync(TunerStudy study, int budget, TimeSpan timeout, CancellationToken ct)
     {
         var until = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < until)
+        try
         {
-            var finished = (await study.TrialsAsync(ct)).Count(t => t.State is TrialState.Complete or TrialState.Pruned or TrialState.Fail);
-            if (finished >= budget)
+            while (DateTime.UtcNow < until)
             {
-                return;
-            }
+                var finished = (await study.TrialsAsync(ct)).Count(t => t.State is TrialState.Complete or TrialState.Pruned or TrialState.Fail);
+                if (finished >= budget)
+                {
+                    return;
+                }
 
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException)
+        {
+            // Interrupted: the caller reports it after printing the trials so far.
         }
     }
 

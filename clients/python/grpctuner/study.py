@@ -40,24 +40,48 @@ class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInter
         return continuation(self._with_key(details), request)
 
 
-def _connect(server: str, api_key: Optional[str] = None, ca_file: Optional[str] = None) -> svc_grpc.TunerServiceStub:
-    """A stub on one channel. api_key defaults to $GRPCTUNER_API_KEY; ca_file (a PEM CA, for a server with TLS)
-    to $GRPCTUNER_CA_FILE. With neither CA nor TLS the channel is plain HTTP/2."""
+ADDRESS_FORMS = "host:port, http://host:port, https://host:port or dns:///name:port"
+
+
+def _target(server: Optional[str], tls: bool):
+    """The gRPC target and whether to use TLS, from any of ADDRESS_FORMS (the rule every client and the agent
+    share): http:// is plaintext, https:// is TLS, a bare host:port is TLS only with a CA file."""
+    server = server or os.environ.get("GRPCTUNER_SERVER") or "127.0.0.1:50051"
+    if server.startswith("dns:"):
+        return server, tls
+    scheme, sep, rest = server.partition("://")
+    if sep and scheme not in ("http", "https"):
+        raise ValueError(f"server: {server!r} is not a server address: give {ADDRESS_FORMS}")
+    target = rest if sep else server
+    host, colon, port = target.rstrip("/").rpartition(":")
+    if not colon or not host or not port.isdigit():
+        raise ValueError(f"server: {server!r} is not a server address: give {ADDRESS_FORMS}")
+    return f"{host}:{port}", (scheme == "https") if sep else tls
+
+
+def _connect(server: Optional[str], api_key: Optional[str] = None, ca_file: Optional[str] = None) -> svc_grpc.TunerServiceStub:
+    """A stub on one channel. server defaults to $GRPCTUNER_SERVER, then 127.0.0.1:50051; api_key to
+    $GRPCTUNER_API_KEY; ca_file (a PEM CA, for a server with TLS) to $GRPCTUNER_CA_FILE. An https:// address
+    without a CA file trusts the system's roots."""
     api_key = api_key if api_key is not None else os.environ.get("GRPCTUNER_API_KEY")
     ca_file = ca_file if ca_file is not None else os.environ.get("GRPCTUNER_CA_FILE")
+    target, tls = _target(server, tls=bool(ca_file))
     options = [("grpc.service_config", _SERVICE_CONFIG), ("grpc.enable_retries", 1)]
-    if ca_file:
-        with open(ca_file, "rb") as f:
-            channel = grpc.secure_channel(server, grpc.ssl_channel_credentials(root_certificates=f.read()), options=options)
+    if tls:
+        roots = None
+        if ca_file:
+            with open(ca_file, "rb") as f:
+                roots = f.read()
+        channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates=roots), options=options)
     else:
-        channel = grpc.insecure_channel(server, options=options)
+        channel = grpc.insecure_channel(target, options=options)
     if api_key:
         channel = grpc.intercept_channel(channel, _BearerToken(api_key))
     return svc_grpc.TunerServiceStub(channel)
 
 
 def create_study(name: str, space: Dict[str, Any], direction: Union[str, Sequence[str]] = "minimize", *,
-                 server: str = "127.0.0.1:50051", sampler: Optional[study_pb2.SamplerConfig] = None,
+                 server: Optional[str] = None, sampler: Optional[study_pb2.SamplerConfig] = None,
                  pruner: Optional[study_pb2.PrunerConfig] = None, max_retries: int = 0,
                  load_if_exists: bool = False, worker_id: Optional[str] = None, lease_seconds: int = 60,
                  api_key: Optional[str] = None, ca_file: Optional[str] = None) -> "Study":
@@ -74,7 +98,7 @@ def create_study(name: str, space: Dict[str, Any], direction: Union[str, Sequenc
     return Study(stub, stub.CreateStudy(request), worker_id, lease_seconds)
 
 
-def load_study(name: str, *, server: str = "127.0.0.1:50051", worker_id: Optional[str] = None, lease_seconds: int = 60,
+def load_study(name: str, *, server: Optional[str] = None, worker_id: Optional[str] = None, lease_seconds: int = 60,
                api_key: Optional[str] = None, ca_file: Optional[str] = None) -> "Study":
     stub = _connect(server, api_key, ca_file)
     return Study(stub, stub.GetStudy(svc.GetStudyRequest(study=name)), worker_id, lease_seconds)

@@ -101,3 +101,15 @@ def test_generated_code_matches_the_protos():
             committed = here / "grpctuner/v1" / generated.name
             assert committed.exists() and committed.read_bytes() == generated.read_bytes(), \
                 f"{committed} is stale: run clients/python/generate.sh"
+
+
+def test_every_address_form_reaches_the_server_and_others_name_the_forms(server, monkeypatch):
+    host, port = server.rsplit(":", 1)
+    for address in (server, f"http://{server}", f"dns:///{server}", f"localhost:{port}"):
+        name = _name()
+        assert grpctuner.create_study(name, {"x": grpctuner.Float(0, 1)}, "minimize", server=address).name == name
+    monkeypatch.setenv("GRPCTUNER_SERVER", f"http://{server}")
+    assert grpctuner.load_study(name).name == name
+    for bad in ("tuner", "ftp://tuner:1", "http://tuner"):
+        with pytest.raises(ValueError, match="is not a server address: give host:port, http://host:port, https://host:port or dns:///name:port"):
+            grpctuner.load_study(name, server=bad)

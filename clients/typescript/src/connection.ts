@@ -19,7 +19,7 @@ const SERVICE_CONFIG = JSON.stringify({
 });
 
 export interface ConnectOptions {
-  /** host:port of any replica; default 127.0.0.1:50051. */
+  /** Any replica, as host:port, http://host:port, https://host:port or dns:///name:port; default $GRPCTUNER_SERVER, else 127.0.0.1:50051. */
   server?: string;
   /** Sent as "authorization: Bearer <key>"; default $GRPCTUNER_API_KEY. */
   apiKey?: string;
@@ -39,12 +39,34 @@ function bearer(apiKey: string): Interceptor {
   });
 }
 
+export const ADDRESS_FORMS = "host:port, http://host:port, https://host:port or dns:///name:port";
+
+/**
+ * The gRPC target and whether to use TLS, from any of ADDRESS_FORMS (the rule every client and the
+ * agent share): http:// is plaintext, https:// is TLS, a bare host:port is TLS only with a CA file.
+ */
+export function target(server: string | undefined, tls: boolean): { target: string; tls: boolean } {
+  const address = server ?? process.env.GRPCTUNER_SERVER ?? "127.0.0.1:50051";
+  if (address.startsWith("dns:")) {
+    return { target: address, tls };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1];
+  const rest = scheme ? address.slice(scheme.length + 3).replace(/\/+$/, "") : address;
+  const colon = rest.lastIndexOf(":");
+  if ((scheme && scheme !== "http" && scheme !== "https") || colon <= 0 || !/^\d+$/.test(rest.slice(colon + 1))) {
+    throw new TypeError(`server: '${address}' is not a server address: give ${ADDRESS_FORMS}`);
+  }
+  return { target: rest, tls: scheme ? scheme === "https" : tls };
+}
+
 export function connect(options: ConnectOptions): TunerServiceClient {
   const apiKey = options.apiKey ?? process.env.GRPCTUNER_API_KEY;
   const caFile = options.caFile ?? process.env.GRPCTUNER_CA_FILE;
+  const where = target(options.server, caFile !== undefined);
+  // https:// without a CA file trusts the system's roots, as createSsl() does with no arguments.
   const channel = options.credentials
-    ?? (caFile ? credentials.createSsl(readFileSync(caFile)) : credentials.createInsecure());
-  return new TunerServiceClient(options.server ?? "127.0.0.1:50051", channel, {
+    ?? (where.tls ? credentials.createSsl(caFile ? readFileSync(caFile) : null) : credentials.createInsecure());
+  return new TunerServiceClient(where.target, channel, {
     "grpc.service_config": SERVICE_CONFIG,
     "grpc.enable_retries": 1,
     interceptors: apiKey ? [bearer(apiKey)] : [],

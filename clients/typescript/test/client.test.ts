@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { ServiceError, status } from "@grpc/grpc-js";
 import { categorical, createStudy, float, int, loadStudy, StudyOptions } from "../src";
+import { connect } from "../src/connection";
 import { RunningServer, startServer } from "./server";
 
 let server: RunningServer;
@@ -113,4 +114,24 @@ test("errors carry their status and name the field", async () => {
   assert.equal(outside.code, status.INVALID_ARGUMENT);
   assert.match(outside.details, /params\[x\]/);
   loaded.close();
+});
+
+test("every address form reaches the server; others name the forms", async () => {
+  const port = server.address.split(":").pop();
+  let last = "";
+  for (const address of [server.address, `http://${server.address}`, `dns:///${server.address}`, `localhost:${port}`]) {
+    last = name();
+    (await createStudy(last, { x: float(0, 1) }, "minimize", { server: address })).close();
+  }
+  process.env.GRPCTUNER_SERVER = `http://${server.address}`;
+  try {
+    const loaded = await loadStudy(last, {});
+    assert.equal(loaded.name, last);
+    loaded.close();
+  } finally {
+    delete process.env.GRPCTUNER_SERVER;
+  }
+  for (const bad of ["tuner", "ftp://tuner:1", "http://tuner"]) {
+    assert.throws(() => connect({ server: bad }), /is not a server address: give host:port, http:\/\/host:port, https:\/\/host:port or dns:\/\/\/name:port/);
+  }
 });

@@ -18,11 +18,7 @@ public sealed class BadInputTests(TwoReplicasFixture cluster) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var client = TwoReplicasFixture.Client(cluster.A, "setup");
-        var request = TwoReplicasFixture.Study(S);
-        request.SearchSpace.Params.Add(new ParamSpec { Name = "opt", Categorical = new CategoricalDistribution { Choices = { new ParamValue { StringValue = "adam" }, Sgd } } });
-        request.SearchSpace.Params.Add(new ParamSpec { Name = "momentum", Float = new FloatDistribution { Low = 0, High = 1 }, Condition = new Condition { Parent = "opt", Values = { Sgd } } });
-        request.LoadIfExists = true;
-        var study = await client.CreateStudyAsync(request);
+        var study = await client.CreateStudyAsync(Existing(_ => { }));
         if ((await study.TrialsAsync()).Count == 0)
         {
             var done = await study.AskAsync();
@@ -109,7 +105,30 @@ public sealed class BadInputTests(TwoReplicasFixture cluster) : IAsyncLifetime
             Study = S, Trials = { new FrozenTrial { State = TrialState.Running, Params = { ["x"] = new ParamValue { FloatValue = 1 }, ["n"] = new ParamValue { IntValue = 1 }, ["opt"] = new ParamValue { StringValue = "adam" } } } },
         }).ResponseAsync),
         ["get trial out of range"] = (StatusCode.NotFound, "trial 12345", c => c.GetTrialAsync(new GetTrialRequest { Study = S, TrialNumber = 12345 }).ResponseAsync),
+        ["load_if_exists with another space"] = (StatusCode.FailedPrecondition, "search_space.params[3]: stored { \"name\": \"momentum\"", c => c.CreateStudyAsync(Existing(r => r.SearchSpace.Params.RemoveAt(3))).ResponseAsync),
+        ["load_if_exists with another pruner"] = (StatusCode.FailedPrecondition, "pruner: stored", c => c.CreateStudyAsync(Existing(r => r.Pruner = new PrunerConfig { Percentile = new PercentilePrunerConfig { Percentile = 50 } })).ResponseAsync),
+        ["load_if_exists with another seed"] = (StatusCode.FailedPrecondition, "sampler: stored", c => c.CreateStudyAsync(Existing(r => r.Sampler.Seed = 2)).ResponseAsync),
     };
+
+    [Fact]
+    public async Task LoadIfExistsWithTheSameDefinitionAndNoSeedLoadsTheStudy()
+    {
+        using var channel = GrpcChannel.ForAddress(cluster.B.Address);
+        var study = await new TunerService.TunerServiceClient(channel).CreateStudyAsync(Existing(r => r.Sampler.ClearSeed()));
+        Assert.Equal(S, study.Name);
+        Assert.Equal(1ul, study.Sampler.Seed);
+    }
+
+    /// <summary>The request that created <see cref="S"/>, changed.</summary>
+    private static CreateStudyRequest Existing(Action<CreateStudyRequest> change)
+    {
+        var request = TwoReplicasFixture.Study(S);
+        request.SearchSpace.Params.Add(new ParamSpec { Name = "opt", Categorical = new CategoricalDistribution { Choices = { new ParamValue { StringValue = "adam" }, Sgd } } });
+        request.SearchSpace.Params.Add(new ParamSpec { Name = "momentum", Float = new FloatDistribution { Low = 0, High = 1 }, Condition = new Condition { Parent = "opt", Values = { Sgd } } });
+        request.LoadIfExists = true;
+        change(request);
+        return request;
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

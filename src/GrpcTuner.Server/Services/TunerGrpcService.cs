@@ -24,7 +24,7 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         var definition = StudyMapper.ToDomain(request);
         if (request.WarmStart is null)
         {
-            return StudyMapper.ToProto(await engine.CreateStudyAsync(definition, request.LoadIfExists, context.CancellationToken));
+            return Loaded(await engine.CreateStudyAsync(definition, request.LoadIfExists, context.CancellationToken), definition, request);
         }
 
         // Recommendations are computed and checked against the new space before anything is written.
@@ -46,7 +46,23 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
             }
         }
 
-        return StudyMapper.ToProto(study);
+        return Loaded(study, definition, request);
+    }
+
+    /// <summary>
+    /// The study CreateStudy returns: with load_if_exists, an existing study of another definition is
+    /// FAILED_PRECONDITION naming the first difference, never silently used in place of the one asked for.
+    /// </summary>
+    private static Wire.Study Loaded(Study study, StudyDefinition asked, Wire.CreateStudyRequest request)
+    {
+        var stored = StudyMapper.ToProto(study);
+        if (request.LoadIfExists && DefinitionDifference.First(stored, StudyMapper.ToProto(study with { Definition = asked }), request.Sampler?.HasSeed == true) is { } difference)
+        {
+            throw new TunerException(ErrorKind.FailedPrecondition,
+                $"study '{study.Name}' exists with another definition: {difference}; load it as it is (load_study, or GetStudy), or give this one another name");
+        }
+
+        return stored;
     }
 
     public override async Task<Wire.RecommendConfigurationsResponse> RecommendConfigurations(Wire.RecommendConfigurationsRequest request, ServerCallContext context)

@@ -89,6 +89,9 @@ def create_study(name: str, space: Dict[str, Any], direction: Union[str, Sequenc
     api_key and ca_file: see _connect."""
     stub = _connect(server, api_key, ca_file)
     directions = [direction] if isinstance(direction, str) else list(direction)
+    for d in directions:
+        if d not in _DIRECTIONS:
+            raise ValueError(f"direction: {d!r} is not one of {', '.join(map(repr, _DIRECTIONS))}")
     request = svc.CreateStudyRequest(name=name, search_space=space_to_proto(space), directions=[_DIRECTIONS[d] for d in directions],
                                      max_retries=max_retries, load_if_exists=load_if_exists)
     if sampler is not None:
@@ -114,6 +117,9 @@ class Trial:
         self._stop = threading.Event()
         self._beats = threading.Thread(target=self._heartbeat, args=(max(lease_seconds / 3, 0.5), lease_seconds), daemon=True)
         self._beats.start()
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self.number}, params={self.params!r})"
 
     def report(self, value: float, step: int) -> bool:
         """Reports an intermediate value; True means the pruner says stop (then tell "pruned")."""
@@ -145,6 +151,9 @@ class FrozenTrial:
         self.intermediate_values: Dict[int, float] = {iv.step: iv.value for iv in message.intermediate_values}
         self.user_attrs: Dict[str, str] = dict(message.user_attrs)
 
+    def __repr__(self) -> str:
+        return f"FrozenTrial(number={self.number}, state={self.state!r}, values={self.values!r}, params={self.params!r})"
+
 
 class Study:
     def __init__(self, stub: svc_grpc.TunerServiceStub, message: study_pb2.Study, worker_id: Optional[str], lease_seconds: int):
@@ -152,6 +161,10 @@ class Study:
         self.name: str = message.name
         self._worker = worker_id or f"python-{uuid.uuid4().hex[:8]}"
         self._lease = lease_seconds
+
+    def __repr__(self) -> str:
+        directions = [study_pb2.Direction.Name(d).replace("DIRECTION_", "").lower() for d in self.message.directions]
+        return f"Study(name={self.name!r}, directions={directions!r}, sampler={self.message.sampler.WhichOneof('kind')!r})"
 
     def ask(self) -> Trial:
         request = svc.AskRequest(study=self.name, worker_id=self._worker, count=1, request_id=uuid.uuid4().hex,

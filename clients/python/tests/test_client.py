@@ -113,3 +113,14 @@ def test_every_address_form_reaches_the_server_and_others_name_the_forms(server,
     for bad in ("tuner", "ftp://tuner:1", "http://tuner"):
         with pytest.raises(ValueError, match="is not a server address: give host:port, http://host:port, https://host:port or dns:///name:port"):
             grpctuner.load_study(name, server=bad)
+
+
+def test_a_direction_typo_names_the_allowed_values_and_trials_print_readably(server):
+    with pytest.raises(ValueError, match="direction: 'minimise' is not one of 'minimize', 'maximize'"):
+        grpctuner.create_study(_name(), {"x": grpctuner.Float(0, 1)}, "minimise", server=server)
+    study = grpctuner.create_study(_name(), {"x": grpctuner.Float(0, 1)}, "maximize", server=server)
+    assert repr(study) == f"Study(name={study.name!r}, directions=['maximize'], sampler='tpe')"
+    trial = study.ask()
+    assert repr(trial) == f"Trial(number=0, params={{'x': {trial.params['x']!r}}})"
+    frozen = study.tell(trial, 0.5)
+    assert repr(frozen) == f"FrozenTrial(number=0, state='complete', values=[0.5], params={{'x': {trial.params['x']!r}}})"

@@ -72,11 +72,12 @@ export async function createStudy(
   direction: DirectionName | DirectionName[] = "minimize",
   options: StudyOptions = {},
 ): Promise<Study> {
+  const directions = (Array.isArray(direction) ? direction : [direction]).map(directionOf);
   const client = connect(options);
   const message = await unary<StudyMessage>((done) => client.createStudy({
     name,
     searchSpace: spaceToProto(space),
-    directions: (Array.isArray(direction) ? direction : [direction]).map((d) => DIRECTIONS[d]),
+    directions,
     sampler: options.sampler,
     pruner: options.pruner,
     maxRetries: options.maxRetries ?? 0,
@@ -205,4 +206,11 @@ export class Study {
   close(): void {
     this.client.close();
   }
+}
+
+function directionOf(name: string): Direction {
+  if (!Object.hasOwn(DIRECTIONS, name)) {
+    throw new TypeError(`direction: '${name}' is not one of ${Object.keys(DIRECTIONS).map((d) => `'${d}'`).join(", ")}`);
+  }
+  return DIRECTIONS[name as DirectionName];
 }

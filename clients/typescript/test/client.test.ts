@@ -135,3 +135,7 @@ test("every address form reaches the server; others name the forms", async () =>
     assert.throws(() => connect({ server: bad }), /is not a server address: give host:port, http:\/\/host:port, https:\/\/host:port or dns:\/\/\/name:port/);
   }
 });
+
+test("a direction typo names the allowed values", async () => {
+  await assert.rejects(createStudy(name(), { x: float(0, 1) }, "minimise" as "minimize", opts()), /direction: 'minimise' is not one of 'minimize', 'maximize'/);
+});

@@ -1,5 +1,4 @@
 using GrpcTuner.Server;
-using Microsoft.Extensions.Configuration;
 
 // Options come from the command line (--redis, --port, --host, --journal, --reap-interval,
 // --admin-key, --tls-cert, --tls-key, --metrics-port, --no-auth) or from GRPCTUNER_-prefixed environment variables
@@ -32,12 +31,7 @@ if (args.Any(a => a is "--help" or "-h" or "-?"))
 
 try
 {
-    var config = new ConfigurationBuilder()
-        .AddEnvironmentVariables("GRPCTUNER_")
-        .AddCommandLine(args.Select(a => a == "--no-auth" ? "--NoAuth=true" : a).ToArray(), flags)
-        .Build();
-    var options = config.Get<ServerOptions>() ?? new ServerOptions();
-    await using var app = await TunerServer.BuildAsync(options);
+    await using var app = await TunerServer.BuildAsync(ServerOptions.Load(args, flags));
     await TunerServer.RunAsync(app);
     return 0;
 }

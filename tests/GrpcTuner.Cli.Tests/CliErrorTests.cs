@@ -83,6 +83,22 @@ public sealed class CliErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServeReadsTheVariablesGrpctunerServerReads()
+    {
+        Environment.SetEnvironmentVariable("GRPCTUNER_TLSCERTIFICATE", "/tmp/cert.pem");
+        try
+        {
+            var (code, _, error) = await CliRunner.RunAsync("serve", "--memory", "--port", "0");
+            Assert.Equal(1, code);
+            Assert.StartsWith("error: --tls-cert was given without --tls-key", error.Trim());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GRPCTUNER_TLSCERTIFICATE", null);
+        }
+    }
+
+    [Fact]
     public async Task TheAgentWithAMissingTaskFileSaysSo()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.yaml");

@@ -43,6 +43,7 @@ internal static class RunCommand
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(ct);
             string? journalPath = null;
             var keepJournal = false;
+            Func<string, Task> announce = _ => Task.CompletedTask;
             try
             {
                 var request = StudySpec.Load(parse.GetValue(spec)!);
@@ -75,19 +76,24 @@ internal static class RunCommand
                     embedded.Lifetime.ApplicationStopping.Register(interrupted.Cancel);
                     address = TunerServer.Addresses(embedded)[0];
                     Console.WriteLine($"server on the embedded store at {address}, journal {journalPath}");
-                    if (agentCount == 0)
+                    var file = parse.GetValue(connectionFile);
+                    announce = async study =>
                     {
-                        Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={adminKey} grpctuner agent --server {address} --study {request.Name} --task TASK");
-                    }
+                        // Once the study exists, so that a worker that reads this can join it at once.
+                        if (agentCount == 0)
+                        {
+                            Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={adminKey} grpctuner agent --server {address} --study {study} --task TASK");
+                        }
 
-                    if (parse.GetValue(connectionFile) is { } file)
-                    {
-                        await WriteConnectionFileAsync(file, address, adminKey, request.Name, ct);
-                    }
+                        if (file is not null)
+                        {
+                            await WriteConnectionFileAsync(file, address, adminKey, study, ct);
+                        }
+                    };
                 }
 
                 var budget = parse.GetValue(trials);
-                var code = await RunStudyAsync(address, connection, request, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), interrupted.Token);
+                var code = await RunStudyAsync(address, connection, request, announce, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), interrupted.Token);
                 if (interrupted.IsCancellationRequested)
                 {
                     await Console.Error.WriteLineAsync("error: interrupted: finished trials are kept; running ones are retried once their workers tell FAIL or their leases expire");
@@ -114,10 +120,11 @@ internal static class RunCommand
         return command;
     }
 
-    private static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
+    private static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, Func<string, Task> announce, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
     {
         using var client = new TunerClient(address, connection);
         var study = await client.CreateStudyAsync(request, ct);
+        await announce(study.Name);
         Console.WriteLine($"study '{study.Name}': {budget} trials, {agentCount} agent(s), timeout {timeout}");
         if (agentCount > 0)
         {

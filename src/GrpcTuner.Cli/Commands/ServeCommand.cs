@@ -8,16 +8,18 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var redis = new Option<string?>("--redis") { Description = "Redis configuration, e.g. 127.0.0.1:6379; without it the embedded store is used (default: $GRPCTUNER_REDIS)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_REDIS") };
-        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => 50051 };
-        var journal = new Option<string>("--journal") { Description = "Journal file of the embedded store", DefaultValueFactory = _ => "grpctuner.journal" };
+        // Defaults from the same GRPCTUNER_ variables grpctuner-server reads.
+        var env = new Lazy<ServerOptions>(ServerOptions.FromEnvironment);
+        var redis = new Option<string?>("--redis") { Description = "Redis configuration, e.g. 127.0.0.1:6379; without it the embedded store is used (default: $GRPCTUNER_REDIS)", DefaultValueFactory = _ => env.Value.Redis };
+        var host = new Option<string>("--host") { Description = "Address to listen on (default: $GRPCTUNER_HOST or 127.0.0.1)", DefaultValueFactory = _ => env.Value.Host };
+        var port = new Option<int>("--port") { Description = "Port to listen on (default: $GRPCTUNER_PORT or 50051)", DefaultValueFactory = _ => env.Value.Port };
+        var journal = new Option<string>("--journal") { Description = "Journal file of the embedded store (default: $GRPCTUNER_JOURNALPATH or grpctuner.journal)", DefaultValueFactory = _ => env.Value.JournalPath ?? "grpctuner.journal" };
         var memory = new Option<bool>("--memory") { Description = "Keep the embedded store in memory only (nothing survives a restart)" };
-        var noAuth = new Option<bool>("--no-auth") { Description = "Accept calls without an API key (a laptop, never a shared cluster)" };
-        var adminKey = new Option<string?>("--admin-key") { Description = "Admin bearer token, to create the first keys (default: $GRPCTUNER_ADMINKEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_ADMINKEY") };
-        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate chain: serve HTTPS only (default: $GRPCTUNER_TLSCERTIFICATE)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_TLSCERTIFICATE") };
-        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert (default: $GRPCTUNER_TLSKEY)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("GRPCTUNER_TLSKEY") };
-        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics (HTTP/1.1, GET /metrics) on this port" };
+        var noAuth = new Option<bool>("--no-auth") { Description = "Accept calls without an API key (a laptop, never a shared cluster; default: $GRPCTUNER_NOAUTH)", DefaultValueFactory = _ => env.Value.NoAuth };
+        var adminKey = new Option<string?>("--admin-key") { Description = "Admin bearer token, to create the first keys (default: $GRPCTUNER_ADMINKEY)", DefaultValueFactory = _ => env.Value.AdminKey };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate chain: serve HTTPS only (default: $GRPCTUNER_TLSCERTIFICATE)", DefaultValueFactory = _ => env.Value.TlsCertificate };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert (default: $GRPCTUNER_TLSKEY)", DefaultValueFactory = _ => env.Value.TlsKey };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics (HTTP/1.1, GET /metrics) on this port (default: $GRPCTUNER_METRICSPORT)", DefaultValueFactory = _ => env.Value.MetricsPort };
         var command = new Command("serve", "Run a server replica") { redis, host, port, journal, memory, noAuth, adminKey, tlsCert, tlsKey, metricsPort };
         command.SetAction(async (parse, ct) =>
         {

@@ -1,8 +1,25 @@
+using Microsoft.Extensions.Configuration;
+
 namespace GrpcTuner.Server;
 
 /// <summary>How a server replica runs.</summary>
 public sealed record ServerOptions
 {
+    /// <summary>
+    /// The options GRPCTUNER_-prefixed environment variables give (GRPCTUNER_REDIS, GRPCTUNER_PORT,
+    /// GRPCTUNER_TLSCERTIFICATE, ...; each property by its name), then the command line's, which win:
+    /// the one reading that grpctuner-server and grpctuner serve share.
+    /// </summary>
+    public static ServerOptions Load(IReadOnlyList<string> args, IDictionary<string, string> flags) =>
+        new ConfigurationBuilder()
+            .AddEnvironmentVariables("GRPCTUNER_")
+            .AddCommandLine(args.Select(a => a == "--no-auth" ? "--NoAuth=true" : a).ToArray(), flags)
+            .Build()
+            .Get<ServerOptions>() ?? new ServerOptions();
+
+    /// <summary>The options the environment alone gives, for defaults of a command line parsed elsewhere.</summary>
+    public static ServerOptions FromEnvironment() => Load([], new Dictionary<string, string>());
+
     /// <summary>StackExchange.Redis configuration; null selects the embedded store.</summary>
     public string? Redis { get; init; }
 

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using GrpcTuner.Testing.Models;
 
 namespace GrpcTuner.Agent.Tests;
 
 /// <summary>A real grpctuner-agent (or grpctuner) process, its output captured line by line.</summary>
-internal sealed class AgentProcess : IDisposable
+internal sealed partial class AgentProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
@@ -68,6 +69,8 @@ internal sealed class AgentProcess : IDisposable
             Assert.Fail($"the agent did not exit within {timeout}; output:\n{Output}");
         }
 
+        // No stack trace ever reaches a user: every failure, in a trial or around it, is one line.
+        Assert.DoesNotContain(ErrorLines, l => StackTraceLine().IsMatch(l));
         return _process.ExitCode;
     }
 
@@ -86,4 +89,7 @@ internal sealed class AgentProcess : IDisposable
 
         _process.Dispose();
     }
+
+    [GeneratedRegex(@"^\s+at \S+.*\(")]
+    private static partial Regex StackTraceLine();
 }

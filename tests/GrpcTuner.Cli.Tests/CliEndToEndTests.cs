@@ -28,7 +28,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(0, code);
         var lines = output.Trim().Split('\n');
         Assert.Equal("name\tsampler\tdirections\ttrials\tby state\tcreated", lines[0]);
-        Assert.StartsWith("branin\tTpe\tMinimize\t0\t-\t", lines[1]);
+        Assert.StartsWith("branin\ttpe\tminimize\t0\t-\t", lines[1]);
 
         // Tests run with input redirected: no terminal to ask on, so --yes is required.
         (code, _, var error) = await CliRunner.RunAsync("study", "delete", "branin", "--server", _server.Address);
@@ -56,7 +56,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
 
         (code, output, _) = await CliRunner.RunAsync("study", "show", "branin", "--server", _server.Address);
         Assert.Equal(0, code);
-        Assert.Contains("Complete: 1", output);
+        Assert.Contains("trials: 1 (complete 1)", output);
         Assert.Contains("best: trial 0 values [1.5]", output);
 
         var csv = Path.GetTempFileName();
@@ -64,11 +64,16 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         Assert.Equal(0, code);
         var lines = await File.ReadAllLinesAsync(csv);
         Assert.Equal("number,state,value_0,param_x1,param_x2,param_optimizer,param_momentum,worker_id,retried_from,reason,start_time,complete_time", lines[0]);
-        Assert.StartsWith("0,Complete,1.5,", lines[1]);
+        Assert.StartsWith("0,complete,1.5,", lines[1]);
 
         (code, output, _) = await CliRunner.RunAsync("export", "branin", "--format", "json", "--server", _server.Address);
         Assert.Equal(0, code);
-        Assert.Contains("\"state\": \"TRIAL_STATE_COMPLETE\"", output);
+        // Plain JSON: number always present (trial 0 too), states as the other exports write them, params as JSON numbers.
+        var exported = System.Text.Json.JsonDocument.Parse(output).RootElement[0];
+        Assert.Equal(0, exported.GetProperty("number").GetInt64());
+        Assert.Equal("complete", exported.GetProperty("state").GetString());
+        Assert.Equal(1.5, exported.GetProperty("values")[0].GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, exported.GetProperty("params").GetProperty("x1").ValueKind);
         File.Delete(csv);
 
         var parquet = Path.GetTempFileName();

@@ -67,7 +67,7 @@ public sealed partial class WatchTerminalTests : IAsyncLifetime
             Assert.True(await WaitForAsync(screen, "100 finished, 0 running", TimeSpan.FromSeconds(10)), $"the burst's last event was not drawn:\n{Plain(screen)}");
             var (code, shown, _) = await CliRunner.RunAsync("study", "show", "live", "--server", _server.Address);
             Assert.Equal(0, code);
-            Assert.Contains("Complete: 100", shown);
+            Assert.Contains("trials: 100 (complete 100)", shown);
             Assert.Matches(@"by state\s*│?\s*complete 100\b", LastFrame(Plain(screen)));
             // Process start included: the .NET runtime, the connection and the first draw.
             Assert.True(firstFrameAfter < TimeSpan.FromSeconds(5), $"first frame after {firstFrameAfter}");

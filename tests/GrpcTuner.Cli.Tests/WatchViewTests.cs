@@ -62,4 +62,17 @@ public sealed class WatchViewTests
         Assert.Contains("1 finished, 0 running", text.ToString());
         Assert.DoesNotContain("%", text.ToString());
     }
+
+    [Theory]
+    [InlineData(2.187e-06, "0.000002187")]
+    [InlineData(0.1, "0.1")]
+    [InlineData(1.5, "1.5")]
+    [InlineData(123456789012.5, "123456789012.5")]
+    [InlineData(1e-300, "1E-300")]
+    [InlineData(-3.0000000000000004e-05, "-0.000030000000000000004")]
+    public void NumbersPrintPositionallyWhereADecimalFitsAndRoundTrip(double value, string text)
+    {
+        Assert.Equal(text, GrpcTuner.Cli.Commands.TrialFormat.Number(value));
+        Assert.Equal(value, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -1,6 +1,5 @@
 using GrpcTuner.Agent.Commands;
 using System.CommandLine;
-using Google.Protobuf;
 using GrpcTuner.Cli.Exports;
 using GrpcTuner.Cli.Specs;
 
@@ -37,7 +36,7 @@ internal static class ExportCommand
 
                     break;
                 case var f:
-                    var text = f == "json" ? "[" + string.Join(",\n", trials.Select(t => JsonFormatter.Default.Format(t))) + "]\n" : CsvExport.Write(columns);
+                    var text = f == "json" ? JsonExport.Write(trials) : CsvExport.Write(columns);
                     await (path is null ? Console.Out.WriteAsync(text) : File.WriteAllTextAsync(path, text, ct));
                     break;
             }

@@ -156,7 +156,7 @@ internal static class RunCommand
             return 1;
         }
 
-        Console.WriteLine($"best: trial {best[0].Number} values [{string.Join(", ", best[0].Values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}] params {TrialFormat.Params(best[0])}");
+        Console.WriteLine($"best: trial {best[0].Number} values [{string.Join(", ", best[0].Values.Select(TrialFormat.Number))}] params {TrialFormat.Params(best[0])}");
         if (outputPath is not null)
         {
             await File.WriteAllTextAsync(outputPath, BestJson(study.Info, best), CancellationToken.None);

@@ -46,7 +46,7 @@ internal static class StudyCommands
                 foreach (var s in page.Studies)
                 {
                     var trials = await (await client.LoadStudyAsync(s.Name, ct)).TrialsAsync(ct);
-                    rows.Add($"{s.Name}\t{s.Sampler.KindCase}\t{string.Join(",", s.Directions)}\t{trials.Count}\t{Counts(trials)}\t{s.CreateTime.ToDateTimeOffset():u}");
+                    rows.Add($"{s.Name}\t{s.Sampler.KindCase.ToString().ToLowerInvariant()}\t{string.Join(",", s.Directions.Select(TrialFormat.Direction))}\t{trials.Count}\t{Counts(trials)}\t{s.CreateTime.ToDateTimeOffset():u}");
                 }
 
                 token = page.NextPageToken;
@@ -87,7 +87,7 @@ internal static class StudyCommands
     }
 
     private static string Counts(IReadOnlyList<Trial> trials) =>
-        trials.Count == 0 ? "-" : string.Join(", ", trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
+        trials.Count == 0 ? "-" : string.Join(", ", trials.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{TrialFormat.State(g.Key)} {g.Count()}"));
 
     private static Command ShowCommand()
     {
@@ -97,11 +97,11 @@ internal static class StudyCommands
         {
             var study = await client.LoadStudyAsync(parse.GetValue(name)!, ct);
             var trials = await study.TrialsAsync(ct);
-            Console.WriteLine($"study {study.Name} ({study.Info.StudyId}), sampler {study.Info.Sampler.KindCase}, seed {study.Info.Sampler.Seed}");
+            Console.WriteLine($"study {study.Name} ({study.Info.StudyId}), sampler {study.Info.Sampler.KindCase.ToString().ToLowerInvariant()}, seed {study.Info.Sampler.Seed}");
             Console.WriteLine(trials.Count == 0 ? "trials: none yet" : $"trials: {trials.Count} ({Counts(trials)})");
             foreach (var best in await study.BestTrialsAsync(ct))
             {
-                Console.WriteLine($"best: trial {best.Number} values [{string.Join(", ", best.Values)}] params {TrialFormat.Params(best)}");
+                Console.WriteLine($"best: trial {best.Number} values [{string.Join(", ", best.Values.Select(TrialFormat.Number))}] params {TrialFormat.Params(best)}");
             }
         }));
         return command;

@@ -3,12 +3,29 @@ using GrpcTuner.V1;
 
 namespace GrpcTuner.Cli.Commands;
 
-/// <summary>Parameter values as text, the same way in every command and export.</summary>
+/// <summary>
+/// States, directions, numbers and parameter values as text, one way in every command and export:
+/// states and directions in lower case as the SDKs write them, numbers in invariant culture,
+/// round-tripping, positional where a decimal fits (2.187e-06 prints 0.000002187).
+/// </summary>
 internal static class TrialFormat
 {
+    public static string State(TrialState state) => state.ToString().ToLowerInvariant();
+
+    public static string Direction(Direction direction) => direction.ToString().ToLowerInvariant();
+
+    public static string Number(double value)
+    {
+        var roundTrip = value.ToString("R", CultureInfo.InvariantCulture);
+        // decimal holds 28 digits: parsed from the round-trip text it prints every digit of it, without an exponent.
+        return roundTrip.Contains('E', StringComparison.Ordinal) && Math.Abs(value) is >= 1e-12 and < 1e20
+            ? decimal.Parse(roundTrip, NumberStyles.Float, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)
+            : roundTrip;
+    }
+
     public static string Value(ParamValue v) => v.KindCase switch
     {
-        ParamValue.KindOneofCase.FloatValue => v.FloatValue.ToString("R", CultureInfo.InvariantCulture),
+        ParamValue.KindOneofCase.FloatValue => Number(v.FloatValue),
         ParamValue.KindOneofCase.IntValue => v.IntValue.ToString(CultureInfo.InvariantCulture),
         ParamValue.KindOneofCase.BoolValue => v.BoolValue ? "true" : "false",
         _ => v.StringValue,

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace GrpcTuner.Cli.Exports;
 
-/// <summary>Columns as RFC 4180 CSV, numbers round-tripping and times in ISO 8601.</summary>
+/// <summary>Columns as RFC 4180 CSV, numbers as TrialFormat writes them and times in ISO 8601.</summary>
 internal static class CsvExport
 {
     public static string Write(IReadOnlyList<TrialColumn> columns)
@@ -22,7 +22,7 @@ internal static class CsvExport
     private static string Text(object? cell) => cell switch
     {
         null => "",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        double d => Commands.TrialFormat.Number(d),
         DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString() ?? "",

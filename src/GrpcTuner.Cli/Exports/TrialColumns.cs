@@ -28,7 +28,7 @@ internal static class TrialColumns
         var columns = new List<TrialColumn>
         {
             Column("number", ColumnType.Long, t => t.Number),
-            Column("state", ColumnType.Text, t => t.State.ToString()),
+            Column("state", ColumnType.Text, t => TrialFormat.State(t.State)),
         };
         columns.AddRange(study.Directions.Select((_, i) =>
             Column($"value_{i}", ColumnType.Double, t => i < t.Values.Count ? t.Values[i] : null)));

@@ -20,27 +20,33 @@ internal static class CbsCommand
         var tables = new Option<string>("--tables") { Description = "Folder with one results CSV (or .csv.gz) per data set", Required = true };
         var k = new Option<int>("--k") { Description = "Configurations to recommend", DefaultValueFactory = _ => 4 };
         var tolerance = new Option<double>("--tolerance") { Description = "Coverage tolerance on the normalized scale", DefaultValueFactory = _ => CoverageSearch.DefaultTolerance };
+        var direction = new Option<string>("--direction") { Description = "maximize (accuracy) or minimize (a loss, an error)", DefaultValueFactory = _ => "maximize" };
+        direction.AcceptOnlyFromAmong("maximize", "minimize");
+        var scale = new Option<string>("--scale") { Description = "fraction-of-best (the paper's: score over the data set's best) or min-max", DefaultValueFactory = _ => "fraction-of-best" };
+        scale.AcceptOnlyFromAmong("fraction-of-best", "min-max");
         var fallback = new Option<string>("--default") { Description = "The default configuration, name=value pairs", DefaultValueFactory = _ => SklearnDefault };
 
-        var recommend = new Command("recommend", "Recommend k configurations that cover the data sets") { tables, k, tolerance };
+        CoverageOptions Options(ParseResult parse) => new(parse.GetValue(direction) == "minimize", parse.GetValue(scale) == "min-max" ? CoverageScale.MinMax : CoverageScale.FractionOfBest, parse.GetValue(tolerance));
+
+        var recommend = new Command("recommend", "Recommend k configurations that cover the data sets") { tables, k, tolerance, direction, scale };
         recommend.SetAction(parse => Run(() =>
         {
             var table = ResultsTable.LoadDirectory(parse.GetValue(tables)!);
-            var order = CoverageSearch.Recommend(table.Scores, parse.GetValue(k), parse.GetValue(tolerance));
+            var order = CoverageSearch.Recommend(table.Scores, parse.GetValue(k), Options(parse), Names(table));
             for (var i = 0; i < order.Count; i++)
             {
                 Console.WriteLine($"CBS_{i + 1}: {table.Describe(order[i])}");
             }
         }));
 
-        var loo = new Command("loo", "Leave-one-data-set-out evaluation: CBS_1..CBS_k beside the default and the upper bound") { tables, k, tolerance, fallback };
+        var loo = new Command("loo", "Leave-one-data-set-out evaluation: CBS_1..CBS_k beside the default and the upper bound") { tables, k, tolerance, direction, scale, fallback };
         loo.SetAction(parse => Run(() =>
         {
             var table = ResultsTable.LoadDirectory(parse.GetValue(tables)!);
             var defaults = parse.GetValue(fallback)!.Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
             var fallbackIndex = table.Nearest(defaults);
             var maxK = parse.GetValue(k);
-            var result = LeaveOneOut.Evaluate(table.Scores, maxK, fallbackIndex, parse.GetValue(tolerance));
+            var result = LeaveOneOut.Evaluate(table.Scores, maxK, fallbackIndex, Options(parse), Names(table));
             Console.WriteLine($"default configuration: {table.Describe(fallbackIndex)}");
             Console.WriteLine($"| held-out data set | {string.Join(" | ", Enumerable.Range(1, maxK).Select(i => $"CBS_{i}"))} | default | upper bound |");
             Console.WriteLine($"|---|{string.Concat(Enumerable.Repeat("---|", maxK + 2))}");
@@ -49,7 +55,7 @@ internal static class CbsCommand
                 Console.WriteLine($"| {table.Datasets[d]} | {string.Join(" | ", result.PerDataset[d].Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | 1.0000 |");
             }
 
-            Console.WriteLine($"| mean (normalized) | {string.Join(" | ", result.CbsAtK.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | {result.Default:F4} | {result.UpperBound:F4} |");
+            Console.WriteLine($"| mean (min-max) | {string.Join(" | ", result.CbsAtK.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | {result.Default:F4} | {result.UpperBound:F4} |");
             Console.WriteLine($"| mean (fraction of best score) | {string.Join(" | ", result.CbsFractionAtK.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))} | {result.DefaultFraction:F4} | 1.0000 |");
         }));
 
@@ -58,6 +64,8 @@ internal static class CbsCommand
         cbs.Subcommands.Add(loo);
         return cbs;
     }
+
+    private static string[] Names(ResultsTable table) => Enumerable.Range(0, table.Configurations.Count).Select(table.Describe).ToArray();
 
     private static int Run(Action body)
     {

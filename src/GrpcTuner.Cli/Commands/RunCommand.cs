@@ -205,7 +205,7 @@ internal static class RunCommand
     public static string BestJson(Study study, IReadOnlyList<Trial> best) => JsonSerializer.Serialize(new
     {
         study = study.Name,
-        directions = study.Directions.Select(d => d.ToString()).ToArray(),
+        directions = study.Directions.Select(TrialFormat.Direction).ToArray(),
         best = best.Select(t => new
         {
             number = t.Number,

@@ -23,6 +23,10 @@ internal static class TrialFormat
             : roundTrip;
     }
 
+    /// <summary>A number cut to a few significant digits, for tables, written as <see cref="Number"/> writes it.</summary>
+    public static string Rounded(double value, int significant) =>
+        Number(double.Parse(value.ToString($"G{significant}", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+
     public static string Value(ParamValue v) => v.KindCase switch
     {
         ParamValue.KindOneofCase.FloatValue => Number(v.FloatValue),

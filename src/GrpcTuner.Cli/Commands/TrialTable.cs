@@ -16,8 +16,8 @@ internal static class TrialTable
         header.AddRange(names);
         var rows = trials.Select(t =>
         {
-            var row = new List<string> { t.Number.ToString(CultureInfo.InvariantCulture), t.State.ToString().Replace("TrialState", "", StringComparison.Ordinal) };
-            row.AddRange(study.Directions.Select((_, i) => i < t.Values.Count ? t.Values[i].ToString("G5", CultureInfo.InvariantCulture) : "-"));
+            var row = new List<string> { t.Number.ToString(CultureInfo.InvariantCulture), TrialFormat.State(t.State) };
+            row.AddRange(study.Directions.Select((_, i) => i < t.Values.Count ? TrialFormat.Rounded(t.Values[i], 5) : "-"));
             row.Add(t.IntermediateValues.Count.ToString(CultureInfo.InvariantCulture));
             row.AddRange(names.Select(n => t.Params.TryGetValue(n, out var v) ? Short(TrialFormat.Value(v)) : "-"));
             return row;
@@ -34,5 +34,5 @@ internal static class TrialTable
     }
 
     private static string Short(string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && value.Length > 8 ? d.ToString("G4", CultureInfo.InvariantCulture) : value;
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && value.Length > 8 ? TrialFormat.Rounded(d, 4) : value;
 }

@@ -65,5 +65,5 @@ public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<
         return Enumerable.Range(0, Configurations.Count).MinBy(c => Distance(Configurations[c]));
     }
 
-    public string Describe(int c) => string.Join(" ", Parameters.Select((p, i) => $"{p}={Configurations[c][i].ToString("G4", CultureInfo.InvariantCulture)}"));
+    public string Describe(int c) => string.Join(" ", Parameters.Select((p, i) => $"{p}={Commands.TrialFormat.Rounded(Configurations[c][i], 4)}"));
 }

@@ -1,12 +1,27 @@
 namespace GrpcTuner.Core.Coverage;
 
+/// <summary>How scores are put on one scale per data set before coverage is counted.</summary>
+public enum CoverageScale
+{
+    /// <summary>The paper's: each score over the data set's best (the best over each score when lower is better).</summary>
+    FractionOfBest,
+
+    /// <summary>Min-max: the best configuration 1, the worst 0.</summary>
+    MinMax,
+}
+
+/// <summary>Which way is better, the scale, and how far below the best still covers a data set.</summary>
+public sealed record CoverageOptions(bool Minimize = false, CoverageScale Scale = CoverageScale.FractionOfBest, double Tolerance = CoverageSearch.DefaultTolerance);
+
 /// <summary>
-/// Coverage-based Search (CBS): recommends a short list of configurations that together work well
-/// across many data sets. Each data set's scores are normalized to [0, 1] (min-max, best = 1); a
-/// configuration covers a data set when its normalized score is within the tolerance of that
-/// data set's best (default 3%); configurations are then ordered greedily, each time taking the
-/// one that covers the most data sets not yet covered, ties going to the higher mean normalized
-/// score. Scores are larger-is-better; negate a loss before passing it.
+/// Coverage-based Search (CBS; "Stay Tuned", arXiv 2407.18990): recommends a short list of
+/// configurations that together work well across many data sets. A configuration covers a data set
+/// when its normalised score there is at least 1 - tolerance (default 3% of the best). Configurations
+/// are taken greedily, each time the one that covers the most data sets not yet covered in this
+/// round; once every data set is covered (or nothing left can cover one that is not), a new round
+/// starts over all of them. Ties go to the configuration that covers more data sets in all, then to
+/// the higher mean normalised score, then to the smaller name (so the order never depends on the
+/// order of the rows).
 /// </summary>
 public static class CoverageSearch
 {
@@ -14,25 +29,28 @@ public static class CoverageSearch
 
     /// <param name="scores">scores[c][d]: configuration c on data set d; NaN where it was not run.</param>
     /// <param name="k">How many configurations to recommend.</param>
-    /// <param name="tolerance">Distance below the best, on the normalized scale, that still covers.</param>
+    /// <param name="options">Direction, scale and tolerance; the paper's defaults when null.</param>
+    /// <param name="names">A stable name per configuration, the last tie-break; row order when null.</param>
     /// <returns>Indexes of the recommended configurations, best first.</returns>
-    public static IReadOnlyList<int> Recommend(IReadOnlyList<double[]> scores, int k, double tolerance = DefaultTolerance)
+    public static IReadOnlyList<int> Recommend(IReadOnlyList<double[]> scores, int k, CoverageOptions? options = null, IReadOnlyList<string>? names = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
-        var normalized = Normalize(scores);
+        options ??= new CoverageOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Tolerance);
+        var normalized = Normalize(scores, options);
         var datasets = normalized.Count == 0 ? 0 : normalized[0].Length;
-        var covers = normalized.Select(row => row.Select(v => v >= 1 - tolerance).ToArray()).ToArray();
+        var covers = normalized.Select(row => row.Select(v => v >= 1 - options.Tolerance).ToArray()).ToArray();
+        var total = covers.Select(row => row.Count(c => c)).ToArray();
         var mean = normalized.Select(row => row.Where(double.IsFinite).DefaultIfEmpty(0).Average()).ToArray();
         var covered = new bool[datasets];
+        var taken = new bool[scores.Count];
         var chosen = new List<int>();
         while (chosen.Count < Math.Min(k, scores.Count))
         {
-            var best = -1;
-            var bestGain = -1;
+            var (best, bestGain) = (-1, -1);
             for (var c = 0; c < scores.Count; c++)
             {
-                if (chosen.Contains(c))
+                if (taken[c])
                 {
                     continue;
                 }
@@ -43,13 +61,21 @@ public static class CoverageSearch
                     gain += covers[c][d] && !covered[d] ? 1 : 0;
                 }
 
-                if (gain > bestGain || (gain == bestGain && mean[c] > mean[best]))
+                if (best < 0 || gain > bestGain || (gain == bestGain && Before(c, best)))
                 {
                     (best, bestGain) = (c, gain);
                 }
             }
 
+            if (bestGain == 0 && covered.Any(c => c))
+            {
+                // The round is over: every data set is covered, or none left uncovered can be. Start again over all.
+                Array.Clear(covered);
+                continue;
+            }
+
             chosen.Add(best);
+            taken[best] = true;
             for (var d = 0; d < datasets; d++)
             {
                 covered[d] |= covers[best][d];
@@ -57,11 +83,21 @@ public static class CoverageSearch
         }
 
         return chosen;
+
+        bool Before(int a, int b) =>
+            total[a] != total[b] ? total[a] > total[b]
+            : mean[a] != mean[b] ? mean[a] > mean[b]
+            : names is not null && string.CompareOrdinal(names[a], names[b]) != 0 ? string.CompareOrdinal(names[a], names[b]) < 0
+            : a < b;
     }
 
-    /// <summary>Min-max normalization per data set (column): the best configuration gets 1, the worst 0.</summary>
-    public static IReadOnlyList<double[]> Normalize(IReadOnlyList<double[]> scores)
+    /// <summary>
+    /// Each data set's (column's) scores on the chosen scale, 1 for its best. Fraction of best needs
+    /// positive scores: a column with a score of zero or below is an <see cref="ArgumentException"/> naming it.
+    /// </summary>
+    public static IReadOnlyList<double[]> Normalize(IReadOnlyList<double[]> scores, CoverageOptions? options = null)
     {
+        options ??= new CoverageOptions();
         if (scores.Count == 0)
         {
             return [];
@@ -73,9 +109,18 @@ public static class CoverageSearch
         {
             var column = scores.Select(row => row[d]).Where(double.IsFinite).ToList();
             var (min, max) = column.Count == 0 ? (0.0, 0.0) : (column.Min(), column.Max());
+            if (options.Scale == CoverageScale.FractionOfBest && min <= 0)
+            {
+                throw new ArgumentException($"data set {d}: a score of {min} cannot be a fraction of the best; fraction-of-best needs positive scores (use the min-max scale)");
+            }
+
             for (var c = 0; c < scores.Count; c++)
             {
-                result[c][d] = !double.IsFinite(scores[c][d]) ? double.NaN : max > min ? (scores[c][d] - min) / (max - min) : 1;
+                var s = scores[c][d];
+                result[c][d] = !double.IsFinite(s) ? double.NaN
+                    : options.Scale == CoverageScale.FractionOfBest ? (options.Minimize ? min / s : s / max)
+                    : max == min ? 1
+                    : options.Minimize ? (max - s) / (max - min) : (s - min) / (max - min);
             }
         }
 

@@ -42,10 +42,18 @@ public sealed class CoverageRecommender(IStudyStore store)
             }
         }
 
+        var minimize = studies[0].Definition.Directions[0] == Direction.Minimize;
+        for (var i = 1; i < studies.Count; i++)
+        {
+            if (studies[i].Definition.Directions[0] != studies[0].Definition.Directions[0])
+            {
+                throw TunerException.Invalid($"{field}.studies[{i}]", $"study '{studies[i].Name}' has another direction than '{studies[0].Name}'");
+            }
+        }
+
         var configs = new Dictionary<string, (IReadOnlyDictionary<string, ParamValue> Params, double[] Scores)>(StringComparer.Ordinal);
         for (var d = 0; d < studies.Count; d++)
         {
-            var sign = studies[d].Definition.Directions[0] == Direction.Maximize ? 1.0 : -1.0;
             foreach (var t in await store.GetTrialsAsync(studies[d], ct).ConfigureAwait(false))
             {
                 if (t.State != TrialState.Complete)
@@ -60,7 +68,9 @@ public sealed class CoverageRecommender(IStudyStore store)
                     configs[key] = row;
                 }
 
-                row.Scores[d] = double.IsNaN(row.Scores[d]) ? sign * t.Values[0] : Math.Max(row.Scores[d], sign * t.Values[0]);
+                // A configuration run more than once counts with its best value.
+                var value = t.Values[0];
+                row.Scores[d] = double.IsNaN(row.Scores[d]) ? value : minimize ? Math.Min(row.Scores[d], value) : Math.Max(row.Scores[d], value);
             }
         }
 
@@ -71,8 +81,11 @@ public sealed class CoverageRecommender(IStudyStore store)
         }
 
         var scores = rows.Select(r => r.Scores).ToList();
-        var normalized = CoverageSearch.Normalize(scores);
-        return CoverageSearch.Recommend(scores, k, tolerance)
+        var keys = configs.Keys.ToList();
+        // Fraction of best needs positive values; a study of values that can be negative falls back to min-max.
+        var options = new CoverageOptions(minimize, scores.All(r => r.All(v => double.IsNaN(v) || v > 0)) ? CoverageScale.FractionOfBest : CoverageScale.MinMax, tolerance);
+        var normalized = CoverageSearch.Normalize(scores, options);
+        return CoverageSearch.Recommend(scores, k, options, keys)
             .Select(i => (rows[i].Params, normalized[i].Count(v => v >= 1 - tolerance)))
             .ToList();
     }

@@ -11,6 +11,21 @@ public static class StudyValidator
     public const int MaxObjectives = 16;
     public const int MaxRetries = 100;
 
+    /// <summary>Choices of one categorical parameter: each Ask looks choices up, so their number bounds its cost.</summary>
+    public const int MaxChoices = 10_000;
+
+    /// <summary>Values an int or stepped float parameter can take: 2^53, so that every one is an exact double and a random index fits a long.</summary>
+    public const long MaxValues = 1L << 53;
+
+    /// <summary>CMA-ES population: its state and every generation's work grow with it.</summary>
+    public const int MaxCmaEsPopulation = 1_000;
+
+    /// <summary>NSGA-II population: non-dominated sorting is quadratic in it.</summary>
+    public const int MaxNsga2Population = 10_000;
+
+    /// <summary>Startup trials of TPE and GP-BO.</summary>
+    public const int MaxStartupTrials = 100_000;
+
     public static void Validate(StudyDefinition study)
     {
         var v = new Violations();
@@ -79,8 +94,11 @@ public static class StudyValidator
                 if (f.Step is { } step && v.Check(double.IsFinite(step) && step > 0, $"{field}.step", $"must be finite and > 0, got {step}"))
                 {
                     var k = (f.High - f.Low) / step;
-                    v.Check(Math.Abs(k - Math.Round(k)) <= 1e-8 * Math.Max(1, k), $"{field}.step",
-                        $"must divide the range: high - low ({f.High - f.Low}) is not a multiple of {step}");
+                    if (v.Check(k < MaxValues, $"{field}.step", $"makes {k:G3} values; at most {MaxValues} are allowed"))
+                    {
+                        v.Check(Math.Abs(k - Math.Round(k)) <= 1e-8 * Math.Max(1, k), $"{field}.step",
+                            $"must divide the range: high - low ({f.High - f.Low}) is not a multiple of {step}");
+                    }
                 }
 
                 break;
@@ -92,7 +110,14 @@ public static class StudyValidator
                     return;
                 }
 
-                v.Check((n.High - n.Low) % n.Step == 0, $"{field}.step", $"must divide the range: high - low ({n.High - n.Low}) is not a multiple of {n.Step}");
+                // Int128: high - low of two longs can overflow a long.
+                var range = (Int128)n.High - n.Low;
+                if (!v.Check(range / n.Step < MaxValues, field, $"takes {(range / n.Step) + 1} values; at most {MaxValues} are allowed"))
+                {
+                    return;
+                }
+
+                v.Check(range % n.Step == 0, $"{field}.step", $"must divide the range: high - low ({range}) is not a multiple of {n.Step}");
                 if (n.Log)
                 {
                     v.Check(n.Low >= 1, $"{field}.low", $"must be >= 1 with log, got {n.Low}");
@@ -102,16 +127,18 @@ public static class StudyValidator
                 break;
             case CategoricalDistribution c:
                 field += ".categorical.choices";
-                if (!v.Check(c.Choices.Count >= 1, field, "must list at least one choice"))
+                if (!v.Check(c.Choices.Count is >= 1 and <= MaxChoices, field, $"must list 1 to {MaxChoices} choices, got {c.Choices.Count}"))
                 {
                     return;
                 }
 
+                // A set, not IndexOf per choice: linear in the choices, not quadratic.
+                var distinct = new HashSet<ParamValue>();
                 for (var i = 0; i < c.Choices.Count; i++)
                 {
                     var choice = c.Choices[i];
                     v.Check(choice.Kind != ParamKind.Float || double.IsFinite(choice.AsFloat), $"{field}[{i}]", "must be finite");
-                    v.Check(c.IndexOf(choice) == i, $"{field}[{i}]", $"repeats the choice {choice}");
+                    v.Check(distinct.Add(choice), $"{field}[{i}]", $"repeats the choice {choice}");
                 }
 
                 break;
@@ -174,19 +201,19 @@ public static class StudyValidator
                 break;
             case SamplerKind.Nsga2:
                 var nsga = study.Sampler.Nsga2 ?? new Nsga2Options();
-                v.Check(nsga.PopulationSize is >= 2 and <= 100_000, "sampler.nsga2.population_size", $"must be in [2, 100000], got {nsga.PopulationSize}");
+                v.Check(nsga.PopulationSize is >= 2 and <= MaxNsga2Population, "sampler.nsga2.population_size", $"must be in [2, {MaxNsga2Population}], got {nsga.PopulationSize}");
                 v.Check(nsga.CrossoverProbability is >= 0 and <= 1, "sampler.nsga2.crossover_prob", $"must be in [0, 1], got {nsga.CrossoverProbability}");
                 v.Check(nsga.SwappingProbability is >= 0 and <= 1, "sampler.nsga2.swapping_prob", $"must be in [0, 1], got {nsga.SwappingProbability}");
                 v.Check(nsga.MutationProbability is null or (>= 0 and <= 1), "sampler.nsga2.mutation_prob", $"must be in [0, 1], got {nsga.MutationProbability}");
                 break;
             case SamplerKind.Gp:
                 v.Check(study.Directions.Count == 1, "sampler.gp", "GP-BO optimizes a single objective; use nsga2 for several");
-                v.Check((study.Sampler.Gp?.NStartupTrials ?? 10) >= 1, "sampler.gp.n_startup_trials", "must be >= 1");
+                v.Check((study.Sampler.Gp?.NStartupTrials ?? 10) is >= 1 and <= MaxStartupTrials, "sampler.gp.n_startup_trials", $"must be in [1, {MaxStartupTrials}], got {study.Sampler.Gp?.NStartupTrials}");
                 break;
             case SamplerKind.CmaEs:
                 var cma = study.Sampler.CmaEs ?? new CmaEsOptions();
                 v.Check(study.Directions.Count == 1, "sampler.cmaes", "CMA-ES optimizes a single objective; use nsga2 for several");
-                v.Check(cma.PopulationSize is null or >= 2, "sampler.cmaes.population_size", $"must be >= 2, got {cma.PopulationSize}");
+                v.Check(cma.PopulationSize is null or (>= 2 and <= MaxCmaEsPopulation), "sampler.cmaes.population_size", $"must be in [2, {MaxCmaEsPopulation}], got {cma.PopulationSize}");
                 if (!cma.RandomForOtherParams)
                 {
                     for (var i = 0; i < space.Params.Count; i++)
@@ -199,7 +226,7 @@ public static class StudyValidator
                 break;
             case SamplerKind.Tpe:
                 var tpe = study.Sampler.TpeOrDefault;
-                v.Check(tpe.NStartupTrials >= 0, "sampler.tpe.n_startup_trials", $"must be >= 0, got {tpe.NStartupTrials}");
+                v.Check(tpe.NStartupTrials is >= 0 and <= MaxStartupTrials, "sampler.tpe.n_startup_trials", $"must be in [0, {MaxStartupTrials}], got {tpe.NStartupTrials}");
                 v.Check(tpe.NEiCandidates is >= 1 and <= 10000, "sampler.tpe.n_ei_candidates", $"must be in [1, 10000], got {tpe.NEiCandidates}");
                 v.Check(double.IsFinite(tpe.PriorWeight) && tpe.PriorWeight > 0, "sampler.tpe.prior_weight", $"must be finite and > 0, got {tpe.PriorWeight}");
                 break;

@@ -5,6 +5,7 @@ using GrpcTuner.Client;
 namespace GrpcTuner.Cli.Tests;
 
 /// <summary><c>grpctuner run</c> without agents, as the built program: outside workers can join it, and a signal stops it.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RunInterruptTests
 {
     [Fact]

@@ -36,7 +36,7 @@ public sealed class TunerStudy
             RequestId = Guid.NewGuid().ToString("N"),
         };
         var response = await _client.Raw.AskAsync(request, cancellationToken: ct).ConfigureAwait(false);
-        return response.Trials.Select(t => new TunerTrial(_client, Name, t)).ToList();
+        return response.Trials.Select(t => new TunerTrial(_client, Info, t)).ToList();
     }
 
     /// <summary>Finishes a trial as COMPLETE with one value per objective.</summary>

@@ -12,13 +12,17 @@ public sealed class TunerTrial : IAsyncDisposable
 {
     private readonly TunerClient _client;
     private readonly string _study;
+
+    // The study's incarnation: a call for a study deleted and created again under its name is NOT_FOUND, not the new study's.
+    private readonly string _studyId;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _heartbeats;
 
-    internal TunerTrial(TunerClient client, string study, Trial trial)
+    internal TunerTrial(TunerClient client, Study study, Trial trial)
     {
         _client = client;
-        _study = study;
+        _study = study.Name;
+        _studyId = study.StudyId;
         Info = trial;
         _heartbeats = Task.Run(HeartbeatLoopAsync);
     }
@@ -51,14 +55,14 @@ public sealed class TunerTrial : IAsyncDisposable
     /// decision: CONTINUE, PRUNE, or (PBT) EXPLOIT with the donor's checkpoint and the new params.
     /// </summary>
     public Task<ReportResponse> ReportAsync(long step, double value, string checkpoint, CancellationToken ct = default) =>
-        _client.Raw.ReportAsync(new ReportRequest { Study = _study, TrialNumber = Number, Step = step, Value = value, Checkpoint = checkpoint }, cancellationToken: ct).ResponseAsync;
+        _client.Raw.ReportAsync(new ReportRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, Step = step, Value = value, Checkpoint = checkpoint }, cancellationToken: ct).ResponseAsync;
 
     /// <summary>Finishes the trial; repeating the same call is harmless. <paramref name="retry"/> re-queues the params of a FAIL; <paramref name="attributes"/> are added to the trial's user attributes.</summary>
     public async Task<Trial> TellAsync(TrialState state, IReadOnlyList<double> values, string reason = "", bool retry = false, CancellationToken ct = default,
         IReadOnlyDictionary<string, string>? attributes = null)
     {
         await StopHeartbeatsAsync().ConfigureAwait(false);
-        var request = new TellRequest { Study = _study, TrialNumber = Number, State = state, Reason = reason, Retry = retry };
+        var request = new TellRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, State = state, Reason = reason, Retry = retry };
         request.Values.AddRange(values);
         foreach (var (key, value) in attributes ?? new Dictionary<string, string>())
         {
@@ -101,7 +105,7 @@ public sealed class TunerTrial : IAsyncDisposable
 
             try
             {
-                await _client.Raw.HeartbeatAsync(new HeartbeatRequest { Study = _study, TrialNumber = Number, LeaseDuration = Duration.FromTimeSpan(_client.Options.Lease) },
+                await _client.Raw.HeartbeatAsync(new HeartbeatRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, LeaseDuration = Duration.FromTimeSpan(_client.Options.Lease) },
                     cancellationToken: _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)

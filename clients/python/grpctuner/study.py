@@ -110,8 +110,9 @@ def load_study(name: str, *, server: Optional[str] = None, worker_id: Optional[s
 class Trial:
     """A running trial: its number and params, reports, and a heartbeat thread."""
 
-    def __init__(self, stub: svc_grpc.TunerServiceStub, study: str, message: trial_pb2.Trial, lease_seconds: int):
-        self._stub, self._study, self._message = stub, study, message
+    def __init__(self, stub: svc_grpc.TunerServiceStub, study: str, study_id: str, message: trial_pb2.Trial, lease_seconds: int):
+        # study_id: the study's incarnation, so that a call for a study deleted and created again under its name is NOT_FOUND.
+        self._stub, self._study, self._study_id, self._message = stub, study, study_id, message
         self.number: int = message.number
         self.params: Dict[str, Any] = from_params(message.params)
         self._stop = threading.Event()
@@ -123,13 +124,13 @@ class Trial:
 
     def report(self, value: float, step: int) -> bool:
         """Reports an intermediate value; True means the pruner says stop (then tell "pruned")."""
-        response = self._stub.Report(svc.ReportRequest(study=self._study, trial_number=self.number, step=step, value=value))
+        response = self._stub.Report(svc.ReportRequest(study=self._study, study_id=self._study_id, trial_number=self.number, step=step, value=value))
         return response.decision == svc.DECISION_PRUNE
 
     def _heartbeat(self, interval: float, lease_seconds: int) -> None:
         while not self._stop.wait(interval):
             try:
-                self._stub.Heartbeat(svc.HeartbeatRequest(study=self._study, trial_number=self.number,
+                self._stub.Heartbeat(svc.HeartbeatRequest(study=self._study, study_id=self._study_id, trial_number=self.number,
                                                           lease_duration=duration_pb2.Duration(seconds=lease_seconds)))
             except grpc.RpcError as e:
                 if e.code() in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
@@ -169,13 +170,13 @@ class Study:
     def ask(self) -> Trial:
         request = svc.AskRequest(study=self.name, worker_id=self._worker, count=1, request_id=uuid.uuid4().hex,
                                  lease_duration=duration_pb2.Duration(seconds=self._lease))
-        return Trial(self._stub, self.name, self._stub.Ask(request).trials[0], self._lease)
+        return Trial(self._stub, self.name, self.message.study_id, self._stub.Ask(request).trials[0], self._lease)
 
     def tell(self, trial: Trial, values: Union[None, float, Sequence[float]] = None, state: str = "complete", reason: str = "") -> FrozenTrial:
         """Finishes a trial: a value (or one per objective) for "complete", nothing for "pruned" or "fail"."""
         trial._stop_heartbeats()
         numbers = [] if values is None else [values] if isinstance(values, (int, float)) else list(values)
-        request = svc.TellRequest(study=self.name, trial_number=trial.number, state=_STATES[state], values=numbers, reason=reason)
+        request = svc.TellRequest(study=self.name, study_id=self.message.study_id, trial_number=trial.number, state=_STATES[state], values=numbers, reason=reason)
         return FrozenTrial(self._stub.Tell(request))
 
     def enqueue(self, params: Dict[str, Any]) -> int:

@@ -98,7 +98,8 @@ export class Trial {
   readonly params: Params;
   private readonly beats: NodeJS.Timeout;
 
-  constructor(private readonly client: TunerServiceClient, private readonly study: string, message: TrialMessage, leaseSeconds: number) {
+  // studyId: the study's incarnation, so that a call for a study deleted and created again under its name is NOT_FOUND.
+  constructor(private readonly client: TunerServiceClient, private readonly study: string, private readonly studyId: string, message: TrialMessage, leaseSeconds: number) {
     this.number = Number(message.number);
     this.params = fromParams(message.params);
     this.beats = setInterval(() => this.heartbeat(leaseSeconds), Math.max(leaseSeconds / 3, 0.5) * 1000);
@@ -108,7 +109,7 @@ export class Trial {
   /** Reports an intermediate value; true means the pruner says stop (then tell "pruned"). */
   async report(value: number, step: number): Promise<boolean> {
     const response = await unary<ReportResponse>((done) => this.client.report({
-      study: this.study, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: "",
+      study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: "",
     }, done));
     return response.decision === Decision.DECISION_PRUNE;
   }
@@ -119,7 +120,7 @@ export class Trial {
   }
 
   private heartbeat(leaseSeconds: number): void {
-    unary<HeartbeatResponse>((done) => this.client.heartbeat({ study: this.study, trialNumber: BigInt(this.number), leaseDuration: lease(leaseSeconds) }, done))
+    unary<HeartbeatResponse>((done) => this.client.heartbeat({ study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), leaseDuration: lease(leaseSeconds) }, done))
       .catch((error: ServiceError) => {
         // The trial ended elsewhere (told, expired, study deleted): nothing left to keep alive.
         if (error.code === status.FAILED_PRECONDITION || error.code === status.NOT_FOUND) {
@@ -145,14 +146,14 @@ export class Study {
       study: this.name, workerId: this.workerId, count: 1, requestId: randomUUID(),
       leaseDuration: lease(this.leaseSeconds),
     }, done));
-    return new Trial(this.client, this.name, response.trials[0], this.leaseSeconds);
+    return new Trial(this.client, this.name, this.message.studyId, response.trials[0], this.leaseSeconds);
   }
 
   /** Finishes a trial: a value (or one per objective) for "complete", none for "pruned" or "fail". */
   async tell(trial: Trial, values?: number | number[], state: FinishedState = "complete", reason = ""): Promise<FrozenTrial> {
     trial.stopHeartbeats();
     const told = await unary<TrialMessage>((done) => this.client.tell({
-      study: this.name, trialNumber: BigInt(trial.number), state: FINISHED[state],
+      study: this.name, studyId: this.message.studyId, trialNumber: BigInt(trial.number), state: FINISHED[state],
       values: values === undefined ? [] : Array.isArray(values) ? values : [values],
       reason, userAttrs: {}, retry: false,
     }, done));

@@ -34,6 +34,19 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         return await store.CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The study of that name, which must be the incarnation <paramref name="id"/> names when one is given.</summary>
+    public async Task<Study> GetStudyAsync(string name, string? id, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(name, ct).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(id) && study.Id != id)
+        {
+            throw new TunerException(ErrorKind.NotFound,
+                $"study '{name}' with study_id {id} does not exist: it was deleted, and the study of that name now is another one (study_id {study.Id})");
+        }
+
+        return study;
+    }
+
     public async Task<Study> GetStudyAsync(string name, CancellationToken ct)
     {
         if (!Names.IsValid(name))
@@ -91,14 +104,15 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         throw new TunerException(ErrorKind.Unavailable, $"study '{studyName}' is too contended to claim a sequence point now; retry");
     }
 
-    public async Task<Trial> TellAsync(string studyName, long number, TrialState state, IReadOnlyList<double> values, string reason,
+    /// <summary>Finishes a trial; <c>studyId</c>, when given, is the study incarnation it was asked from.</summary>
+    public async Task<Trial> TellAsync(string studyName, string? studyId, long number, TrialState state, IReadOnlyList<double> values, string reason,
         IReadOnlyDictionary<string, string> attrs, bool retry, CancellationToken ct)
     {
         using var span = TunerTelemetry.Traces.StartActivity("Tell");
         span?.SetTag("grpctuner.study", studyName);
         span?.SetTag("grpctuner.trial", number);
         span?.SetTag("grpctuner.state", state.ToString().ToLowerInvariant());
-        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
         if (state == TrialState.Complete)
         {
             var v = new Violations();
@@ -136,9 +150,9 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
     }
 
     /// <summary>Records a report; says whether to prune, or (PBT) which donor to exploit with which params.</summary>
-    public async Task<ReportOutcome> ReportAsync(string studyName, long number, long step, double value, TimeSpan? lease, string checkpoint, CancellationToken ct)
+    public async Task<ReportOutcome> ReportAsync(string studyName, string? studyId, long number, long step, double value, TimeSpan? lease, string checkpoint, CancellationToken ct)
     {
-        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
         var algorithms = _runtime.For(study);
         var kind = study.Definition.Pruner.Kind;
         // Only PBT decides inside the update; pruners judge the stored history after it.
@@ -160,9 +174,9 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         return new ReportOutcome(prune, updated.LeaseDeadline!.Value, donor, donor is null ? null : updated.Params);
     }
 
-    public async Task<DateTimeOffset> HeartbeatAsync(string studyName, long number, TimeSpan? lease, CancellationToken ct)
+    public async Task<DateTimeOffset> HeartbeatAsync(string studyName, string? studyId, long number, TimeSpan? lease, CancellationToken ct)
     {
-        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
         var trial = await GetTrialAsync(study, number, ct).ConfigureAwait(false);
         var deadline = time.GetUtcNow() + (lease ?? trial.LeaseDuration);
         if (!await store.ExtendLeaseAsync(study, number, deadline, ct).ConfigureAwait(false))

@@ -148,7 +148,7 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         var attrs = new Dictionary<string, string>(request.UserAttrs);
         AttrValidator.Validate(attrs, "user_attrs", v);
         v.ThrowIfAny();
-        var trial = await engine.TellAsync(request.Study, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, request.Retry, context.CancellationToken);
+        var trial = await engine.TellAsync(request.Study, request.StudyId, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, request.Retry, context.CancellationToken);
         return TrialMapper.ToProto(trial);
     }
 
@@ -161,7 +161,7 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         v.Check(request.Checkpoint.Length <= MaxReasonLength, "checkpoint", $"must be at most {MaxReasonLength} characters");
         var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
         v.ThrowIfAny();
-        var outcome = await engine.ReportAsync(request.Study, request.TrialNumber, request.Step, request.Value, lease, request.Checkpoint, context.CancellationToken);
+        var outcome = await engine.ReportAsync(request.Study, request.StudyId, request.TrialNumber, request.Step, request.Value, lease, request.Checkpoint, context.CancellationToken);
         var response = new Wire.ReportResponse
         {
             Decision = outcome.Prune ? Wire.Decision.Prune : outcome.Donor is null ? Wire.Decision.Continue : Wire.Decision.Exploit,
@@ -185,7 +185,7 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         CheckNumber(request.TrialNumber, v);
         var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
         v.ThrowIfAny();
-        var deadline = await engine.HeartbeatAsync(request.Study, request.TrialNumber, lease, context.CancellationToken);
+        var deadline = await engine.HeartbeatAsync(request.Study, request.StudyId, request.TrialNumber, lease, context.CancellationToken);
         return new Wire.HeartbeatResponse { LeaseDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline) };
     }
 

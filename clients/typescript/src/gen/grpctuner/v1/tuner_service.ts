@@ -215,6 +215,12 @@ export interface TellRequest {
    * allows, as for an expired lease. For a worker that was interrupted, not for a bad config.
    */
   retry: boolean;
+  /**
+   * The study_id of the study the trial was asked from (Study.study_id), when the caller knows it:
+   * a call for a study that was deleted and created again under the same name is then NOT_FOUND
+   * instead of landing on the new study's trial of the same number. Empty skips the check.
+   */
+  studyId: string;
 }
 
 export interface TellRequest_UserAttrsEntry {
@@ -240,6 +246,12 @@ export interface ReportRequest {
    * share); PBT hands it to trials that exploit this one. At most 1024 characters.
    */
   checkpoint: string;
+  /**
+   * The study_id of the study the trial was asked from (Study.study_id), when the caller knows it:
+   * a call for a study that was deleted and created again under the same name is then NOT_FOUND
+   * instead of landing on the new study's trial of the same number. Empty skips the check.
+   */
+  studyId: string;
 }
 
 /**
@@ -273,7 +285,15 @@ export interface HeartbeatRequest {
   /** The trial's number; it must be RUNNING. */
   trialNumber: bigint;
   /** New lease length from now; unset keeps the length the trial was asked with. */
-  leaseDuration?: Duration | undefined;
+  leaseDuration?:
+    | Duration
+    | undefined;
+  /**
+   * The study_id of the study the trial was asked from (Study.study_id), when the caller knows it:
+   * a call for a study that was deleted and created again under the same name is then NOT_FOUND
+   * instead of landing on the new study's trial of the same number. Empty skips the check.
+   */
+  studyId: string;
 }
 
 export interface HeartbeatResponse {
@@ -1811,7 +1831,7 @@ export const AskResponse: MessageFns<AskResponse> = {
 };
 
 function createBaseTellRequest(): TellRequest {
-  return { study: "", trialNumber: 0n, state: 0, values: [], reason: "", userAttrs: {}, retry: false };
+  return { study: "", trialNumber: 0n, state: 0, values: [], reason: "", userAttrs: {}, retry: false, studyId: "" };
 }
 
 export const TellRequest: MessageFns<TellRequest> = {
@@ -1843,6 +1863,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     });
     if (message.retry !== false) {
       writer.uint32(56).bool(message.retry);
+    }
+    if (message.studyId !== "") {
+      writer.uint32(66).string(message.studyId);
     }
     return writer;
   },
@@ -1929,6 +1952,14 @@ export const TellRequest: MessageFns<TellRequest> = {
             message.retry = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1980,6 +2011,11 @@ export const TellRequest: MessageFns<TellRequest> = {
         )
         : {},
       retry: isSet(object.retry) ? globalThis.Boolean(object.retry) : false,
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
     };
   },
 
@@ -2012,6 +2048,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     if (message.retry !== false) {
       obj.retry = message.retry;
     }
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
     return obj;
   },
 
@@ -2037,6 +2076,7 @@ export const TellRequest: MessageFns<TellRequest> = {
       {},
     );
     message.retry = object.retry ?? false;
+    message.studyId = object.studyId ?? "";
     return message;
   },
 };
@@ -2127,7 +2167,7 @@ export const TellRequest_UserAttrsEntry: MessageFns<TellRequest_UserAttrsEntry> 
 };
 
 function createBaseReportRequest(): ReportRequest {
-  return { study: "", trialNumber: 0n, step: 0n, value: 0, leaseDuration: undefined, checkpoint: "" };
+  return { study: "", trialNumber: 0n, step: 0n, value: 0, leaseDuration: undefined, checkpoint: "", studyId: "" };
 }
 
 export const ReportRequest: MessageFns<ReportRequest> = {
@@ -2155,6 +2195,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     }
     if (message.checkpoint !== "") {
       writer.uint32(50).string(message.checkpoint);
+    }
+    if (message.studyId !== "") {
+      writer.uint32(58).string(message.studyId);
     }
     return writer;
   },
@@ -2220,6 +2263,14 @@ export const ReportRequest: MessageFns<ReportRequest> = {
             message.checkpoint = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2248,6 +2299,11 @@ export const ReportRequest: MessageFns<ReportRequest> = {
         ? Duration.fromJSON(object.lease_duration)
         : undefined,
       checkpoint: isSet(object.checkpoint) ? globalThis.String(object.checkpoint) : "",
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
     };
   },
 
@@ -2271,6 +2327,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     if (message.checkpoint !== "") {
       obj.checkpoint = message.checkpoint;
     }
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
     return obj;
   },
 
@@ -2289,6 +2348,7 @@ export const ReportRequest: MessageFns<ReportRequest> = {
       ? Duration.fromPartial(object.leaseDuration)
       : undefined;
     message.checkpoint = object.checkpoint ?? "";
+    message.studyId = object.studyId ?? "";
     return message;
   },
 };
@@ -2632,7 +2692,7 @@ export const ReportResponse: MessageFns<ReportResponse> = {
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return { study: "", trialNumber: 0n, leaseDuration: undefined };
+  return { study: "", trialNumber: 0n, leaseDuration: undefined, studyId: "" };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
@@ -2648,6 +2708,9 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.leaseDuration !== undefined) {
       Duration.encode(message.leaseDuration, writer.uint32(26).fork()).join();
+    }
+    if (message.studyId !== "") {
+      writer.uint32(34).string(message.studyId);
     }
     return writer;
   },
@@ -2689,6 +2752,14 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             message.leaseDuration = Duration.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2714,6 +2785,11 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         : isSet(object.lease_duration)
         ? Duration.fromJSON(object.lease_duration)
         : undefined,
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
     };
   },
 
@@ -2727,6 +2803,9 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.leaseDuration !== undefined) {
       obj.leaseDuration = Duration.toJSON(message.leaseDuration);
+    }
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
     }
     return obj;
   },
@@ -2743,6 +2822,7 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     message.leaseDuration = (object.leaseDuration !== undefined && object.leaseDuration !== null)
       ? Duration.fromPartial(object.leaseDuration)
       : undefined;
+    message.studyId = object.studyId ?? "";
     return message;
   },
 };

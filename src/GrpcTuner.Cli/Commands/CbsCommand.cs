@@ -26,7 +26,9 @@ internal static class CbsCommand
         scale.AcceptOnlyFromAmong("fraction-of-best", "min-max");
         var fallback = new Option<string>("--default") { Description = "The default configuration, name=value pairs", DefaultValueFactory = _ => SklearnDefault };
 
-        CoverageOptions Options(ParseResult parse) => new(parse.GetValue(direction) == "minimize", parse.GetValue(scale) == "min-max" ? CoverageScale.MinMax : CoverageScale.FractionOfBest, parse.GetValue(tolerance));
+        CoverageOptions Options(ParseResult parse) => parse.GetValue(k) < 1 ? throw new SpecException($"--k: must be at least 1, got {parse.GetValue(k)}")
+            : parse.GetValue(tolerance) is < 0 or >= 1 ? throw new SpecException($"--tolerance: must be in [0, 1), got {parse.GetValue(tolerance)}")
+            : new(parse.GetValue(direction) == "minimize", parse.GetValue(scale) == "min-max" ? CoverageScale.MinMax : CoverageScale.FractionOfBest, parse.GetValue(tolerance));
 
         var recommend = new Command("recommend", "Recommend k configurations that cover the data sets") { tables, k, tolerance, direction, scale };
         recommend.SetAction(parse => Run(() =>
@@ -43,7 +45,7 @@ internal static class CbsCommand
         loo.SetAction(parse => Run(() =>
         {
             var table = ResultsTable.LoadDirectory(parse.GetValue(tables)!);
-            var defaults = parse.GetValue(fallback)!.Split(',').Select(p => p.Split('=')).ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+            var defaults = parse.GetValue(fallback)!.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : throw new SpecException($"--default: '{p[0]}' is not name=value"));
             var fallbackIndex = table.Nearest(defaults);
             var maxK = parse.GetValue(k);
             var result = LeaveOneOut.Evaluate(table.Scores, maxK, fallbackIndex, Options(parse), Names(table));

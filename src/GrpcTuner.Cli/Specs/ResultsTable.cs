@@ -6,64 +6,100 @@ namespace GrpcTuner.Cli.Specs;
 /// <summary>
 /// Results of the same configurations on several data sets, for Coverage-based Search: a folder
 /// with one CSV (or CSV.gz) per data set; every column is a hyperparameter except the score,
-/// which is a "score" column or the mean of "seed*" columns (HPOBench's tables). Larger is better.
+/// which is a "score" column or the mean of the "seed*" cells a row has (HPOBench's tables).
+/// Option values are kept as written, text or numbers. Anything else is a <see cref="SpecException"/>
+/// naming the file, the line and the column.
 /// </summary>
-public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<string> Parameters, IReadOnlyList<double[]> Configurations, IReadOnlyList<double[]> Scores)
+public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<string> Parameters, IReadOnlyList<string[]> Configurations, IReadOnlyList<double[]> Scores)
 {
     public static ResultsTable LoadDirectory(string folder)
     {
-        var files = Directory.Exists(folder) ? Directory.GetFiles(folder).Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".csv.gz", StringComparison.Ordinal)).Order().ToList() : [];
+        var files = Directory.Exists(folder) ? Directory.GetFiles(folder).Where(f => f.EndsWith(".csv", StringComparison.Ordinal) || f.EndsWith(".csv.gz", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList() : [];
         if (files.Count < 2)
         {
             throw new SpecException($"{folder}: needs at least two .csv or .csv.gz files, one per data set");
         }
 
-        var byConfig = new Dictionary<string, (double[] Config, double[] Scores)>(StringComparer.Ordinal);
+        var byConfig = new Dictionary<string, (string[] Config, double[] Scores)>(StringComparer.Ordinal);
         string[]? parameters = null;
         for (var d = 0; d < files.Count; d++)
         {
             using var stream = File.OpenRead(files[d]);
             using var reader = new StreamReader(files[d].EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : stream);
-            var header = reader.ReadLine()?.Split(',') ?? throw new SpecException($"{files[d]}: empty");
+            var header = reader.ReadLine()?.Split(',') ?? throw new SpecException($"{files[d]}: empty; the first line names the columns");
             var scoreColumns = header.Select((h, i) => (h, i)).Where(x => x.h == "score" || x.h.StartsWith("seed", StringComparison.Ordinal)).Select(x => x.i).ToArray();
             var configColumns = Enumerable.Range(0, header.Length).Except(scoreColumns).ToArray();
             var names = configColumns.Select(i => header[i]).ToArray();
             if (scoreColumns.Length == 0 || (parameters is not null && !parameters.SequenceEqual(names)))
             {
-                throw new SpecException($"{files[d]}: needs the same hyperparameter columns as the other files and a 'score' or 'seed*' column");
+                throw new SpecException($"{files[d]}:1: needs the same hyperparameter columns as the other files and a 'score' or 'seed*' column");
             }
 
             parameters = names;
+            var lineNumber = 1;
+            var rows = 0;
             while (reader.ReadLine() is { } line)
             {
+                lineNumber++;
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
                 var f = line.Split(',');
-                var config = configColumns.Select(i => double.Parse(f[i], CultureInfo.InvariantCulture)).ToArray();
-                var key = string.Join(",", configColumns.Select(i => f[i]));
+                var at = $"{files[d]}:{lineNumber}";
+                if (f.Length > header.Length || configColumns.Any(i => i >= f.Length || f[i].Length == 0))
+                {
+                    throw new SpecException($"{at}: has {f.Length} fields where the header names {header.Length}, or an empty hyperparameter");
+                }
+
+                var present = scoreColumns.Where(i => i < f.Length && f[i].Length > 0).ToList();
+                if (present.Count == 0)
+                {
+                    throw new SpecException($"{at}: has no score ({string.Join(", ", scoreColumns.Select(i => header[i]))} all empty)");
+                }
+
+                var score = present.Average(i => double.TryParse(f[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+                    ? v
+                    : throw new SpecException($"{at}: column '{header[i]}' (column {i + 1}) is '{f[i]}', not a finite number"));
+                var config = configColumns.Select(i => f[i]).ToArray();
+                var key = string.Join(",", config);
                 if (!byConfig.TryGetValue(key, out var entry))
                 {
                     entry = (config, Enumerable.Repeat(double.NaN, files.Count).ToArray());
                     byConfig[key] = entry;
                 }
 
-                entry.Scores[d] = scoreColumns.Average(i => double.Parse(f[i], CultureInfo.InvariantCulture));
+                entry.Scores[d] = score;
+                rows++;
+            }
+
+            if (rows == 0)
+            {
+                throw new SpecException($"{files[d]}: has a header and no rows");
             }
         }
 
-        var rows = byConfig.Values.ToList();
+        var all = byConfig.Values.ToList();
         var datasets = files.Select(f => Path.GetFileName(f).Replace(".csv.gz", "", StringComparison.Ordinal).Replace(".csv", "", StringComparison.Ordinal)).ToList();
-        return new ResultsTable(datasets, parameters!, rows.Select(r => r.Config).ToList(), rows.Select(r => r.Scores).ToList());
+        return new ResultsTable(datasets, parameters!, all.Select(r => r.Config).ToList(), all.Select(r => r.Scores).ToList());
     }
 
-    /// <summary>The configuration nearest to the given values (on a log scale where all values are positive).</summary>
-    public int Nearest(IReadOnlyDictionary<string, double> values)
+    /// <summary>The configuration nearest to the given values: log distance where both are positive numbers, else 0 for the same text and 1 for another.</summary>
+    public int Nearest(IReadOnlyDictionary<string, string> values)
     {
-        double Distance(double[] config) => Parameters.Select((p, i) =>
+        double Distance(string[] config) => Parameters.Select((p, i) =>
         {
             var target = values.TryGetValue(p, out var v) ? v : throw new SpecException($"--default: no value for '{p}'");
-            return target > 0 && config[i] > 0 ? Math.Abs(Math.Log(config[i] / target)) : Math.Abs(config[i] - target);
+            return Number(target) is { } t && Number(config[i]) is { } c
+                ? t > 0 && c > 0 ? Math.Abs(Math.Log(c / t)) : Math.Abs(c - t)
+                : target == config[i] ? 0 : 1;
         }).Sum();
         return Enumerable.Range(0, Configurations.Count).MinBy(c => Distance(Configurations[c]));
     }
 
-    public string Describe(int c) => string.Join(" ", Parameters.Select((p, i) => $"{p}={Commands.TrialFormat.Rounded(Configurations[c][i], 4)}"));
+    public string Describe(int c) => string.Join(" ", Parameters.Select((p, i) =>
+        $"{p}={(Number(Configurations[c][i]) is { } n ? Commands.TrialFormat.Rounded(n, 4) : Configurations[c][i])}"));
+
+    private static double? Number(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

@@ -17,6 +17,7 @@ public static class CliApp
         KeysCommand.Create(),
         RunCommand.Create(),
         CbsCommand.Create(),
+        JournalCommand.Create(),
         AgentApp.Configure(new Command("agent", "Run a trainer agent (the same program as grpctuner-agent)")),
     };
 }

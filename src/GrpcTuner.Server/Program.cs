@@ -9,6 +9,7 @@ var flags = new Dictionary<string, string>
     ["--port"] = "Port",
     ["--host"] = "Host",
     ["--journal"] = "JournalPath",
+    ["--journal-fsync"] = "JournalFsync",
     ["--reap-interval"] = "ReapInterval",
     ["--admin-key"] = "AdminKey",
     ["--tls-cert"] = "TlsCertificate",

@@ -99,6 +99,47 @@ public sealed class CliErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADamagedJournalStopsTheServerWithTheLineAndJournalRepairKeepsTheRest()
+    {
+        var journal = Path.Combine(Path.GetTempPath(), $"damaged-{Guid.NewGuid():N}.journal");
+        await using (var store = new GrpcTuner.Storage.Embedded.EmbeddedStudyStore(journal))
+        {
+            var space = new GrpcTuner.Core.Domain.SearchSpace([new GrpcTuner.Core.Domain.ParamSpec("x", new GrpcTuner.Core.Domain.FloatDistribution(0, 1))]);
+            await store.CreateStudyAsync(new GrpcTuner.Core.Domain.StudyDefinition("kept", space, [GrpcTuner.Core.Domain.Direction.Minimize],
+                new GrpcTuner.Core.Domain.SamplerSettings(GrpcTuner.Core.Domain.SamplerKind.Random, 1), GrpcTuner.Core.Domain.PrunerSettings.None, 0, GrpcTuner.Core.Domain.Trial.EmptyAttrs), false, default);
+        }
+
+        // A second record, then damage to it: one changed character.
+        var lines = (await File.ReadAllLinesAsync(journal)).ToList();
+        lines.Add(lines[0].Replace("\"kept\"", "\"lost\"", StringComparison.Ordinal).Replace("kept", "lust", StringComparison.Ordinal));
+        await File.WriteAllLinesAsync(journal, lines);
+        try
+        {
+            var (code, _, error) = await CliRunner.RunAsync("serve", "--no-auth", "--port", "0", "--journal", journal);
+            Assert.Equal(1, code);
+            Assert.StartsWith($"error: {journal}:2: the record does not match its checksum: the journal is damaged", error.Trim());
+            Assert.Contains($"'grpctuner journal repair {journal}'", error);
+
+            (code, var output, _) = await CliRunner.RunAsync("journal", "check", journal);
+            Assert.Equal(1, code);
+            Assert.StartsWith($"{journal}:2: the record does not match its checksum", output);
+            (code, output, _) = await CliRunner.RunAsync("journal", "repair", journal);
+            Assert.Equal(0, code);
+            Assert.Contains($"kept 1 record(s) in {journal}", output);
+            (code, output, _) = await CliRunner.RunAsync("journal", "check", journal);
+            Assert.Equal(0, code);
+            Assert.Contains("every record is intact", output);
+        }
+        finally
+        {
+            foreach (var f in Directory.GetFiles(Path.GetDirectoryName(journal)!, Path.GetFileName(journal) + "*"))
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    [Fact]
     public async Task TheAgentWithAMissingTaskFileSaysSo()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.yaml");

@@ -89,5 +89,75 @@ public sealed class JournaledStoreContractTests : StoreContractTests, IDisposabl
         Assert.Equal(["*"], (await reopened.FindKeyAsync("k2", default))!.Namespaces);
     }
 
+    [Fact]
+    public async Task AFlippedByteAnywhereNeverPassesSilently()
+    {
+        var study = await Store.CreateStudyAsync(Definition(), false, default);
+        var trials = await ClaimAsync(study, Claim(6));
+        foreach (var t in trials)
+        {
+            await Store.UpdateTrialAsync(study, t, TrialTransitions.Finish("study", t, TrialState.Complete, [t.Number * 0.5], "", Trial.EmptyAttrs, DateTimeOffset.UtcNow), UpdateOptions.None, default);
+        }
+
+        await Store.DisposeAsync();
+        var whole = await File.ReadAllBytesAsync(_path);
+        var rng = new Random(17);
+        var (refused, unchanged) = (0, 0);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var damaged = (byte[])whole.Clone();
+            var at = rng.Next(damaged.Length);
+            damaged[at] ^= (byte)(1 << rng.Next(8));
+            var copy = $"{_path}.{attempt}";
+            await File.WriteAllBytesAsync(copy, damaged);
+            try
+            {
+                await using var reopened = new EmbeddedStudyStore(copy);
+                // It started: then every acknowledged trial is there exactly as told.
+                var again = (await reopened.FindStudyAsync("study", default))!;
+                var all = await reopened.GetTrialsAsync(again, default);
+                Assert.Equal(trials.Select(t => (t.Number, TrialState.Complete, t.Number * 0.5)), all.Select(t => (t.Number, t.State, t.Values[0])));
+                unchanged++;
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.Matches($@"^{System.Text.RegularExpressions.Regex.Escape(copy)}:\d+: .*'grpctuner journal repair", e.Message);
+                refused++;
+            }
+            finally
+            {
+                File.Delete(copy);
+            }
+        }
+
+        Assert.Equal(100, refused + unchanged);
+        Assert.True(refused > 90, $"{refused} of 100 flips were refused");
+    }
+
+    [Fact]
+    public async Task RepairKeepsEveryIntactRecordAndTheDamagedFile()
+    {
+        var study = await Store.CreateStudyAsync(Definition(), false, default);
+        var trials = await ClaimAsync(study, Claim(3));
+        await Store.UpdateTrialAsync(study, trials[1], TrialTransitions.Finish("study", trials[1], TrialState.Complete, [0.5], "", Trial.EmptyAttrs, DateTimeOffset.UtcNow), UpdateOptions.None, default);
+        await Store.DisposeAsync();
+        var lines = await File.ReadAllLinesAsync(_path);
+        // Damage the last record (trial 1 told COMPLETE): its JSON no longer matches its checksum.
+        lines[^1] = lines[^1].Replace("0.5", "0.6", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(_path, lines);
+
+        var e = Assert.Throws<InvalidDataException>(() => new EmbeddedStudyStore(_path));
+        Assert.StartsWith($"{_path}:{lines.Length}: the record does not match its checksum", e.Message);
+        Assert.Equal([lines.Length], JournalCheck.Damaged(_path).Select(d => d.Line));
+
+        var repair = JournalCheck.Repair(_path);
+        Assert.Equal(lines.Length - 1, repair.Kept);
+        Assert.True(File.Exists(repair.Original), "the damaged journal is kept");
+        await using var reopened = new EmbeddedStudyStore(_path);
+        var all = await reopened.GetTrialsAsync((await reopened.FindStudyAsync("study", default))!, default);
+        Assert.Equal([TrialState.Running, TrialState.Running, TrialState.Running], all.Select(t => t.State));
+        File.Delete(repair.Original!);
+    }
+
     public void Dispose() => File.Delete(_path);
 }

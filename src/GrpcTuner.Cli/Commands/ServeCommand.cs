@@ -14,13 +14,14 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on (default: $GRPCTUNER_HOST or 127.0.0.1)", DefaultValueFactory = _ => env.Value.Host };
         var port = new Option<int>("--port") { Description = "Port to listen on (default: $GRPCTUNER_PORT or 50051)", DefaultValueFactory = _ => env.Value.Port };
         var journal = new Option<string>("--journal") { Description = "Journal file of the embedded store (default: $GRPCTUNER_JOURNALPATH or grpctuner.journal)", DefaultValueFactory = _ => env.Value.JournalPath ?? "grpctuner.journal" };
+        var fsync = new Option<bool>("--journal-fsync") { Description = "fsync the journal at every commit: a power loss loses nothing acknowledged (default: $GRPCTUNER_JOURNALFSYNC, else off)", DefaultValueFactory = _ => env.Value.JournalFsync };
         var memory = new Option<bool>("--memory") { Description = "Keep the embedded store in memory only (nothing survives a restart)" };
         var noAuth = new Option<bool>("--no-auth") { Description = "Accept calls without an API key (a laptop, never a shared cluster; default: $GRPCTUNER_NOAUTH)", DefaultValueFactory = _ => env.Value.NoAuth };
         var adminKey = new Option<string?>("--admin-key") { Description = "Admin bearer token, to create the first keys (default: $GRPCTUNER_ADMINKEY)", DefaultValueFactory = _ => env.Value.AdminKey };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate chain: serve HTTPS only (default: $GRPCTUNER_TLSCERTIFICATE)", DefaultValueFactory = _ => env.Value.TlsCertificate };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert (default: $GRPCTUNER_TLSKEY)", DefaultValueFactory = _ => env.Value.TlsKey };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics (HTTP/1.1, GET /metrics) on this port (default: $GRPCTUNER_METRICSPORT)", DefaultValueFactory = _ => env.Value.MetricsPort };
-        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, memory, noAuth, adminKey, tlsCert, tlsKey, metricsPort };
+        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, fsync, memory, noAuth, adminKey, tlsCert, tlsKey, metricsPort };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -29,6 +30,7 @@ internal static class ServeCommand
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 JournalPath = parse.GetValue(memory) ? null : parse.GetValue(journal),
+                JournalFsync = parse.GetValue(fsync),
                 NoAuth = parse.GetValue(noAuth),
                 AdminKey = parse.GetValue(adminKey),
                 TlsCertificate = parse.GetValue(tlsCert),

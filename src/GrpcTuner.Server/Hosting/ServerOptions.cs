@@ -29,6 +29,13 @@ public sealed record ServerOptions
     /// <summary>The embedded store's journal; null keeps the embedded store in memory only.</summary>
     public string? JournalPath { get; init; } = "grpctuner.journal";
 
+    /// <summary>
+    /// fsync the journal at every group commit: nothing acknowledged is lost even on power loss, at
+    /// the cost of a disk flush per commit. Off, a process crash still loses nothing; a power loss can
+    /// lose what the operating system had not yet written (typically the last few seconds).
+    /// </summary>
+    public bool JournalFsync { get; init; }
+
     /// <summary>Address to listen on.</summary>
     public string Host { get; init; } = "127.0.0.1";
 

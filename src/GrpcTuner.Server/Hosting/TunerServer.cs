@@ -182,5 +182,5 @@ public static class TunerServer
     private static async Task<IStudyStore> OpenStoreAsync(ServerOptions options) =>
         options.Redis is { } redis
             ? await RedisStudyStore.ConnectAsync(redis, options.RedisKeyPrefix).ConfigureAwait(false)
-            : new EmbeddedStudyStore(options.JournalPath);
+            : new EmbeddedStudyStore(options.JournalPath, fsync: options.JournalFsync);
 }

@@ -31,7 +31,8 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
     /// Ask request ids remembered per study, oldest forgotten first; Redis keeps them a day instead.
     /// A retry must come within this many Asks of its study to find its trials.
     /// </param>
-    public EmbeddedStudyStore(string? journalPath = null, int maxEvents = 200_000, int maxRequestIds = 100_000)
+    /// <param name="fsync">Make every group commit durable on the disk (fsync) before its calls return, not only handed to the operating system.</param>
+    public EmbeddedStudyStore(string? journalPath = null, int maxEvents = 200_000, int maxRequestIds = 100_000, bool fsync = false)
     {
         _maxEvents = maxEvents;
         _maxRequestIds = maxRequestIds;
@@ -40,7 +41,7 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
             return;
         }
 
-        (_journal, var history) = Journal.Open(journalPath);
+        (_journal, var history) = Journal.Open(journalPath, fsync);
         foreach (var ops in history)
         {
             foreach (var op in ops)

@@ -8,9 +8,12 @@ namespace GrpcTuner.Storage.Embedded;
 
 /// <summary>
 /// An append-only file of JSON lines, one line per acknowledged call, written and flushed before
-/// the call returns. A torn last line (a crash mid-write) was never acknowledged and is skipped.
-/// Lines are appended to a buffer in the store's order and written by group commit: one write
-/// serves every caller waiting at that moment, outside the store's lock.
+/// the call returns. Each line ends with a tab and the CRC-32 of its JSON, and replay verifies it:
+/// a torn last line (a crash mid-write, no newline) was never acknowledged and is skipped; any other
+/// damage stops the replay with an <see cref="InvalidDataException"/> naming the file and the line
+/// (<see cref="JournalCheck"/> lists and repairs). Lines of journals written before checksums
+/// replay as they are. Lines are appended to a buffer in the store's order and written by group
+/// commit: one write serves every caller waiting at that moment, outside the store's lock.
 /// </summary>
 internal sealed class Journal : IDisposable
 {
@@ -22,25 +25,69 @@ internal sealed class Journal : IDisposable
     private long _durable;
     private bool _disposed;
 
-    private Journal(FileStream file) => _file = file;
+    private readonly bool _fsync;
 
-    public static (Journal Journal, List<JournalOp[]> History) Open(string path)
+    private Journal(FileStream file, bool fsync) => (_file, _fsync) = (file, fsync);
+
+    /// <param name="path">The journal file; created when missing.</param>
+    /// <param name="fsync">Each group commit waits for the disk (fsync), so that a power loss loses nothing acknowledged; without it a process crash loses nothing, a power loss the last moments the operating system had not written.</param>
+    public static (Journal Journal, List<JournalOp[]> History) Open(string path, bool fsync = false)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var history = new List<JournalOp[]>();
-        if (File.Exists(path))
+        foreach (var record in JournalCheck.Read(path))
         {
-            foreach (var line in File.ReadLines(path))
-            {
-                if (TryParse(line, out var ops))
-                {
-                    history.Add(ops);
-                }
-            }
+            history.Add(record.Ops ?? throw new InvalidDataException(
+                $"{path}:{record.Line}: {record.Problem}: the journal is damaged and the server will not start on it. "
+                + $"'grpctuner journal check {path}' lists every damaged line; 'grpctuner journal repair {path}' keeps every intact record"));
         }
 
+        DropTornTail(path);
         var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
-        return (new Journal(file), history);
+        return (new Journal(file, fsync), history);
+    }
+
+    /// <summary>
+    /// Cuts a torn last line (never acknowledged), or ends a whole one with its newline, so that the
+    /// next record starts a line of its own.
+    /// </summary>
+    private static void DropTornTail(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var end = file.Length;
+        while (end > 0)
+        {
+            file.Seek(end - 1, SeekOrigin.Begin);
+            if (file.ReadByte() == '\n')
+            {
+                break;
+            }
+
+            end--;
+        }
+
+        if (end == file.Length)
+        {
+            return;
+        }
+
+        var tail = new byte[file.Length - end];
+        file.Seek(end, SeekOrigin.Begin);
+        file.ReadExactly(tail);
+        if (JournalCheck.IsTorn(Encoding.UTF8.GetString(tail)))
+        {
+            file.SetLength(end);
+        }
+        else
+        {
+            file.Seek(0, SeekOrigin.End);
+            file.WriteByte((byte)'\n');
+        }
     }
 
     /// <summary>Buffers one line; returns its sequence number for <see cref="WaitDurableAsync"/>.</summary>
@@ -48,6 +95,7 @@ internal sealed class Journal : IDisposable
     {
         lock (_bufferLock)
         {
+            var start = _pending.WrittenCount;
             using (var w = new Utf8JsonWriter(_pending))
             {
                 w.WriteStartArray();
@@ -59,7 +107,8 @@ internal sealed class Journal : IDisposable
                 w.WriteEndArray();
             }
 
-            _pending.Write("\n"u8);
+            var crc = System.IO.Hashing.Crc32.HashToUInt32(_pending.WrittenSpan[start..]);
+            _pending.Write(Encoding.ASCII.GetBytes($"\t{crc:x8}\n"));
             return ++_appended;
         }
     }
@@ -89,7 +138,7 @@ internal sealed class Journal : IDisposable
             }
 
             _file.Write(batch.WrittenSpan);
-            _file.Flush();
+            _file.Flush(flushToDisk: _fsync);
             Volatile.Write(ref _durable, upTo);
         }
         finally
@@ -171,19 +220,11 @@ internal sealed class Journal : IDisposable
         w.WriteEndObject();
     }
 
-    private static bool TryParse(string line, out JournalOp[] ops)
+    /// <summary>The ops of one line's JSON; a <see cref="JsonException"/>, <see cref="KeyNotFoundException"/> or <see cref="InvalidOperationException"/> when it is not a record.</summary>
+    internal static JournalOp[] Parse(string json)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(line);
-            ops = doc.RootElement.EnumerateArray().Select(ReadOp).ToArray();
-            return true;
-        }
-        catch (JsonException)
-        {
-            ops = [];
-            return false;
-        }
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateArray().Select(ReadOp).ToArray();
     }
 
     private static JournalOp ReadOp(JsonElement e)

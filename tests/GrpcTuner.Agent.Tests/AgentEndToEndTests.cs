@@ -26,6 +26,23 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnUnknownStudyOrNoServerIsOneErrorLineWithTheFix()
+    {
+        using (var unknown = AgentProcess.Start("--server", _server.Address, "--study", "no-such-study", "--task", _task))
+        {
+            Assert.Equal(1, await unknown.WaitForExitAsync(Patience));
+            Assert.Equal(["error: NotFound: study 'no-such-study' does not exist"], unknown.ErrorLines);
+        }
+
+        var port = RedisServer.FreePort();
+        using var nowhere = AgentProcess.Start("--server", $"127.0.0.1:{port}", "--study", "e2e", "--task", _task);
+        Assert.Equal(1, await nowhere.WaitForExitAsync(Patience));
+        var line = Assert.Single(nowhere.ErrorLines);
+        Assert.StartsWith($"error: Unavailable: no server answers at http://127.0.0.1:{port} (", line);
+        Assert.EndsWith("or give its address with --server or GRPCTUNER_SERVER", line);
+    }
+
+    [Fact]
     public async Task TwoAgentsCompleteAStudyAndPrunedTrialsStopAtTheirDecision()
     {
         var study = await CreateStudyAsync("e2e", epochs: 4, asha: true);

@@ -37,7 +37,7 @@ export interface FloatDistribution {
   high: number;
   /** Sample on a log scale. Requires low > 0 and no step. */
   log: boolean;
-  /** When set, values are low + k * step; (high - low) must be a multiple of step. */
+  /** When set, values are low + k * step; (high - low) must be a multiple of step, of at most 2^53 steps. */
   step?: number | undefined;
 }
 
@@ -49,13 +49,16 @@ export interface IntDistribution {
   high: bigint;
   /** Sample on a log scale. Requires low >= 1 and step 1. */
   log: boolean;
-  /** Values are low + k * step; 0 means 1. (high - low) must be a multiple of step. */
+  /**
+   * Values are low + k * step; 0 means 1. (high - low) must be a multiple of step, and the
+   * parameter take at most 2^53 values.
+   */
   step: bigint;
 }
 
 /** A parameter that takes one of a list of values. */
 export interface CategoricalDistribution {
-  /** The choices, at least one, all distinct. They may mix strings, numbers and bools. */
+  /** The choices, 1 to 10,000, all distinct. They may mix strings, numbers and bools. */
   choices: ParamValue[];
 }
 

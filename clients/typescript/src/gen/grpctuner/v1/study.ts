@@ -76,9 +76,9 @@ export interface QmcSamplerConfig {
 
 /** Tree-structured Parzen Estimator, with Optuna's defaults. */
 export interface TpeSamplerConfig {
-  /** Random trials before TPE takes over. 0 means the default, 10. */
+  /** Random trials before TPE takes over, at most 100,000. 0 means the default, 10. */
   nStartupTrials: number;
-  /** Candidates drawn from the good-trial model at each suggestion. 0 means the default, 24. */
+  /** Candidates drawn from the good-trial model at each suggestion, at most 10,000. 0 means the default, 24. */
   nEiCandidates: number;
   /** Model the parameters jointly instead of one by one. */
   multivariate: boolean;
@@ -98,7 +98,7 @@ export interface TpeSamplerConfig {
  * elitist selection by non-dominated rank and crowding distance, uniform crossover, mutation.
  */
 export interface Nsga2SamplerConfig {
-  /** Trials per generation, at least 2. 0 means the default, 50. */
+  /** Trials per generation, 2 to 10,000 (non-dominated sorting is quadratic in it). 0 means the default, 50. */
   populationSize: number;
   /** Probability that a child mixes two parents. Unset means the default, 0.9. */
   crossoverProb?:
@@ -114,7 +114,7 @@ export interface Nsga2SamplerConfig {
 
 /** CMA-ES with IPOP restarts for float and int parameters, on one objective. */
 export interface CmaEsSamplerConfig {
-  /** Points per generation; 0 means the default, 4 + floor(3 ln n) for n parameters. */
+  /** Points per generation, 2 to 1,000; 0 means the default, 4 + floor(3 ln n) for n parameters. */
   populationSize: number;
   /** Turn off the IPOP restarts (a doubled population from a fresh mean when a run converges). */
   noRestarts: boolean;
@@ -127,7 +127,7 @@ export interface CmaEsSamplerConfig {
  * expected improvement, running trials as kriging believers) on one objective.
  */
 export interface GpSamplerConfig {
-  /** Random trials before the model takes over. 0 means the default, 10. */
+  /** Random trials before the model takes over, at most 100,000. 0 means the default, 10. */
   nStartupTrials: number;
 }
 

@@ -44,6 +44,9 @@ switch (mode)
     case "agent-memory":
         await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")));
         break;
+    case "cbs-speed":
+        GrpcTuner.Benchmarks.Coverage.CoverageSpeed.Run();
+        break;
     case "pbt-quality":
         GrpcTuner.Benchmarks.Quality.PbtQuality.Run(int.Parse(Option("--seeds", "20")));
         break;

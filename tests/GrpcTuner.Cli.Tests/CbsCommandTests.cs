@@ -23,6 +23,25 @@ public sealed class CbsCommandTests : IDisposable
         Assert.Contains("default configuration: activation=tanh lr=0.1", output);
     }
 
+    [Fact]
+    public async Task AManifestBesideTheTablesSaysLowerIsBetterAndTheFlagOverridesIt()
+    {
+        // Validation MSE: relu 0.01 is best on both data sets when lower is better, worst when higher is.
+        await Write("a.csv", "activation,lr,score", "relu,0.01,0.10", "tanh,0.1,0.90");
+        await Write("b.csv", "activation,lr,score", "relu,0.01,0.20", "tanh,0.1,0.80");
+        await Write("manifest.yaml", "direction: minimize  # validation MSE");
+        var (code, output, error) = await CliRunner.RunAsync("cbs", "recommend", "--tables", _dir, "--k", "1");
+        Assert.True(code == 0, error);
+        Assert.Equal("CBS_1: activation=relu lr=0.01", output.Trim());
+        (_, output, _) = await CliRunner.RunAsync("cbs", "recommend", "--tables", _dir, "--k", "1", "--direction", "maximize");
+        Assert.Equal("CBS_1: activation=tanh lr=0.1", output.Trim());
+
+        await Write("manifest.yaml", "direction: downwards");
+        (code, _, error) = await CliRunner.RunAsync("cbs", "recommend", "--tables", _dir);
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {Path.Combine(_dir, "manifest.yaml")}:1: direction 'downwards' is not maximize or minimize", error.Trim());
+    }
+
     [Theory]
     [InlineData("activation,score\nrelu,high\n", "b.csv:2: column 'score' (column 2) is 'high', not a finite number")]
     [InlineData("activation,seed0,seed1\nrelu,,\n", "b.csv:2: has no score (seed0, seed1 all empty)")]

@@ -20,7 +20,7 @@ internal static class CbsCommand
         var tables = new Option<string>("--tables") { Description = "Folder with one results CSV (or .csv.gz) per data set", Required = true };
         var k = new Option<int>("--k") { Description = "Configurations to recommend", DefaultValueFactory = _ => 4 };
         var tolerance = new Option<double>("--tolerance") { Description = "Coverage tolerance on the normalized scale", DefaultValueFactory = _ => CoverageSearch.DefaultTolerance };
-        var direction = new Option<string>("--direction") { Description = "maximize (accuracy) or minimize (a loss, an error)", DefaultValueFactory = _ => "maximize" };
+        var direction = new Option<string?>("--direction") { Description = "maximize (accuracy) or minimize (a loss, an error); default: the 'direction:' line of manifest.yaml in the tables folder, else maximize" };
         direction.AcceptOnlyFromAmong("maximize", "minimize");
         var scale = new Option<string>("--scale") { Description = "fraction-of-best (the paper's: score over the data set's best) or min-max", DefaultValueFactory = _ => "fraction-of-best" };
         scale.AcceptOnlyFromAmong("fraction-of-best", "min-max");
@@ -28,7 +28,7 @@ internal static class CbsCommand
 
         CoverageOptions Options(ParseResult parse) => parse.GetValue(k) < 1 ? throw new SpecException($"--k: must be at least 1, got {parse.GetValue(k)}")
             : parse.GetValue(tolerance) is < 0 or >= 1 ? throw new SpecException($"--tolerance: must be in [0, 1), got {parse.GetValue(tolerance)}")
-            : new(parse.GetValue(direction) == "minimize", parse.GetValue(scale) == "min-max" ? CoverageScale.MinMax : CoverageScale.FractionOfBest, parse.GetValue(tolerance));
+            : new((parse.GetValue(direction) ?? ManifestDirection(parse.GetValue(tables)!)) == "minimize", parse.GetValue(scale) == "min-max" ? CoverageScale.MinMax : CoverageScale.FractionOfBest, parse.GetValue(tolerance));
 
         var recommend = new Command("recommend", "Recommend k configurations that cover the data sets") { tables, k, tolerance, direction, scale };
         recommend.SetAction(parse => Run(() =>
@@ -65,6 +65,27 @@ internal static class CbsCommand
         cbs.Subcommands.Add(recommend);
         cbs.Subcommands.Add(loo);
         return cbs;
+    }
+
+    /// <summary>The 'direction:' line of a manifest.yaml beside the tables, so that a folder says once which way its metric goes.</summary>
+    private static string ManifestDirection(string folder)
+    {
+        var manifest = Path.Combine(folder, "manifest.yaml");
+        if (!File.Exists(manifest))
+        {
+            return "maximize";
+        }
+
+        var lines = File.ReadAllLines(manifest);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Split('#')[0].Split(':', 2) is [var key, var value] && key.Trim() == "direction")
+            {
+                return value.Trim() is "maximize" or "minimize" ? value.Trim() : throw new SpecException($"{manifest}:{i + 1}: direction '{value.Trim()}' is not maximize or minimize");
+            }
+        }
+
+        return "maximize";
     }
 
     private static string[] Names(ResultsTable table) => Enumerable.Range(0, table.Configurations.Count).Select(table.Describe).ToArray();

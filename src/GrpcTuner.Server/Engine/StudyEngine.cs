@@ -256,7 +256,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         }
 
         var best = BestTrials.Select(await store.GetTrialsAsync(study, ct).ConfigureAwait(false), directions);
-        return (best, reference is null ? null : Hypervolume.Compute(best.Select(t => t.Values).ToList(), directions, reference));
+        return (best, reference is null ? null : Hypervolume.Compute(best.Select(t => t.Values).ToList(), directions, reference, ct));
     }
 
     /// <summary>Every trial change after <paramref name="cursor"/>, polling the store while nothing changes.</summary>

@@ -400,7 +400,11 @@ export interface GetBestTrialsResponse {
    * several, in number order.
    */
   trials: Trial[];
-  /** Hypervolume of the trials up to reference_point, when one was given. */
+  /**
+   * Hypervolume of the trials up to reference_point, when one was given: exact while n^(m-1) <= 2e7
+   * for n best trials in m objectives, else a seeded Monte Carlo estimate from 200,000 points of the
+   * bounding box (standard error at most 0.11% of the box's volume).
+   */
   hypervolume?: number | undefined;
 }
 

@@ -30,6 +30,18 @@ if (args.Any(a => a is "--help" or "-h" or "-?"))
     return 0;
 }
 
+// Configuration binding ignores what it does not know: a misspelt flag would start a server without it.
+var known = flags.Keys.Append("--no-auth").ToHashSet(StringComparer.Ordinal);
+foreach (var flag in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0]))
+{
+    if (!known.Contains(flag))
+    {
+        var near = known.MinBy(k => Distance(k, flag))!;
+        await Console.Error.WriteLineAsync($"error: unknown option {flag}{(Distance(near, flag) <= 3 ? $"; did you mean {near}?" : "")} (--help lists them)");
+        return 1;
+    }
+}
+
 try
 {
     await using var app = await TunerServer.BuildAsync(ServerOptions.Load(args, flags));
@@ -41,4 +53,23 @@ catch (Exception e) when (e is IOException or ArgumentException or InvalidDataEx
     // An ordinary mistake (a port in use, a missing file, a bad value, Redis unreachable): one line, no stack trace.
     await Console.Error.WriteLineAsync($"error: {e.Message}");
     return 1;
+}
+
+// Levenshtein distance, for the suggestion.
+static int Distance(string a, string b)
+{
+    var row = Enumerable.Range(0, b.Length + 1).ToArray();
+    for (var i = 1; i <= a.Length; i++)
+    {
+        var (previous, row0) = (row[0], i);
+        row[0] = row0;
+        for (var j = 1; j <= b.Length; j++)
+        {
+            var current = row[j];
+            row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+
+    return row[b.Length];
 }

@@ -140,6 +140,20 @@ public sealed class CliErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheStandaloneServerRefusesAMisspeltFlagInsteadOfStartingWithoutIt()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner-server"), ["--admin-kye", "secret", "--port", "0"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var server = System.Diagnostics.Process.Start(psi)!;
+        var error = await server.StandardError.ReadToEndAsync();
+        await server.WaitForExitAsync();
+        Assert.Equal(1, server.ExitCode);
+        Assert.Equal("error: unknown option --admin-kye; did you mean --admin-key? (--help lists them)", error.Trim());
+    }
+
+    [Fact]
     public async Task TheAgentWithAMissingTaskFileSaysSo()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.yaml");

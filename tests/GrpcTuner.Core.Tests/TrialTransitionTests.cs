@@ -29,6 +29,18 @@ public class TrialTransitionTests
     }
 
     [Fact]
+    public void ARepeatedTellMayRepeatItsAttributesButNotBringNewOnes()
+    {
+        var attrs = new Dictionary<string, string> { ["host"] = "a" };
+        var done = TrialTransitions.Finish("s", Running(), TrialState.Complete, [1.5], "", attrs, Now);
+        Assert.Same(done, TrialTransitions.Finish("s", done, TrialState.Complete, [1.5], "", attrs, Now));
+        Assert.Same(done, TrialTransitions.Finish("s", done, TrialState.Complete, [1.5], "", Trial.EmptyAttrs, Now));
+        var e = Assert.Throws<TunerException>(() => TrialTransitions.Finish("s", done, TrialState.Complete, [1.5], "", new Dictionary<string, string> { ["gpu"] = "0" }, Now));
+        Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        Assert.Equal("trial 0 of study 's' is already COMPLETE with values [1.5] and without the user attribute gpu=0; a finished trial cannot change", e.Message);
+    }
+
+    [Fact]
     public void ReportsKeepTheFirstValueOfAStepAndRenewTheLease()
     {
         var t = TrialTransitions.Report("s", Running(), 1, 0.5, Now.AddSeconds(10), null);

@@ -33,7 +33,9 @@ public static class TrialTransitions
     {
         if (trial.State.IsFinished())
         {
-            if (trial.State == state && trial.Values.SequenceEqual(values))
+            // A repeat may carry attributes the trial has; one it lacks would be dropped, so it is refused, not ignored.
+            var missing = attrs.FirstOrDefault(a => !trial.UserAttrs.TryGetValue(a.Key, out var v) || v != a.Value);
+            if (trial.State == state && trial.Values.SequenceEqual(values) && missing.Key is null)
             {
                 return trial;
             }
@@ -41,6 +43,7 @@ public static class TrialTransitions
             throw new TunerException(ErrorKind.FailedPrecondition,
                 $"trial {trial.Number} of study '{study}' is already {trial.State.ToString().ToUpperInvariant()}"
                 + (trial.Values.Count > 0 ? $" with values [{string.Join(", ", trial.Values)}]" : "")
+                + (trial.State == state && trial.Values.SequenceEqual(values) ? $" and without the user attribute {missing.Key}={missing.Value}" : "")
                 + "; a finished trial cannot change");
         }
 

@@ -16,7 +16,7 @@ public sealed class CbsPaperTests
     [Fact]
     public async Task RecommendAndLeaveOneOutAgreeWithTheIndependentImplementation()
     {
-        var tables = Tables();
+        var tables = SharedData.HpoBenchTables;
         var (keys, scores) = Read(tables);
         var expected = Greedy(scores, Enumerable.Range(0, scores[0].Length).ToArray(), 4, keys);
 
@@ -127,18 +127,5 @@ public sealed class CbsPaperTests
         }
 
         return (keys, scores);
-    }
-
-    private static string Tables()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GrpcTuner.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var tables = Path.Combine(root!.Parent!.FullName, "shared", "datasets", "hpobench");
-        Assert.True(Directory.Exists(tables), $"the HPOBench tables are expected at {tables} (../shared beside the repository)");
-        return tables;
     }
 }

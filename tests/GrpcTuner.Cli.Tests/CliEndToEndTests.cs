@@ -174,15 +174,7 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task CoverageBasedSearchOnHpoBenchNearlyReachesTheUpperBound()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GrpcTuner.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var tables = Path.Combine(root!.Parent!.FullName, "shared", "datasets", "hpobench");
-        Assert.True(Directory.Exists(tables), $"the HPOBench tables are expected at {tables} (../shared beside the repository)");
-        var (code, output, _) = await CliRunner.RunAsync("cbs", "loo", "--tables", tables, "--k", "4");
+        var (code, output, _) = await CliRunner.RunAsync("cbs", "loo", "--tables", SharedData.HpoBenchTables, "--k", "4");
         Assert.Equal(0, code);
         var fractions = output.Split('\n').Single(l => l.StartsWith("| mean (fraction of best score)", StringComparison.Ordinal))
             .Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();

@@ -18,10 +18,10 @@ internal sealed class TriedConfigurations
 
     public static TriedConfigurations? Of(SearchSpace space, IReadOnlyList<Trial> history) =>
         space.Params.All(p => p.Distribution is CategoricalDistribution or IntDistribution || p.Distribution is FloatDistribution { Step: not null })
-            ? new TriedConfigurations(history.Select(t => Key(t.Params)).ToHashSet(StringComparer.Ordinal))
+            ? new TriedConfigurations(history.Select(t => ConfigurationKey.Of(t.Params)).ToHashSet(StringComparer.Ordinal))
             : null;
 
-    public bool Contains(IReadOnlyDictionary<string, ParamValue> config) => _keys.Contains(Key(config));
+    public bool Contains(IReadOnlyDictionary<string, ParamValue> config) => _keys.Contains(ConfigurationKey.Of(config));
 
     /// <summary>
     /// Under the independent model a configuration's score is the sum of its parameters' scores, so the
@@ -82,7 +82,4 @@ internal sealed class TriedConfigurations
 
         return null;
     }
-
-    private static string Key(IReadOnlyDictionary<string, ParamValue> ps) =>
-        string.Join('\u0001', ps.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={(int)kv.Value.Kind}:{kv.Value}"));
 }

@@ -61,7 +61,7 @@ public sealed class CoverageRecommender(IStudyStore store)
                     continue;
                 }
 
-                var key = string.Join("\u0001", t.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.Kind}:{p.Value}"));
+                var key = ConfigurationKey.Of(t.Params);
                 if (!configs.TryGetValue(key, out var row))
                 {
                     row = (t.Params, Enumerable.Repeat(double.NaN, studies.Count).ToArray());

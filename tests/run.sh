@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Integration tests start real Redis servers on loopback; agent tests train on Fashion-MNIST and
 # fine-tune the real MiniLM (NuGet, restored with the solution) on text from Debian's fortunes
 # packages, and check our models against PyTorch references (python3-torch, numpy, OpenBLAS); the
-# Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs; the
+# Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs, run
+# Optuna-style programs against Debian's optuna 3.1 too, and install the package into a venv; the
 # TypeScript client's use Node.js with packages from npm (pinned by its package-lock.json); the
 # report test renders the HTML report in headless Chromium.
 missing=()
@@ -15,6 +16,8 @@ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missi
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler protobuf-compiler-grpc)
 /usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
+/usr/bin/python3 -c "import optuna" 2>/dev/null || missing+=(python3-optuna)
+/usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c "import torch, numpy" 2>/dev/null || missing+=(python3-torch python3-numpy libopenblas0-pthread)

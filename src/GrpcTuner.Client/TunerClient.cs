@@ -77,7 +77,7 @@ public sealed class TunerClient : IDisposable
             },
         };
         // Enqueue and AddTrials are left out: repeating them after a lost reply would add twice.
-        foreach (var method in new[] { "CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials" })
+        foreach (var method in new[] { "CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Suggest", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials" })
         {
             config.Names.Add(new MethodName { Service = "grpctuner.v1.TunerService", Method = method });
         }

@@ -39,6 +39,43 @@ public sealed class TunerStudy
         return response.Trials.Select(t => new TunerTrial(_client, Info, t)).ToList();
     }
 
+    /// <summary>
+    /// Optuna's study.optimize: runs the objective on <paramref name="nTrials"/> trials, <paramref name="concurrency"/>
+    /// at a time, and tells each result. A <see cref="TrialPrunedException"/> tells PRUNED; any other
+    /// exception tells FAIL and, once the running trials are told, ends the run with that exception.
+    /// </summary>
+    public async Task OptimizeAsync(Func<TunerTrial, CancellationToken, Task<double>> objective, int nTrials, int concurrency = 1, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nTrials, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        var left = nTrials;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        async Task WorkAsync()
+        {
+            while (Interlocked.Decrement(ref left) >= 0 && !failed.IsCancellationRequested)
+            {
+                await using var trial = await AskAsync(failed.Token).ConfigureAwait(false);
+                try
+                {
+                    await TellAsync(trial, await objective(trial, failed.Token).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+                catch (TrialPrunedException e)
+                {
+                    await TellAsync(trial, TrialState.Pruned, e.Message).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // A cancelled objective is a FAIL too: its trial must not wait for its lease to run out.
+                    await TellAsync(trial, TrialState.Fail, e.Message).ConfigureAwait(false);
+                    await failed.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkAsync, CancellationToken.None))).ConfigureAwait(false);
+    }
+
     /// <summary>Finishes a trial as COMPLETE with one value per objective.</summary>
     public Task<Trial> TellAsync(TunerTrial trial, params double[] values) => trial.TellAsync(TrialState.Complete, values);
 

@@ -21,7 +21,8 @@ public class ValidationTests
         { "missing parent", Build.Space(new ParamSpec("m", new FloatDistribution(0, 1), new Condition("opt", [ParamValue.Of("sgd")]))), SamplerKind.Tpe, "search_space.params[0].condition.parent" },
         { "parent value impossible", Build.Space(Build.Cat("opt", "adam"), new ParamSpec("m", new FloatDistribution(0, 1), new Condition("opt", [ParamValue.Of("sgd")]))), SamplerKind.Tpe, "search_space.params[1].condition.values[0]" },
         { "grid float without step", Build.Space(Build.Float("x", 0, 1)), SamplerKind.Grid, "search_space.params[0].float.step" },
-        { "empty space", Build.Space(), SamplerKind.Tpe, "search_space.params" },
+        { "empty grid", Build.Space(), SamplerKind.Grid, "search_space.params" },
+        { "empty QMC space", Build.Space(), SamplerKind.Qmc, "search_space.params" },
     };
 
     [Theory]

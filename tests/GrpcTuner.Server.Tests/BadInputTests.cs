@@ -61,7 +61,11 @@ public sealed class BadInputTests(TwoReplicasFixture cluster) : IAsyncLifetime
             c => Create(c, p => { p.Float = new FloatDistribution { Low = 0, High = 1 }; p.Condition = new Condition { Parent = "ghost", Values = { Sgd } }; })),
         ["duplicate parameter name"] = (StatusCode.InvalidArgument, "search_space.params[2].name",
             c => c.CreateStudyAsync(Request(r => r.SearchSpace.Params.Add(r.SearchSpace.Params[0].Clone()))).ResponseAsync),
-        ["no search space"] = (StatusCode.InvalidArgument, "search_space", c => c.CreateStudyAsync(Request(r => r.SearchSpace = null)).ResponseAsync),
+        ["grid without a search space"] = (StatusCode.InvalidArgument, "search_space.params", c => c.CreateStudyAsync(Request(r =>
+        {
+            r.SearchSpace = null;
+            r.Sampler = new SamplerConfig { Grid = new GridSamplerConfig() };
+        })).ResponseAsync),
         ["no directions"] = (StatusCode.InvalidArgument, "directions", c => c.CreateStudyAsync(Request(r => r.Directions.Clear())).ResponseAsync),
         ["unknown direction enum"] = (StatusCode.InvalidArgument, "directions[0]", c => c.CreateStudyAsync(Request(r => r.Directions[0] = (Direction)7)).ResponseAsync),
         ["bad study name"] = (StatusCode.InvalidArgument, "name", c => c.CreateStudyAsync(Request(r => r.Name = "has space")).ResponseAsync),
@@ -93,7 +97,7 @@ public sealed class BadInputTests(TwoReplicasFixture cluster) : IAsyncLifetime
         ["report on a finished trial"] = (StatusCode.FailedPrecondition, "COMPLETE", c => c.ReportAsync(new ReportRequest { Study = S, TrialNumber = 0, Value = 1 }).ResponseAsync),
         ["heartbeat on a finished trial"] = (StatusCode.FailedPrecondition, "COMPLETE", c => c.HeartbeatAsync(new HeartbeatRequest { Study = S, TrialNumber = 0 }).ResponseAsync),
         ["enqueue out of range"] = (StatusCode.InvalidArgument, "params[x]", c => Enqueue(c, x: 50)),
-        ["enqueue unknown parameter"] = (StatusCode.InvalidArgument, "params[zzz]", c => Enqueue(c, extra: "zzz")),
+        ["enqueue an invalid parameter name"] = (StatusCode.InvalidArgument, "params[z z]", c => Enqueue(c, extra: "z z")),
         ["enqueue wrong type"] = (StatusCode.InvalidArgument, "params[n]", c => Enqueue(c, nAsFloat: true)),
         ["enqueue conditional without its parent value"] = (StatusCode.InvalidArgument, "params[momentum]", c => Enqueue(c, extra: "momentum")),
         ["list page too large"] = (StatusCode.InvalidArgument, "page_size", c => c.ListTrialsAsync(new ListTrialsRequest { Study = S, PageSize = 100_000 }).ResponseAsync),

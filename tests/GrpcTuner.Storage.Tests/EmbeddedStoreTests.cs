@@ -76,6 +76,15 @@ public sealed class JournaledStoreContractTests : StoreContractTests, IDisposabl
     }
 
     [Fact]
+    public async Task DefineByRunParamsAndProposalsSurviveARestart()
+    {
+        var study = await StoreDefineByRunAsync(Store);
+        await Store.DisposeAsync();
+        await using var reopened = new EmbeddedStudyStore(_path);
+        await AssertDefineByRunKeptAsync(reopened, (await reopened.FindStudyAsync(study.Name, default))!);
+    }
+
+    [Fact]
     public async Task ApiKeysAndTheirRevocationSurviveARestart()
     {
         var keys = (IKeyStore)Store;

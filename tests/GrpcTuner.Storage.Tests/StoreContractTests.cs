@@ -170,6 +170,41 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DefineByRunParamsAndProposalsAreKeptWithTheirDistributions() => await AssertDefineByRunKeptAsync(Store, await StoreDefineByRunAsync(Store));
+
+    /// <summary>A queued and a suggested proposal, a recorded define-by-run parameter, and an imported define-by-run trial.</summary>
+    protected static async Task<Study> StoreDefineByRunAsync(IStudyStore store)
+    {
+        var study = await store.CreateStudyAsync(Definition("dbr"), false, default);
+        await store.EnqueueAsync(study, Params(0.5) with { Proposals = new Dictionary<string, Proposal> { ["n"] = new(ParamValue.Of(3L), null) } }, default);
+        var suggested = Params(0.6) with { Proposals = new Dictionary<string, Proposal> { ["lr"] = new(ParamValue.Of(0.01), LogLr) } };
+        var trials = Assert.IsType<ClaimResult.Claimed>(await store.ClaimTrialsAsync(study, new TrialClaim(null, "w", Now, Lease, 2, [suggested, suggested]), default)).Trials;
+        var recorded = SuggestTransitions.Record(trials[1], "lr", LogLr, ParamValue.Of(0.01));
+        Assert.IsType<UpdateResult.Applied>(await store.UpdateTrialAsync(study, trials[1], recorded, UpdateOptions.None, default));
+        var imported = new Trial
+        {
+            Number = 0, Params = new Dictionary<string, ParamValue>(Params(0.25).Params) { ["lr"] = ParamValue.Of(0.001) }, State = TrialState.Complete,
+            Values = [1.0], CompleteTime = Now, Distributions = new Dictionary<string, Distribution> { ["lr"] = LogLr },
+        };
+        await store.AddTrialsAsync(study, [imported], default);
+        return study;
+    }
+
+    protected static async Task AssertDefineByRunKeptAsync(IStudyStore store, Study study)
+    {
+        var all = await store.GetTrialsAsync(study, default);
+        Assert.Equal(new Proposal(ParamValue.Of(3L), null), all[0].Proposals["n"]);
+        Assert.Empty(all[0].Distributions);
+        Assert.Equal(ParamValue.Of(0.01), all[1].Params["lr"]);
+        Assert.Equal(LogLr, all[1].Distributions["lr"]);
+        Assert.Empty(all[1].Proposals);
+        Assert.Equal(LogLr, all[2].Distributions["lr"]);
+        Assert.Equal(ParamValue.Of(0.001), all[2].Params["lr"]);
+    }
+
+    private static readonly FloatDistribution LogLr = new(1e-5, 1e-1, Log: true);
+
+    [Fact]
     public async Task ImportedTrialsGetTheNextNumbers()
     {
         var study = await Store.CreateStudyAsync(Definition(), false, default);

@@ -1,4 +1,6 @@
-"""Search-space declarations and typed values, converted to and from the wire messages."""
+"""Search-space declarations and typed values, converted to and from the wire messages. Float, Int and
+Categorical take Optuna's arguments in Optuna's order, so they are also grpctuner.distributions'
+FloatDistribution, IntDistribution and CategoricalDistribution."""
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -15,10 +17,14 @@ class Float:
     when: Sequence[Any] = field(default_factory=list)
 
     def to_proto(self, name: str) -> ss.ParamSpec:
-        spec = ss.ParamSpec(name=name, float=ss.FloatDistribution(low=self.low, high=self.high, log=self.log))
-        if self.step is not None:
-            spec.float.step = self.step
+        spec = ss.ParamSpec(name=name, float=self.to_distribution().float)
         return _condition(spec, self.parent, self.when)
+
+    def to_distribution(self) -> ss.Distribution:
+        d = ss.Distribution(float=ss.FloatDistribution(low=float(self.low), high=float(self.high), log=self.log))
+        if self.step is not None:
+            d.float.step = float(self.step)
+        return d
 
 
 @dataclass
@@ -31,8 +37,11 @@ class Int:
     when: Sequence[Any] = field(default_factory=list)
 
     def to_proto(self, name: str) -> ss.ParamSpec:
-        spec = ss.ParamSpec(name=name, int=ss.IntDistribution(low=self.low, high=self.high, log=self.log, step=self.step))
+        spec = ss.ParamSpec(name=name, int=self.to_distribution().int)
         return _condition(spec, self.parent, self.when)
+
+    def to_distribution(self) -> ss.Distribution:
+        return ss.Distribution(int=ss.IntDistribution(low=int(self.low), high=int(self.high), log=self.log, step=int(self.step)))
 
 
 @dataclass
@@ -42,8 +51,11 @@ class Categorical:
     when: Sequence[Any] = field(default_factory=list)
 
     def to_proto(self, name: str) -> ss.ParamSpec:
-        spec = ss.ParamSpec(name=name, categorical=ss.CategoricalDistribution(choices=[to_value(c) for c in self.choices]))
+        spec = ss.ParamSpec(name=name, categorical=self.to_distribution().categorical)
         return _condition(spec, self.parent, self.when)
+
+    def to_distribution(self) -> ss.Distribution:
+        return ss.Distribution(categorical=ss.CategoricalDistribution(choices=[to_value(c) for c in self.choices]))
 
 
 def _condition(spec: ss.ParamSpec, parent: Optional[str], when: Sequence[Any]) -> ss.ParamSpec:
@@ -63,7 +75,22 @@ def to_value(v: Any) -> ss.ParamValue:
         return ss.ParamValue(float_value=v)
     if isinstance(v, str):
         return ss.ParamValue(string_value=v)
-    raise TypeError(f"parameter values are float, int, str or bool, got {type(v).__name__}")
+    raise TypeError(f"parameter values are float, int, str or bool, got {type(v).__name__} {v!r}")
+
+
+def from_distribution(d: ss.Distribution):
+    """The Float, Int or Categorical a wire distribution describes."""
+    kind = d.WhichOneof("kind")
+    if kind == "float":
+        return Float(d.float.low, d.float.high, log=d.float.log, step=d.float.step if d.float.HasField("step") else None)
+    if kind == "int":
+        return Int(d.int.low, d.int.high, log=d.int.log, step=d.int.step or 1)
+    return Categorical([from_value(c) for c in d.categorical.choices])
+
+
+def from_spec(spec: ss.ParamSpec):
+    """The distribution a declared parameter has, without its condition."""
+    return from_distribution(ss.Distribution(**{spec.WhichOneof("distribution"): getattr(spec, spec.WhichOneof("distribution"))}))
 
 
 def from_value(v: ss.ParamValue) -> Any:

@@ -19,7 +19,8 @@ def _name() -> str:
 
 
 def test_ask_report_tell_and_best_trial(server):
-    study = grpctuner.create_study(_name(), SPACE, "minimize", server=server,
+    # Optuna's default pruner is the median pruner; without one nothing is pruned.
+    study = grpctuner.create_study(_name(), SPACE, "minimize", server=server, pruner=grpctuner.pruners.NopPruner(),
                                    sampler=study_pb2.SamplerConfig(seed=3, random=study_pb2.RandomSamplerConfig()))
     values = []
     for _ in range(6):

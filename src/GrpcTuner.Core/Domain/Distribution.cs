@@ -63,6 +63,9 @@ public sealed record FloatDistribution(double Low, double High, bool Log = false
     public override (double Low, double High) InternalBounds => Log ? (Math.Log(Low), Math.Log(High)) : (Low, High);
 
     public override double InternalStep => Step ?? 0;
+
+    public override string ToString() =>
+        $"float in [{ParamValue.Of(Low)}, {ParamValue.Of(High)}]{(Log ? " log" : "")}{(Step is { } s ? $" step {ParamValue.Of(s)}" : "")}";
 }
 
 /// <summary>An integer in [Low, High] on a step grid, optionally on a log scale.</summary>
@@ -87,6 +90,8 @@ public sealed record IntDistribution(long Low, long High, bool Log = false, long
 
     /// <summary>Number of values on the grid.</summary>
     public long Count => ((High - Low) / Step) + 1;
+
+    public override string ToString() => $"int in [{Low}, {High}]{(Log ? " log" : "")}{(Step != 1 ? $" step {Step}" : "")}";
 }
 
 /// <summary>One of a fixed list of choices.</summary>
@@ -118,4 +123,6 @@ public sealed record CategoricalDistribution(IReadOnlyList<ParamValue> Choices) 
     public bool Equals(CategoricalDistribution? other) => other is not null && Choices.SequenceEqual(other.Choices);
 
     public override int GetHashCode() => Choices.Aggregate(0, (h, c) => HashCode.Combine(h, c));
+
+    public override string ToString() => $"categorical of [{string.Join(", ", Choices)}]";
 }

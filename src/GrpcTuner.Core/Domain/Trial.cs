@@ -47,6 +47,16 @@ public sealed record Trial
     /// <summary>PBT exploits, oldest first.</summary>
     public IReadOnlyList<LineageEntry> Lineage { get; init; } = [];
 
+    /// <summary>The distribution of each parameter outside the study's search space, as its Suggest named it.</summary>
+    public IReadOnlyDictionary<string, Distribution> Distributions { get; init; } = EmptyDistributions;
+
+    /// <summary>Values waiting for a Suggest (define-by-run), cleared when the trial finishes.</summary>
+    public IReadOnlyDictionary<string, Proposal> Proposals { get; init; } = Proposal.None;
+
+    public static IReadOnlyDictionary<string, ParamValue> EmptyParams { get; } = new Dictionary<string, ParamValue>();
+
+    public static IReadOnlyDictionary<string, Distribution> EmptyDistributions { get; } = new Dictionary<string, Distribution>();
+
     public static IReadOnlyDictionary<string, string> EmptyAttrs { get; } = new Dictionary<string, string>();
 
     /// <summary>The last intermediate value at or before <paramref name="step"/>, if any.</summary>

@@ -22,6 +22,7 @@ public static class TrialTransitions
         LeaseDuration = lease,
         UserAttrs = body.UserAttrs,
         RetriedFrom = body.RetriedFrom,
+        Proposals = body.Proposals,
     };
 
     /// <summary>
@@ -56,6 +57,7 @@ public static class TrialTransitions
             UserAttrs = Merge(trial.UserAttrs, attrs),
             CompleteTime = now,
             LeaseDeadline = null,
+            Proposals = Proposal.None,
             Version = trial.Version + 1,
         };
     }
@@ -94,11 +96,25 @@ public static class TrialTransitions
             Reason = LeaseExpiredReason,
             CompleteTime = now,
             LeaseDeadline = null,
+            Proposals = Proposal.None,
             Version = trial.Version + 1,
         };
         var retries = RetryDepth(trial, history);
-        var retry = retries < maxRetries ? new QueuedParams(trial.Params, trial.UserAttrs, trial.Number) : null;
+        var retry = retries < maxRetries ? Rerun(trial) : null;
         return (failed, retry);
+    }
+
+    /// <summary>The queue entry that runs a trial's params again: its define-by-run parameters wait as proposals for their Suggests.</summary>
+    public static QueuedParams Rerun(Trial trial)
+    {
+        if (trial.Distributions.Count == 0)
+        {
+            return new QueuedParams(trial.Params, trial.UserAttrs, trial.Number);
+        }
+
+        var declared = trial.Params.Where(p => !trial.Distributions.ContainsKey(p.Key)).ToDictionary(StringComparer.Ordinal);
+        var proposals = trial.Distributions.ToDictionary(d => d.Key, d => new Proposal(trial.Params[d.Key], d.Value), StringComparer.Ordinal);
+        return new QueuedParams(declared, trial.UserAttrs, trial.Number) { Proposals = proposals };
     }
 
     /// <summary>How many retries stand behind this trial: 0 for an original, 1 for its first re-run, ...</summary>

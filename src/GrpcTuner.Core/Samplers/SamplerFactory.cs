@@ -18,4 +18,16 @@ public static class SamplerFactory
         SamplerKind.Qmc => (null, new QmcSampler(study.Space, study.Sampler.Seed)),
         _ => throw new ArgumentOutOfRangeException(nameof(study), study.Sampler.Kind, "unknown sampler"),
     };
+
+    /// <summary>
+    /// The study as its sampler sees it once define-by-run parameters join the space: CMA-ES then
+    /// draws what it cannot model at random, as Optuna's does outside its relative space.
+    /// </summary>
+    public static StudyDefinition Extended(StudyDefinition study, SearchSpace space) => study with
+    {
+        Space = space,
+        Sampler = study.Sampler.Kind == SamplerKind.CmaEs
+            ? study.Sampler with { CmaEs = (study.Sampler.CmaEs ?? new CmaEsOptions()) with { RandomForOtherParams = true } }
+            : study.Sampler,
+    };
 }

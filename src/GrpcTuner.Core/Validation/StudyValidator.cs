@@ -45,7 +45,7 @@ public static class StudyValidator
 
     private static void ValidateSpace(SearchSpace space, Violations v)
     {
-        if (!v.Check(space.Params.Count is >= 1 and <= MaxParams, "search_space.params", $"must have 1 to {MaxParams} parameters, got {space.Params.Count}"))
+        if (!v.Check(space.Params.Count <= MaxParams, "search_space.params", $"must have at most {MaxParams} parameters, got {space.Params.Count}"))
         {
             return;
         }
@@ -68,7 +68,15 @@ public static class StudyValidator
         }
     }
 
-    private static void ValidateDistribution(Distribution d, string field, Violations v)
+    /// <summary>Checks one distribution (field names the message holding it); true when it is valid.</summary>
+    public static bool ValidateDistribution(Distribution d, string field, Violations v)
+    {
+        var before = v.Count;
+        CheckDistribution(d, field, v);
+        return v.Count == before;
+    }
+
+    private static void CheckDistribution(Distribution d, string field, Violations v)
     {
         switch (d)
         {
@@ -179,7 +187,8 @@ public static class StudyValidator
         switch (study.Sampler.Kind)
         {
             case SamplerKind.Grid:
-                if (!v.Check(!space.HasConditions, "sampler.grid", "a grid cannot have conditional parameters"))
+                if (!v.Check(space.Params.Count > 0, "search_space.params", "a grid study needs at least one declared parameter: the grid is made of them")
+                    || !v.Check(!space.HasConditions, "sampler.grid", "a grid cannot have conditional parameters"))
                 {
                     return;
                 }
@@ -197,6 +206,7 @@ public static class StudyValidator
 
                 break;
             case SamplerKind.Qmc:
+                v.Check(space.Params.Count > 0, "search_space.params", "a QMC study needs at least one declared parameter: its sequence covers them");
                 v.Check(space.Params.Count <= QmcSampler.MaxParams, "sampler.qmc", $"supports at most {QmcSampler.MaxParams} parameters, got {space.Params.Count}");
                 break;
             case SamplerKind.Nsga2:

@@ -33,6 +33,28 @@ public static class TrialValidator
         }
     }
 
+    /// <summary>A trial's define-by-run parameters: outside the space, each with a valid distribution that contains its value.</summary>
+    public static void ValidateDefineByRun(SearchSpace space, Trial trial, string field, Violations v)
+    {
+        foreach (var (name, distribution) in trial.Distributions)
+        {
+            var at = $"{field}.distributions[{name}]";
+            if (!v.Check(Names.IsValid(name), at, Names.Rule) || !v.Check(space.Find(name) is null, at, "is a parameter of the search space; its distribution is the declared one"))
+            {
+                continue;
+            }
+
+            if (!trial.Params.TryGetValue(name, out var value))
+            {
+                v.Add($"{field}.params[{name}]", "is missing: a distribution was given for it");
+            }
+            else if (StudyValidator.ValidateDistribution(distribution, at, v))
+            {
+                v.Check(distribution.Contains(value), $"{field}.params[{name}]", $"{value} ({value.Kind}) is outside its distribution {distribution}");
+            }
+        }
+    }
+
     /// <summary>One finite value per direction.</summary>
     public static void ValidateValues(IReadOnlyList<Direction> directions, IReadOnlyList<double> values, string field, Violations v)
     {

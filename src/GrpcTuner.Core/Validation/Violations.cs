@@ -9,6 +9,8 @@ public sealed class Violations
 
     public bool Any => _list.Count > 0;
 
+    public int Count => _list.Count;
+
     public void Add(string field, string description) => _list.Add(new FieldViolation(field, description));
 
     /// <summary>Adds a violation when <paramref name="ok"/> is false; returns <paramref name="ok"/>.</summary>

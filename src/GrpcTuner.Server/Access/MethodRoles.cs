@@ -18,6 +18,7 @@ internal static class MethodRoles
         ["/grpctuner.v1.TunerService/Ask"] = Role.Write,
         ["/grpctuner.v1.TunerService/Tell"] = Role.Write,
         ["/grpctuner.v1.TunerService/Report"] = Role.Write,
+        ["/grpctuner.v1.TunerService/Suggest"] = Role.Write,
         ["/grpctuner.v1.TunerService/Heartbeat"] = Role.Write,
         ["/grpctuner.v1.TunerService/EnqueueTrial"] = Role.Write,
         ["/grpctuner.v1.TunerService/AddTrials"] = Role.Write,

@@ -5,6 +5,7 @@ using GrpcTuner.Core.Errors;
 using GrpcTuner.Core.Pareto;
 using GrpcTuner.Core.Pruners;
 using GrpcTuner.Core.Randomness;
+using GrpcTuner.Core.Samplers;
 using GrpcTuner.Core.Validation;
 using GrpcTuner.Server.Telemetry;
 using GrpcTuner.Storage;
@@ -78,8 +79,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var claim = algorithms.Sampler is { } sampler
-                ? FreeClaim(study, sampler, history, workerId, count, lease, requestId)
+            var claim = algorithms.Sampler is not null
+                ? FreeClaim(study, algorithms, history, workerId, count, lease, requestId)
                 : SequenceClaim(algorithms, workerId, count, lease, requestId);
             switch (await store.ClaimTrialsAsync(study, claim, ct).ConfigureAwait(false))
             {
@@ -106,7 +107,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
 
     /// <summary>Finishes a trial; <c>studyId</c>, when given, is the study incarnation it was asked from.</summary>
     public async Task<Trial> TellAsync(string studyName, string? studyId, long number, TrialState state, IReadOnlyList<double> values, string reason,
-        IReadOnlyDictionary<string, string> attrs, bool retry, CancellationToken ct)
+        IReadOnlyDictionary<string, string> attrs, bool retry, IReadOnlyDictionary<string, Distribution> suggested, CancellationToken ct)
     {
         using var span = TunerTelemetry.Traces.StartActivity("Tell");
         span?.SetTag("grpctuner.study", studyName);
@@ -133,12 +134,12 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         var changed = false;
         var told = await UpdateAsync(study, number, t =>
             {
-                var finished = TrialTransitions.Finish(studyName, t, state, values, reason, attrs, time.GetUtcNow());
+                var finished = TrialTransitions.Finish(studyName, Take(study, t, suggested), state, values, reason, attrs, time.GetUtcNow());
                 changed = !ReferenceEquals(finished, t);
                 return finished;
             },
             t => history is not null && TrialTransitions.RetryDepth(t, history) < study.Definition.MaxRetries
-                ? new UpdateOptions(new QueuedParams(t.Params, t.UserAttrs, t.Number))
+                ? new UpdateOptions(TrialTransitions.Rerun(t))
                 : UpdateOptions.None,
             ct).ConfigureAwait(false);
         if (changed)
@@ -150,7 +151,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
     }
 
     /// <summary>Records a report; says whether to prune, or (PBT) which donor to exploit with which params.</summary>
-    public async Task<ReportOutcome> ReportAsync(string studyName, string? studyId, long number, long step, double value, TimeSpan? lease, string checkpoint, CancellationToken ct)
+    public async Task<ReportOutcome> ReportAsync(string studyName, string? studyId, long number, long step, double value, TimeSpan? lease, string checkpoint,
+        IReadOnlyDictionary<string, Distribution> suggested, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
         var algorithms = _runtime.For(study);
@@ -160,7 +162,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         Trial? donor = null;
         var updated = await UpdateAsync(study, number, t =>
         {
-            var reported = TrialTransitions.Report(studyName, t, step, value, time.GetUtcNow(), lease, checkpoint);
+            var reported = TrialTransitions.Report(studyName, Take(study, t, suggested), step, value, time.GetUtcNow(), lease, checkpoint);
             donor = null;
             if (kind == PrunerKind.Pbt && algorithms.Pbt!.Decide(reported, history!) is { } exploit)
             {
@@ -172,6 +174,57 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         }, _ => UpdateOptions.None, ct).ConfigureAwait(false);
         var prune = algorithms.Pruner is not NopPruner && algorithms.Pruner.ShouldPrune(updated, await store.GetTrialsAsync(study, ct).ConfigureAwait(false));
         return new ReportOutcome(prune, updated.LeaseDeadline!.Value, donor, donor is null ? null : updated.Params);
+    }
+
+    /// <summary>
+    /// Define-by-run: the value of one parameter of a running trial, recorded on it. A proposal that
+    /// fits is taken; otherwise the sampler chooses from the trials that have the parameter.
+    /// </summary>
+    public async Task<ParamValue> SuggestAsync(string studyName, string? studyId, long number, string workerId, string name, Distribution distribution,
+        IReadOnlyDictionary<string, Distribution> suggested, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
+        IReadOnlyList<Trial>? history = null;
+        ParamValue? value = null;
+        var trial = await GetTrialAsync(study, number, ct).ConfigureAwait(false);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            SuggestTransitions.RequireWorker(studyName, trial, workerId);
+            var updated = Take(study, trial, suggested);
+            value = SuggestTransitions.Recorded(studyName, updated, study.Definition.Space, name, distribution, study.Definition.Sampler.Kind == SamplerKind.Grid);
+            if (value is null)
+            {
+                if (updated.Proposals.TryGetValue(name, out var proposal) && proposal.Fits(distribution))
+                {
+                    value = proposal.Value;
+                }
+                else
+                {
+                    history ??= await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+                    value = IndependentSuggestion.Choose(study.Definition, number, name, distribution, history);
+                }
+
+                updated = SuggestTransitions.Record(updated, name, distribution, value.Value);
+            }
+
+            if (ReferenceEquals(updated, trial))
+            {
+                return value.Value;
+            }
+
+            switch (await store.UpdateTrialAsync(study, trial, updated, UpdateOptions.None, ct).ConfigureAwait(false))
+            {
+                case UpdateResult.Applied:
+                    return value.Value;
+                case UpdateResult.Conflict conflict:
+                    trial = conflict.Current;
+                    break;
+                default:
+                    throw TunerException.TrialNotFound(study.Name, number);
+            }
+        }
+
+        throw new TunerException(ErrorKind.Unavailable, $"trial {number} of study '{study.Name}' kept changing; retry");
     }
 
     public async Task<DateTimeOffset> HeartbeatAsync(string studyName, string? studyId, long number, TimeSpan? lease, CancellationToken ct)
@@ -192,11 +245,20 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
     public async Task<long> EnqueueAsync(string studyName, IReadOnlyDictionary<string, ParamValue> values, IReadOnlyDictionary<string, string> attrs, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var space = study.Definition.Space;
+        var declared = values.Where(p => space.Find(p.Key) is not null).ToDictionary(StringComparer.Ordinal);
         var v = new Violations();
-        TrialValidator.ValidateParams(study.Definition.Space, values, "params", v);
+        TrialValidator.ValidateParams(space, declared, "params", v);
+        foreach (var name in values.Keys.Where(n => space.Find(n) is null))
+        {
+            v.Check(Names.IsValid(name), $"params[{name}]", Names.Rule);
+        }
+
         AttrValidator.Validate(attrs, "user_attrs", v);
         v.ThrowIfAny();
-        return await store.EnqueueAsync(study, new QueuedParams(values, attrs, null), ct).ConfigureAwait(false);
+        // Names outside the space wait as fixed values for the Suggest whose distribution contains them.
+        var proposals = values.Where(p => space.Find(p.Key) is null).ToDictionary(p => p.Key, p => new Proposal(p.Value, null), StringComparer.Ordinal);
+        return await store.EnqueueAsync(study, new QueuedParams(declared, attrs, null) { Proposals = proposals }, ct).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<long>> AddTrialsAsync(string studyName, IReadOnlyList<Trial> trials, CancellationToken ct)
@@ -207,7 +269,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         {
             var t = trials[i];
             var field = $"trials[{i}]";
-            TrialValidator.ValidateParams(study.Definition.Space, t.Params, $"{field}.params", v);
+            TrialValidator.ValidateParams(study.Definition.Space, t.Params.Where(p => !t.Distributions.ContainsKey(p.Key)).ToDictionary(StringComparer.Ordinal), $"{field}.params", v);
+            TrialValidator.ValidateDefineByRun(study.Definition.Space, t, field, v);
             if (t.State == TrialState.Complete)
             {
                 TrialValidator.ValidateValues(study.Definition.Directions, t.Values, $"{field}.values", v);
@@ -332,6 +395,10 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         return reaped;
     }
 
+    /// <summary>The trial with the proposals its worker took recorded (checked against the study's space).</summary>
+    private static Trial Take(Study study, Trial trial, IReadOnlyDictionary<string, Distribution> suggested) =>
+        suggested.Count == 0 ? trial : SuggestTransitions.Take(study.Name, trial, study.Definition.Space, suggested);
+
     private async Task<Trial> GetTrialAsync(Study study, long number, CancellationToken ct) =>
         await store.GetTrialAsync(study, number, ct).ConfigureAwait(false) ?? throw TunerException.TrialNotFound(study.Name, number);
 
@@ -362,9 +429,12 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         throw new TunerException(ErrorKind.Unavailable, $"trial {number} of study '{study.Name}' kept changing; retry");
     }
 
-    private TrialClaim FreeClaim(Study study, Core.Samplers.ISampler sampler, IReadOnlyList<Trial> history, string workerId, int count, TimeSpan lease, string? requestId)
+    private TrialClaim FreeClaim(Study study, StudyRuntime.Algorithms algorithms, IReadOnlyList<Trial> history, string workerId, int count, TimeSpan lease, string? requestId)
     {
         var seed = study.Definition.Sampler.Seed;
+        var declared = study.Definition.Space;
+        var space = IntersectionSearchSpace.Extend(declared, IntersectionSearchSpace.Of(history));
+        var sampler = algorithms.SamplerFor(space);
         var suggestions = new QueuedParams[count];
         using (TunerTelemetry.Traces.StartActivity("Sample"))
         {
@@ -374,13 +444,38 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
                 // Keyed by worker and history length: reproducible for the same history, and
                 // different for workers asking at the same moment.
                 var rng = Rng.For(seed, workerId, history.Count, i);
-                suggestions[i] = new QueuedParams(sampler.Sample(history, rng), Trial.EmptyAttrs, null);
+                suggestions[i] = space.Params.Count == 0 ? new QueuedParams(Trial.EmptyParams, Trial.EmptyAttrs, null) : Split(declared, space, sampler.Sample(history, rng));
             }
 
             telemetry.Sampled(study.Definition.Sampler.Kind, Stopwatch.GetElapsedTime(started));
         }
 
         return new TrialClaim(requestId, workerId, time.GetUtcNow(), lease, count, suggestions);
+    }
+
+    /// <summary>A suggestion as a trial starts with it: declared parameters as params, define-by-run ones as proposals.</summary>
+    private static QueuedParams Split(SearchSpace declared, SearchSpace space, IReadOnlyDictionary<string, ParamValue> suggestion)
+    {
+        if (ReferenceEquals(declared, space))
+        {
+            return new QueuedParams(suggestion, Trial.EmptyAttrs, null);
+        }
+
+        var values = new Dictionary<string, ParamValue>(declared.Params.Count, StringComparer.Ordinal);
+        var proposals = new Dictionary<string, Proposal>(suggestion.Count - declared.Params.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in suggestion)
+        {
+            if (declared.Find(name) is not null)
+            {
+                values[name] = value;
+            }
+            else
+            {
+                proposals[name] = new Proposal(value, space.Find(name)!.Distribution);
+            }
+        }
+
+        return new QueuedParams(values, Trial.EmptyAttrs, null) { Proposals = proposals };
     }
 
     private TrialClaim SequenceClaim(StudyRuntime.Algorithms algorithms, string workerId, int count, TimeSpan lease, string? requestId)

@@ -20,8 +20,12 @@ internal sealed class StudyRuntime
 
     internal sealed class Algorithms
     {
+        private readonly StudyDefinition _definition;
+        private volatile ExtendedSampler? _extended;
+
         public Algorithms(StudyDefinition definition)
         {
+            _definition = definition;
             (Sampler, Sequence) = SamplerFactory.Create(definition);
             Pruner = PrunerFactory.Create(definition);
             Pbt = definition.Pruner.Kind == PrunerKind.Pbt ? new PbtScheduler(definition) : null;
@@ -34,6 +38,29 @@ internal sealed class StudyRuntime
         public ISequenceSampler? Sequence { get; }
 
         public IPruner Pruner { get; }
+
+        /// <summary>
+        /// The free sampler over the declared space extended by the define-by-run parameters every
+        /// complete trial shares; the last one is kept, as that space settles after the first trials.
+        /// </summary>
+        public ISampler SamplerFor(SearchSpace space)
+        {
+            if (ReferenceEquals(space, _definition.Space))
+            {
+                return Sampler!;
+            }
+
+            if (_extended is { } last && last.Space.Equals(space))
+            {
+                return last.Sampler;
+            }
+
+            var sampler = SamplerFactory.Create(SamplerFactory.Extended(_definition, space)).Free!;
+            _extended = new ExtendedSampler(space, sampler);
+            return sampler;
+        }
+
+        private sealed record ExtendedSampler(SearchSpace Space, ISampler Sampler);
 
         /// <summary>Where this replica believes the sequence sampler stands; the claim script corrects a wrong guess.</summary>
         public long SequenceHint;

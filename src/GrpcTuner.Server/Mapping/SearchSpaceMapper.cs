@@ -15,7 +15,7 @@ internal static class SearchSpaceMapper
         var specs = new List<ParamSpec>();
         if (space is null)
         {
-            v.Add("search_space", "is required");
+            // Define-by-run: every parameter comes from Suggest.
             return new SearchSpace(specs);
         }
 
@@ -23,13 +23,7 @@ internal static class SearchSpaceMapper
         {
             var p = space.Params[i];
             var field = $"search_space.params[{i}]";
-            Distribution? distribution = p.DistributionCase switch
-            {
-                Wire.ParamSpec.DistributionOneofCase.Float => new FloatDistribution(p.Float.Low, p.Float.High, p.Float.Log, p.Float.HasStep ? p.Float.Step : null),
-                Wire.ParamSpec.DistributionOneofCase.Int => new IntDistribution(p.Int.Low, p.Int.High, p.Int.Log, p.Int.Step == 0 ? 1 : p.Int.Step),
-                Wire.ParamSpec.DistributionOneofCase.Categorical => new CategoricalDistribution(ValueMapper.ToDomain(p.Categorical.Choices, $"{field}.categorical.choices", v)),
-                _ => null,
-            };
+            var distribution = ToDomain(p.Float, p.Int, p.Categorical, field, v);
             if (distribution is null)
             {
                 v.Add(field, "must set one of float, int or categorical");
@@ -43,6 +37,43 @@ internal static class SearchSpaceMapper
         return new SearchSpace(specs);
     }
 
+    /// <summary>A define-by-run distribution; null (with a violation on <paramref name="field"/>) when none is set.</summary>
+    public static Distribution? ToDomain(Wire.Distribution? d, string field, Violations v)
+    {
+        if (d is null)
+        {
+            v.Add(field, "is required: set one of float, int or categorical");
+            return null;
+        }
+
+        var distribution = ToDomain(d.Float, d.Int, d.Categorical, field, v);
+        if (distribution is null)
+        {
+            v.Add(field, "must set one of float, int or categorical");
+        }
+
+        return distribution;
+    }
+
+    public static Wire.Distribution ToProto(Distribution d)
+    {
+        var result = new Wire.Distribution();
+        switch (d)
+        {
+            case FloatDistribution f:
+                result.Float = ToProto(f);
+                break;
+            case IntDistribution n:
+                result.Int = ToProto(n);
+                break;
+            case CategoricalDistribution c:
+                result.Categorical = ToProto(c);
+                break;
+        }
+
+        return result;
+    }
+
     public static Wire.SearchSpace ToProto(SearchSpace space)
     {
         var result = new Wire.SearchSpace();
@@ -52,19 +83,13 @@ internal static class SearchSpaceMapper
             switch (p.Distribution)
             {
                 case FloatDistribution f:
-                    spec.Float = new Wire.FloatDistribution { Low = f.Low, High = f.High, Log = f.Log };
-                    if (f.Step is { } step)
-                    {
-                        spec.Float.Step = step;
-                    }
-
+                    spec.Float = ToProto(f);
                     break;
                 case IntDistribution n:
-                    spec.Int = new Wire.IntDistribution { Low = n.Low, High = n.High, Log = n.Log, Step = n.Step };
+                    spec.Int = ToProto(n);
                     break;
                 case CategoricalDistribution c:
-                    spec.Categorical = new Wire.CategoricalDistribution();
-                    spec.Categorical.Choices.AddRange(c.Choices.Select(ValueMapper.ToProto));
+                    spec.Categorical = ToProto(c);
                     break;
             }
 
@@ -78,5 +103,32 @@ internal static class SearchSpaceMapper
         }
 
         return result;
+    }
+
+    /// <summary>The one distribution a oneof holds (the others are null), or null when none is set.</summary>
+    private static Distribution? ToDomain(Wire.FloatDistribution? f, Wire.IntDistribution? n, Wire.CategoricalDistribution? c, string field, Violations v) =>
+        f is not null ? new FloatDistribution(f.Low, f.High, f.Log, f.HasStep ? f.Step : null)
+        : n is not null ? new IntDistribution(n.Low, n.High, n.Log, n.Step == 0 ? 1 : n.Step)
+        : c is not null ? new CategoricalDistribution(ValueMapper.ToDomain(c.Choices, $"{field}.categorical.choices", v))
+        : null;
+
+    private static Wire.FloatDistribution ToProto(FloatDistribution f)
+    {
+        var wire = new Wire.FloatDistribution { Low = f.Low, High = f.High, Log = f.Log };
+        if (f.Step is { } step)
+        {
+            wire.Step = step;
+        }
+
+        return wire;
+    }
+
+    private static Wire.IntDistribution ToProto(IntDistribution n) => new() { Low = n.Low, High = n.High, Log = n.Log, Step = n.Step };
+
+    private static Wire.CategoricalDistribution ToProto(CategoricalDistribution c)
+    {
+        var wire = new Wire.CategoricalDistribution();
+        wire.Choices.AddRange(c.Choices.Select(ValueMapper.ToProto));
+        return wire;
     }
 }

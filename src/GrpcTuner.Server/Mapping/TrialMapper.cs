@@ -62,7 +62,33 @@ internal static class TrialMapper
             p.Lineage.Add(lineage);
         }
 
+        foreach (var (name, d) in t.Distributions)
+        {
+            p.Distributions[name] = SearchSpaceMapper.ToProto(d);
+        }
+
+        foreach (var (name, proposal) in t.Proposals)
+        {
+            p.Proposals[name] = new Wire.Proposal
+            {
+                Value = ValueMapper.ToProto(proposal.Value),
+                Distribution = proposal.Distribution is { } d ? SearchSpaceMapper.ToProto(d) : null,
+            };
+        }
+
         return p;
+    }
+
+    /// <summary>The proposals a worker says it took, each name with a valid distribution.</summary>
+    public static IReadOnlyDictionary<string, Distribution> Suggested(Wire.SuggestedParams? suggested, Violations v)
+    {
+        if (suggested is null || suggested.Params.Count == 0)
+        {
+            return Trial.EmptyDistributions;
+        }
+
+        v.Check(suggested.Params.Count <= StudyValidator.MaxParams, "suggested.params", $"must name at most {StudyValidator.MaxParams} parameters, got {suggested.Params.Count}");
+        return Distributions(suggested.Params, "suggested.params", v);
     }
 
     /// <summary>A finished state named on the wire; anything else is a violation.</summary>
@@ -97,7 +123,23 @@ internal static class TrialMapper
         Intermediate = f.IntermediateValues.Select(iv => new IntermediateValue(iv.Step, iv.Value)).OrderBy(iv => iv.Step).ToArray(),
         UserAttrs = new Dictionary<string, string>(f.UserAttrs),
         CompleteTime = DateTimeOffset.UtcNow,
+        Distributions = Distributions(f.Distributions, $"{field}.distributions", v),
     };
+
+    private static Dictionary<string, Distribution> Distributions(IDictionary<string, Wire.Distribution> wire, string field, Violations v)
+    {
+        var result = new Dictionary<string, Distribution>(wire.Count, StringComparer.Ordinal);
+        foreach (var (name, d) in wire)
+        {
+            var at = $"{field}[{name}]";
+            if (v.Check(Names.IsValid(name), at, Names.Rule) && SearchSpaceMapper.ToDomain(d, at, v) is { } distribution && StudyValidator.ValidateDistribution(distribution, at, v))
+            {
+                result[name] = distribution;
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>A lease length: unset gives <paramref name="fallback"/>; otherwise 1 s to 24 h.</summary>
     public static TimeSpan? Lease(Duration? d, TimeSpan? fallback, string field, Violations v)

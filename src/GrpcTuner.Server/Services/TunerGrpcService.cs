@@ -147,9 +147,29 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         v.Check(request.Reason.Length <= MaxReasonLength, "reason", $"must be at most {MaxReasonLength} characters");
         var attrs = new Dictionary<string, string>(request.UserAttrs);
         AttrValidator.Validate(attrs, "user_attrs", v);
+        var suggested = TrialMapper.Suggested(request.Suggested, v);
         v.ThrowIfAny();
-        var trial = await engine.TellAsync(request.Study, request.StudyId, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, request.Retry, context.CancellationToken);
+        var trial = await engine.TellAsync(request.Study, request.StudyId, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, request.Retry,
+            suggested, context.CancellationToken);
         return TrialMapper.ToProto(trial);
+    }
+
+    public override async Task<Wire.SuggestResponse> Suggest(Wire.SuggestRequest request, ServerCallContext context)
+    {
+        var v = new Violations();
+        CheckNumber(request.TrialNumber, v);
+        v.Check(request.WorkerId.Length is >= 1 and <= 128, "worker_id", $"must be 1 to 128 characters, got {request.WorkerId.Length}");
+        v.Check(Names.IsValid(request.Name), "name", Names.Rule);
+        var distribution = SearchSpaceMapper.ToDomain(request.Distribution, "distribution", v);
+        if (distribution is not null)
+        {
+            StudyValidator.ValidateDistribution(distribution, "distribution", v);
+        }
+
+        var suggested = TrialMapper.Suggested(request.Suggested, v);
+        v.ThrowIfAny();
+        var value = await engine.SuggestAsync(request.Study, request.StudyId, request.TrialNumber, request.WorkerId, request.Name, distribution!, suggested, context.CancellationToken);
+        return new Wire.SuggestResponse { Value = ValueMapper.ToProto(value) };
     }
 
     public override async Task<Wire.ReportResponse> Report(Wire.ReportRequest request, ServerCallContext context)
@@ -160,8 +180,10 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         v.Check(double.IsFinite(request.Value), "value", $"must be finite, got {request.Value}");
         v.Check(request.Checkpoint.Length <= MaxReasonLength, "checkpoint", $"must be at most {MaxReasonLength} characters");
         var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
+        var suggested = TrialMapper.Suggested(request.Suggested, v);
         v.ThrowIfAny();
-        var outcome = await engine.ReportAsync(request.Study, request.StudyId, request.TrialNumber, request.Step, request.Value, lease, request.Checkpoint, context.CancellationToken);
+        var outcome = await engine.ReportAsync(request.Study, request.StudyId, request.TrialNumber, request.Step, request.Value, lease, request.Checkpoint,
+            suggested, context.CancellationToken);
         var response = new Wire.ReportResponse
         {
             Decision = outcome.Prune ? Wire.Decision.Prune : outcome.Donor is null ? Wire.Decision.Continue : Wire.Decision.Exploit,

@@ -65,64 +65,21 @@ public static class StudyJson
     {
         w.WriteStartObject();
         w.WriteString("name", p.Name);
-        switch (p.Distribution)
-        {
-            case FloatDistribution f:
-                w.WriteString("type", "float");
-                w.WriteNumber("low", f.Low);
-                w.WriteNumber("high", f.High);
-                w.WriteBoolean("log", f.Log);
-                if (f.Step is { } step)
-                {
-                    w.WriteNumber("step", step);
-                }
-
-                break;
-            case IntDistribution i:
-                w.WriteString("type", "int");
-                w.WriteNumber("low", i.Low);
-                w.WriteNumber("high", i.High);
-                w.WriteBoolean("log", i.Log);
-                w.WriteNumber("step", i.Step);
-                break;
-            case CategoricalDistribution c:
-                w.WriteString("type", "categorical");
-                WriteValues(w, "choices", c.Choices);
-                break;
-        }
-
+        DistributionJson.WriteMembers(w, p.Distribution);
         if (p.Condition is { } cond)
         {
             w.WriteString("parent", cond.Parent);
-            WriteValues(w, "when", cond.Values);
+            DistributionJson.WriteValues(w, "when", cond.Values);
         }
 
         w.WriteEndObject();
     }
 
-    private static void WriteValues(Utf8JsonWriter w, string name, IReadOnlyList<ParamValue> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            ParamJson.WriteValue(w, v);
-        }
-
-        w.WriteEndArray();
-    }
-
     private static ParamSpec ReadParam(JsonElement e)
     {
-        Distribution distribution = e.GetProperty("type").GetString() switch
-        {
-            "float" => new FloatDistribution(e.GetProperty("low").GetDouble(), e.GetProperty("high").GetDouble(), e.GetProperty("log").GetBoolean(),
-                e.TryGetProperty("step", out var s) ? s.GetDouble() : null),
-            "int" => new IntDistribution(e.GetProperty("low").GetInt64(), e.GetProperty("high").GetInt64(), e.GetProperty("log").GetBoolean(), e.GetProperty("step").GetInt64()),
-            _ => new CategoricalDistribution(e.GetProperty("choices").EnumerateArray().Select(ParamJson.ReadValue).ToList()),
-        };
         var condition = e.TryGetProperty("parent", out var parent)
             ? new Condition(parent.GetString()!, e.GetProperty("when").EnumerateArray().Select(ParamJson.ReadValue).ToList())
             : null;
-        return new ParamSpec(e.GetProperty("name").GetString()!, distribution, condition);
+        return new ParamSpec(e.GetProperty("name").GetString()!, DistributionJson.Read(e), condition);
     }
 }

@@ -22,7 +22,7 @@ public static class TrialJson
             w.WriteNumber("ver", t.Version);
             w.WriteNumber("n", t.Number);
             WriteHeadMembers(w, t.State, t.WorkerId, t.StartTime, t.LeaseDeadline, t.LeaseDuration);
-            WriteBodyMembers(w, t.Params, t.UserAttrs, t.RetriedFrom);
+            WriteBodyMembers(w, t.Params, t.UserAttrs, t.RetriedFrom, t.Proposals);
             if (t.Values.Count > 0)
             {
                 w.WriteStartArray("v");
@@ -82,6 +82,12 @@ public static class TrialJson
                 w.WriteEndArray();
             }
 
+            if (t.Distributions.Count > 0)
+            {
+                w.WritePropertyName("dist");
+                DistributionJson.WriteMap(w, t.Distributions);
+            }
+
             w.WriteEndObject();
         }
 
@@ -93,7 +99,7 @@ public static class TrialJson
         Fragment(w => WriteHeadMembers(w, TrialState.Running, workerId, now, now + lease, lease));
 
     /// <summary>Members of one queued or suggested param set, without braces.</summary>
-    public static string Body(QueuedParams body) => Fragment(w => WriteBodyMembers(w, body.Params, body.UserAttrs, body.RetriedFrom));
+    public static string Body(QueuedParams body) => Fragment(w => WriteBodyMembers(w, body.Params, body.UserAttrs, body.RetriedFrom, body.Proposals));
 
     /// <summary>Members of a finished trial to import, everything but version and number, without braces.</summary>
     public static string ImportBody(Trial t)
@@ -108,7 +114,7 @@ public static class TrialJson
     public static QueuedParams ReadBody(string fragment)
     {
         var t = Read($"{{\"ver\":0,\"n\":0,\"s\":1,{fragment}}}");
-        return new QueuedParams(t.Params, t.UserAttrs, t.RetriedFrom);
+        return new QueuedParams(t.Params, t.UserAttrs, t.RetriedFrom) { Proposals = t.Proposals };
     }
 
     public static Trial Read(string json)
@@ -144,6 +150,8 @@ public static class TrialJson
                 ? lin.EnumerateArray().Select(x => new LineageEntry(x.GetProperty("s").GetInt64(), x.GetProperty("p").GetInt64(), x.GetProperty("c").GetString()!,
                     ParamJson.ReadParams(x.GetProperty("o")), ParamJson.ReadParams(x.GetProperty("n")))).ToArray()
                 : [],
+            Distributions = e.TryGetProperty("dist", out var dist) ? DistributionJson.ReadMap(dist) : Trial.EmptyDistributions,
+            Proposals = e.TryGetProperty("pr", out var pr) ? DistributionJson.ReadProposals(pr) : Proposal.None,
         };
     }
 
@@ -171,7 +179,8 @@ public static class TrialJson
         }
     }
 
-    private static void WriteBodyMembers(Utf8JsonWriter w, IReadOnlyDictionary<string, ParamValue> ps, IReadOnlyDictionary<string, string> attrs, long? retriedFrom)
+    private static void WriteBodyMembers(Utf8JsonWriter w, IReadOnlyDictionary<string, ParamValue> ps, IReadOnlyDictionary<string, string> attrs, long? retriedFrom,
+        IReadOnlyDictionary<string, Proposal> proposals)
     {
         w.WritePropertyName("p");
         ParamJson.WriteParams(w, ps);
@@ -184,6 +193,12 @@ public static class TrialJson
         if (retriedFrom is { } r)
         {
             w.WriteNumber("r", r);
+        }
+
+        if (proposals.Count > 0)
+        {
+            w.WritePropertyName("pr");
+            DistributionJson.WriteProposals(w, proposals);
         }
     }
 

@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fgrpctuner/v1/search_space.proto\x12\x0cgrpctuner.v1\"n\n\nParamValue\x12\x15\n\x0b\x66loat_value\x18\x01 \x01(\x01H\x00\x12\x13\n\tint_value\x18\x02 \x01(\x03H\x00\x12\x16\n\x0cstring_value\x18\x03 \x01(\tH\x00\x12\x14\n\nbool_value\x18\x04 \x01(\x08H\x00\x42\x06\n\x04kind\"W\n\x11\x46loatDistribution\x12\x0b\n\x03low\x18\x01 \x01(\x01\x12\x0c\n\x04high\x18\x02 \x01(\x01\x12\x0b\n\x03log\x18\x03 \x01(\x08\x12\x11\n\x04step\x18\x04 \x01(\x01H\x00\x88\x01\x01\x42\x07\n\x05_step\"G\n\x0fIntDistribution\x12\x0b\n\x03low\x18\x01 \x01(\x03\x12\x0c\n\x04high\x18\x02 \x01(\x03\x12\x0b\n\x03log\x18\x03 \x01(\x08\x12\x0c\n\x04step\x18\x04 \x01(\x03\"D\n\x17\x43\x61tegoricalDistribution\x12)\n\x07\x63hoices\x18\x01 \x03(\x0b\x32\x18.grpctuner.v1.ParamValue\"E\n\tCondition\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12(\n\x06values\x18\x02 \x03(\x0b\x32\x18.grpctuner.v1.ParamValue\"\xf3\x01\n\tParamSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x05\x66loat\x18\x02 \x01(\x0b\x32\x1f.grpctuner.v1.FloatDistributionH\x00\x12,\n\x03int\x18\x03 \x01(\x0b\x32\x1d.grpctuner.v1.IntDistributionH\x00\x12<\n\x0b\x63\x61tegorical\x18\x04 \x01(\x0b\x32%.grpctuner.v1.CategoricalDistributionH\x00\x12*\n\tcondition\x18\x05 \x01(\x0b\x32\x17.grpctuner.v1.ConditionB\x0e\n\x0c\x64istribution\"6\n\x0bSearchSpace\x12\'\n\x06params\x18\x01 \x03(\x0b\x32\x17.grpctuner.v1.ParamSpecB\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fgrpctuner/v1/search_space.proto\x12\x0cgrpctuner.v1\"n\n\nParamValue\x12\x15\n\x0b\x66loat_value\x18\x01 \x01(\x01H\x00\x12\x13\n\tint_value\x18\x02 \x01(\x03H\x00\x12\x16\n\x0cstring_value\x18\x03 \x01(\tH\x00\x12\x14\n\nbool_value\x18\x04 \x01(\x08H\x00\x42\x06\n\x04kind\"W\n\x11\x46loatDistribution\x12\x0b\n\x03low\x18\x01 \x01(\x01\x12\x0c\n\x04high\x18\x02 \x01(\x01\x12\x0b\n\x03log\x18\x03 \x01(\x08\x12\x11\n\x04step\x18\x04 \x01(\x01H\x00\x88\x01\x01\x42\x07\n\x05_step\"G\n\x0fIntDistribution\x12\x0b\n\x03low\x18\x01 \x01(\x03\x12\x0c\n\x04high\x18\x02 \x01(\x03\x12\x0b\n\x03log\x18\x03 \x01(\x08\x12\x0c\n\x04step\x18\x04 \x01(\x03\"D\n\x17\x43\x61tegoricalDistribution\x12)\n\x07\x63hoices\x18\x01 \x03(\x0b\x32\x18.grpctuner.v1.ParamValue\"\xb4\x01\n\x0c\x44istribution\x12\x30\n\x05\x66loat\x18\x01 \x01(\x0b\x32\x1f.grpctuner.v1.FloatDistributionH\x00\x12,\n\x03int\x18\x02 \x01(\x0b\x32\x1d.grpctuner.v1.IntDistributionH\x00\x12<\n\x0b\x63\x61tegorical\x18\x03 \x01(\x0b\x32%.grpctuner.v1.CategoricalDistributionH\x00\x42\x06\n\x04kind\"E\n\tCondition\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12(\n\x06values\x18\x02 \x03(\x0b\x32\x18.grpctuner.v1.ParamValue\"\xf3\x01\n\tParamSpec\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x05\x66loat\x18\x02 \x01(\x0b\x32\x1f.grpctuner.v1.FloatDistributionH\x00\x12,\n\x03int\x18\x03 \x01(\x0b\x32\x1d.grpctuner.v1.IntDistributionH\x00\x12<\n\x0b\x63\x61tegorical\x18\x04 \x01(\x0b\x32%.grpctuner.v1.CategoricalDistributionH\x00\x12*\n\tcondition\x18\x05 \x01(\x0b\x32\x17.grpctuner.v1.ConditionB\x0e\n\x0c\x64istribution\"6\n\x0bSearchSpace\x12\'\n\x06params\x18\x01 \x03(\x0b\x32\x17.grpctuner.v1.ParamSpecB\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpctuner.v1.search_space_pb2', globals())
@@ -29,10 +29,12 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _INTDISTRIBUTION._serialized_end=321
   _CATEGORICALDISTRIBUTION._serialized_start=323
   _CATEGORICALDISTRIBUTION._serialized_end=391
-  _CONDITION._serialized_start=393
-  _CONDITION._serialized_end=462
-  _PARAMSPEC._serialized_start=465
-  _PARAMSPEC._serialized_end=708
-  _SEARCHSPACE._serialized_start=710
-  _SEARCHSPACE._serialized_end=764
+  _DISTRIBUTION._serialized_start=394
+  _DISTRIBUTION._serialized_end=574
+  _CONDITION._serialized_start=576
+  _CONDITION._serialized_end=645
+  _PARAMSPEC._serialized_start=648
+  _PARAMSPEC._serialized_end=891
+  _SEARCHSPACE._serialized_start=893
+  _SEARCHSPACE._serialized_end=947
 # @@protoc_insertion_point(module_scope)

@@ -18,7 +18,7 @@ from grpctuner.v1 import study_pb2 as grpctuner_dot_v1_dot_study__pb2
 from grpctuner.v1 import trial_pb2 as grpctuner_dot_v1_dot_trial__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n grpctuner/v1/tuner_service.proto\x12\x0cgrpctuner.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fgrpctuner/v1/search_space.proto\x1a\x18grpctuner/v1/study.proto\x1a\x18grpctuner/v1/trial.proto\"V\n\x12\x43overageSearchSpec\x12\x0f\n\x07studies\x18\x01 \x03(\t\x12\t\n\x01k\x18\x02 \x01(\x05\x12\x16\n\ttolerance\x18\x03 \x01(\x01H\x00\x88\x01\x01\x42\x0c\n\n_tolerance\"P\n\x1eRecommendConfigurationsRequest\x12.\n\x04spec\x18\x01 \x01(\x0b\x32 .grpctuner.v1.CoverageSearchSpec\"\xad\x01\n\x0eRecommendation\x12\x38\n\x06params\x18\x01 \x03(\x0b\x32(.grpctuner.v1.Recommendation.ParamsEntry\x12\x18\n\x10\x64\x61tasets_covered\x18\x02 \x01(\x05\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\"X\n\x1fRecommendConfigurationsResponse\x12\x35\n\x0frecommendations\x18\x01 \x03(\x0b\x32\x1c.grpctuner.v1.Recommendation\"\xb4\x03\n\x12\x43reateStudyRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12/\n\x0csearch_space\x18\x02 \x01(\x0b\x32\x19.grpctuner.v1.SearchSpace\x12+\n\ndirections\x18\x03 \x03(\x0e\x32\x17.grpctuner.v1.Direction\x12,\n\x07sampler\x18\x04 \x01(\x0b\x32\x1b.grpctuner.v1.SamplerConfig\x12*\n\x06pruner\x18\x05 \x01(\x0b\x32\x1a.grpctuner.v1.PrunerConfig\x12\x13\n\x0bmax_retries\x18\x06 \x01(\x05\x12\x43\n\nuser_attrs\x18\x07 \x03(\x0b\x32/.grpctuner.v1.CreateStudyRequest.UserAttrsEntry\x12\x16\n\x0eload_if_exists\x18\x08 \x01(\x08\x12\x34\n\nwarm_start\x18\t \x01(\x0b\x32 .grpctuner.v1.CoverageSearchSpec\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\" \n\x0fGetStudyRequest\x12\r\n\x05study\x18\x01 \x01(\t\";\n\x12ListStudiesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"T\n\x13ListStudiesResponse\x12$\n\x07studies\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Study\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x12\x44\x65leteStudyRequest\x12\r\n\x05study\x18\x01 \x01(\t\"\x15\n\x13\x44\x65leteStudyResponse\"\x84\x01\n\nAskRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x11\n\tworker_id\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x31\n\x0elease_duration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"2\n\x0b\x41skResponse\x12#\n\x06trials\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Trial\"\x8c\x02\n\x0bTellRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x0e\n\x06values\x18\x04 \x03(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12<\n\nuser_attrs\x18\x06 \x03(\x0b\x32(.grpctuner.v1.TellRequest.UserAttrsEntry\x12\r\n\x05retry\x18\x07 \x01(\x08\x12\x10\n\x08study_id\x18\x08 \x01(\t\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xaa\x01\n\rReportRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\x0c\n\x04step\x18\x03 \x01(\x03\x12\r\n\x05value\x18\x04 \x01(\x01\x12\x31\n\x0elease_duration\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\ncheckpoint\x18\x06 \x01(\t\x12\x10\n\x08study_id\x18\x07 \x01(\t\"\xb4\x01\n\x07\x45xploit\x12\x13\n\x0b\x64onor_trial\x18\x01 \x01(\x03\x12\x18\n\x10\x64onor_checkpoint\x18\x02 \x01(\t\x12\x31\n\x06params\x18\x03 \x03(\x0b\x32!.grpctuner.v1.Exploit.ParamsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\"\x96\x01\n\x0eReportResponse\x12(\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x16.grpctuner.v1.Decision\x12\x32\n\x0elease_deadline\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x07\x65xploit\x18\x03 \x01(\x0b\x32\x15.grpctuner.v1.Exploit\"|\n\x10HeartbeatRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\x31\n\x0elease_duration\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x10\n\x08study_id\x18\x04 \x01(\t\"G\n\x11HeartbeatResponse\x12\x32\n\x0elease_deadline\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x02\n\x13\x45nqueueTrialRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12=\n\x06params\x18\x02 \x03(\x0b\x32-.grpctuner.v1.EnqueueTrialRequest.ParamsEntry\x12\x44\n\nuser_attrs\x18\x03 \x03(\x0b\x32\x30.grpctuner.v1.EnqueueTrialRequest.UserAttrsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\",\n\x14\x45nqueueTrialResponse\x12\x14\n\x0cqueue_length\x18\x01 \x01(\x03\"\xf4\x02\n\x0b\x46rozenTrial\x12\x35\n\x06params\x18\x01 \x03(\x0b\x32%.grpctuner.v1.FrozenTrial.ParamsEntry\x12\'\n\x05state\x18\x02 \x01(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x0e\n\x06values\x18\x03 \x03(\x01\x12<\n\x13intermediate_values\x18\x04 \x03(\x0b\x32\x1f.grpctuner.v1.IntermediateValue\x12<\n\nuser_attrs\x18\x05 \x03(\x0b\x32(.grpctuner.v1.FrozenTrial.UserAttrsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"L\n\x10\x41\x64\x64TrialsRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12)\n\x06trials\x18\x02 \x03(\x0b\x32\x19.grpctuner.v1.FrozenTrial\"$\n\x11\x41\x64\x64TrialsResponse\x12\x0f\n\x07numbers\x18\x01 \x03(\x03\"6\n\x0fGetTrialRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\"s\n\x11ListTrialsRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12(\n\x06states\x18\x02 \x03(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"R\n\x12ListTrialsResponse\x12#\n\x06trials\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Trial\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\">\n\x14GetBestTrialsRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x17\n\x0freference_point\x18\x02 \x03(\x01\"f\n\x15GetBestTrialsResponse\x12#\n\x06trials\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Trial\x12\x18\n\x0bhypervolume\x18\x02 \x01(\x01H\x00\x88\x01\x01\x42\x0e\n\x0c_hypervolume\"2\n\x11WatchStudyRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\t\"@\n\nTrialEvent\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12\"\n\x05trial\x18\x02 \x01(\x0b\x32\x13.grpctuner.v1.Trial*e\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44\x45\x43ISION_CONTINUE\x10\x01\x12\x12\n\x0e\x44\x45\x43ISION_PRUNE\x10\x02\x12\x14\n\x10\x44\x45\x43ISION_EXPLOIT\x10\x03\x32\x96\t\n\x0cTunerService\x12\x44\n\x0b\x43reateStudy\x12 .grpctuner.v1.CreateStudyRequest\x1a\x13.grpctuner.v1.Study\x12>\n\x08GetStudy\x12\x1d.grpctuner.v1.GetStudyRequest\x1a\x13.grpctuner.v1.Study\x12R\n\x0bListStudies\x12 .grpctuner.v1.ListStudiesRequest\x1a!.grpctuner.v1.ListStudiesResponse\x12R\n\x0b\x44\x65leteStudy\x12 .grpctuner.v1.DeleteStudyRequest\x1a!.grpctuner.v1.DeleteStudyResponse\x12:\n\x03\x41sk\x12\x18.grpctuner.v1.AskRequest\x1a\x19.grpctuner.v1.AskResponse\x12\x36\n\x04Tell\x12\x19.grpctuner.v1.TellRequest\x1a\x13.grpctuner.v1.Trial\x12\x43\n\x06Report\x12\x1b.grpctuner.v1.ReportRequest\x1a\x1c.grpctuner.v1.ReportResponse\x12L\n\tHeartbeat\x12\x1e.grpctuner.v1.HeartbeatRequest\x1a\x1f.grpctuner.v1.HeartbeatResponse\x12U\n\x0c\x45nqueueTrial\x12!.grpctuner.v1.EnqueueTrialRequest\x1a\".grpctuner.v1.EnqueueTrialResponse\x12L\n\tAddTrials\x12\x1e.grpctuner.v1.AddTrialsRequest\x1a\x1f.grpctuner.v1.AddTrialsResponse\x12>\n\x08GetTrial\x12\x1d.grpctuner.v1.GetTrialRequest\x1a\x13.grpctuner.v1.Trial\x12O\n\nListTrials\x12\x1f.grpctuner.v1.ListTrialsRequest\x1a .grpctuner.v1.ListTrialsResponse\x12X\n\rGetBestTrials\x12\".grpctuner.v1.GetBestTrialsRequest\x1a#.grpctuner.v1.GetBestTrialsResponse\x12I\n\nWatchStudy\x12\x1f.grpctuner.v1.WatchStudyRequest\x1a\x18.grpctuner.v1.TrialEvent0\x01\x12v\n\x17RecommendConfigurations\x12,.grpctuner.v1.RecommendConfigurationsRequest\x1a-.grpctuner.v1.RecommendConfigurationsResponseB\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n grpctuner/v1/tuner_service.proto\x12\x0cgrpctuner.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fgrpctuner/v1/search_space.proto\x1a\x18grpctuner/v1/study.proto\x1a\x18grpctuner/v1/trial.proto\"V\n\x12\x43overageSearchSpec\x12\x0f\n\x07studies\x18\x01 \x03(\t\x12\t\n\x01k\x18\x02 \x01(\x05\x12\x16\n\ttolerance\x18\x03 \x01(\x01H\x00\x88\x01\x01\x42\x0c\n\n_tolerance\"P\n\x1eRecommendConfigurationsRequest\x12.\n\x04spec\x18\x01 \x01(\x0b\x32 .grpctuner.v1.CoverageSearchSpec\"\xad\x01\n\x0eRecommendation\x12\x38\n\x06params\x18\x01 \x03(\x0b\x32(.grpctuner.v1.Recommendation.ParamsEntry\x12\x18\n\x10\x64\x61tasets_covered\x18\x02 \x01(\x05\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\"X\n\x1fRecommendConfigurationsResponse\x12\x35\n\x0frecommendations\x18\x01 \x03(\x0b\x32\x1c.grpctuner.v1.Recommendation\"\xb4\x03\n\x12\x43reateStudyRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12/\n\x0csearch_space\x18\x02 \x01(\x0b\x32\x19.grpctuner.v1.SearchSpace\x12+\n\ndirections\x18\x03 \x03(\x0e\x32\x17.grpctuner.v1.Direction\x12,\n\x07sampler\x18\x04 \x01(\x0b\x32\x1b.grpctuner.v1.SamplerConfig\x12*\n\x06pruner\x18\x05 \x01(\x0b\x32\x1a.grpctuner.v1.PrunerConfig\x12\x13\n\x0bmax_retries\x18\x06 \x01(\x05\x12\x43\n\nuser_attrs\x18\x07 \x03(\x0b\x32/.grpctuner.v1.CreateStudyRequest.UserAttrsEntry\x12\x16\n\x0eload_if_exists\x18\x08 \x01(\x08\x12\x34\n\nwarm_start\x18\t \x01(\x0b\x32 .grpctuner.v1.CoverageSearchSpec\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\" \n\x0fGetStudyRequest\x12\r\n\x05study\x18\x01 \x01(\t\";\n\x12ListStudiesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"T\n\x13ListStudiesResponse\x12$\n\x07studies\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Study\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x12\x44\x65leteStudyRequest\x12\r\n\x05study\x18\x01 \x01(\t\"\x15\n\x13\x44\x65leteStudyResponse\"\x84\x01\n\nAskRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x11\n\tworker_id\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\x12\x31\n\x0elease_duration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"2\n\x0b\x41skResponse\x12#\n\x06trials\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Trial\"\xbe\x02\n\x0bTellRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x0e\n\x06values\x18\x04 \x03(\x01\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12<\n\nuser_attrs\x18\x06 \x03(\x0b\x32(.grpctuner.v1.TellRequest.UserAttrsEntry\x12\r\n\x05retry\x18\x07 \x01(\x08\x12\x10\n\x08study_id\x18\x08 \x01(\t\x12\x30\n\tsuggested\x18\t \x01(\x0b\x32\x1d.grpctuner.v1.SuggestedParams\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x97\x01\n\x0fSuggestedParams\x12\x39\n\x06params\x18\x01 \x03(\x0b\x32).grpctuner.v1.SuggestedParams.ParamsEntry\x1aI\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution:\x02\x38\x01\"\xcc\x01\n\x0eSuggestRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\x11\n\tworker_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x30\n\x0c\x64istribution\x18\x05 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution\x12\x30\n\tsuggested\x18\x06 \x01(\x0b\x32\x1d.grpctuner.v1.SuggestedParams\x12\x10\n\x08study_id\x18\x07 \x01(\t\":\n\x0fSuggestResponse\x12\'\n\x05value\x18\x01 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue\"\xdc\x01\n\rReportRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\x0c\n\x04step\x18\x03 \x01(\x03\x12\r\n\x05value\x18\x04 \x01(\x01\x12\x31\n\x0elease_duration\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\ncheckpoint\x18\x06 \x01(\t\x12\x10\n\x08study_id\x18\x07 \x01(\t\x12\x30\n\tsuggested\x18\x08 \x01(\x0b\x32\x1d.grpctuner.v1.SuggestedParams\"\xb4\x01\n\x07\x45xploit\x12\x13\n\x0b\x64onor_trial\x18\x01 \x01(\x03\x12\x18\n\x10\x64onor_checkpoint\x18\x02 \x01(\t\x12\x31\n\x06params\x18\x03 \x03(\x0b\x32!.grpctuner.v1.Exploit.ParamsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\"\x96\x01\n\x0eReportResponse\x12(\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x16.grpctuner.v1.Decision\x12\x32\n\x0elease_deadline\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x07\x65xploit\x18\x03 \x01(\x0b\x32\x15.grpctuner.v1.Exploit\"|\n\x10HeartbeatRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\x12\x31\n\x0elease_duration\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x10\n\x08study_id\x18\x04 \x01(\t\"G\n\x11HeartbeatResponse\x12\x32\n\x0elease_deadline\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x02\n\x13\x45nqueueTrialRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12=\n\x06params\x18\x02 \x03(\x0b\x32-.grpctuner.v1.EnqueueTrialRequest.ParamsEntry\x12\x44\n\nuser_attrs\x18\x03 \x03(\x0b\x32\x30.grpctuner.v1.EnqueueTrialRequest.UserAttrsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\",\n\x14\x45nqueueTrialResponse\x12\x14\n\x0cqueue_length\x18\x01 \x01(\x03\"\x8b\x04\n\x0b\x46rozenTrial\x12\x35\n\x06params\x18\x01 \x03(\x0b\x32%.grpctuner.v1.FrozenTrial.ParamsEntry\x12\'\n\x05state\x18\x02 \x01(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x0e\n\x06values\x18\x03 \x03(\x01\x12<\n\x13intermediate_values\x18\x04 \x03(\x0b\x32\x1f.grpctuner.v1.IntermediateValue\x12<\n\nuser_attrs\x18\x05 \x03(\x0b\x32(.grpctuner.v1.FrozenTrial.UserAttrsEntry\x12\x43\n\rdistributions\x18\x06 \x03(\x0b\x32,.grpctuner.v1.FrozenTrial.DistributionsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x12\x44istributionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution:\x02\x38\x01\"L\n\x10\x41\x64\x64TrialsRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12)\n\x06trials\x18\x02 \x03(\x0b\x32\x19.grpctuner.v1.FrozenTrial\"$\n\x11\x41\x64\x64TrialsResponse\x12\x0f\n\x07numbers\x18\x01 \x03(\x03\"6\n\x0fGetTrialRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x14\n\x0ctrial_number\x18\x02 \x01(\x03\"s\n\x11ListTrialsRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12(\n\x06states\x18\x02 \x03(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"R\n\x12ListTrialsResponse\x12#\n\x06trials\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Trial\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\">\n\x14GetBestTrialsRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x17\n\x0freference_point\x18\x02 \x03(\x01\"f\n\x15GetBestTrialsResponse\x12#\n\x06trials\x18\x01 \x03(\x0b\x32\x13.grpctuner.v1.Trial\x12\x18\n\x0bhypervolume\x18\x02 \x01(\x01H\x00\x88\x01\x01\x42\x0e\n\x0c_hypervolume\"2\n\x11WatchStudyRequest\x12\r\n\x05study\x18\x01 \x01(\t\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\t\"@\n\nTrialEvent\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12\"\n\x05trial\x18\x02 \x01(\x0b\x32\x13.grpctuner.v1.Trial*e\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x15\n\x11\x44\x45\x43ISION_CONTINUE\x10\x01\x12\x12\n\x0e\x44\x45\x43ISION_PRUNE\x10\x02\x12\x14\n\x10\x44\x45\x43ISION_EXPLOIT\x10\x03\x32\xde\t\n\x0cTunerService\x12\x44\n\x0b\x43reateStudy\x12 .grpctuner.v1.CreateStudyRequest\x1a\x13.grpctuner.v1.Study\x12>\n\x08GetStudy\x12\x1d.grpctuner.v1.GetStudyRequest\x1a\x13.grpctuner.v1.Study\x12R\n\x0bListStudies\x12 .grpctuner.v1.ListStudiesRequest\x1a!.grpctuner.v1.ListStudiesResponse\x12R\n\x0b\x44\x65leteStudy\x12 .grpctuner.v1.DeleteStudyRequest\x1a!.grpctuner.v1.DeleteStudyResponse\x12:\n\x03\x41sk\x12\x18.grpctuner.v1.AskRequest\x1a\x19.grpctuner.v1.AskResponse\x12\x36\n\x04Tell\x12\x19.grpctuner.v1.TellRequest\x1a\x13.grpctuner.v1.Trial\x12\x46\n\x07Suggest\x12\x1c.grpctuner.v1.SuggestRequest\x1a\x1d.grpctuner.v1.SuggestResponse\x12\x43\n\x06Report\x12\x1b.grpctuner.v1.ReportRequest\x1a\x1c.grpctuner.v1.ReportResponse\x12L\n\tHeartbeat\x12\x1e.grpctuner.v1.HeartbeatRequest\x1a\x1f.grpctuner.v1.HeartbeatResponse\x12U\n\x0c\x45nqueueTrial\x12!.grpctuner.v1.EnqueueTrialRequest\x1a\".grpctuner.v1.EnqueueTrialResponse\x12L\n\tAddTrials\x12\x1e.grpctuner.v1.AddTrialsRequest\x1a\x1f.grpctuner.v1.AddTrialsResponse\x12>\n\x08GetTrial\x12\x1d.grpctuner.v1.GetTrialRequest\x1a\x13.grpctuner.v1.Trial\x12O\n\nListTrials\x12\x1f.grpctuner.v1.ListTrialsRequest\x1a .grpctuner.v1.ListTrialsResponse\x12X\n\rGetBestTrials\x12\".grpctuner.v1.GetBestTrialsRequest\x1a#.grpctuner.v1.GetBestTrialsResponse\x12I\n\nWatchStudy\x12\x1f.grpctuner.v1.WatchStudyRequest\x1a\x18.grpctuner.v1.TrialEvent0\x01\x12v\n\x17RecommendConfigurations\x12,.grpctuner.v1.RecommendConfigurationsRequest\x1a-.grpctuner.v1.RecommendConfigurationsResponseB\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpctuner.v1.tuner_service_pb2', globals())
@@ -32,6 +32,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CREATESTUDYREQUEST_USERATTRSENTRY._serialized_options = b'8\001'
   _TELLREQUEST_USERATTRSENTRY._options = None
   _TELLREQUEST_USERATTRSENTRY._serialized_options = b'8\001'
+  _SUGGESTEDPARAMS_PARAMSENTRY._options = None
+  _SUGGESTEDPARAMS_PARAMSENTRY._serialized_options = b'8\001'
   _EXPLOIT_PARAMSENTRY._options = None
   _EXPLOIT_PARAMSENTRY._serialized_options = b'8\001'
   _ENQUEUETRIALREQUEST_PARAMSENTRY._options = None
@@ -42,8 +44,10 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _FROZENTRIAL_PARAMSENTRY._serialized_options = b'8\001'
   _FROZENTRIAL_USERATTRSENTRY._options = None
   _FROZENTRIAL_USERATTRSENTRY._serialized_options = b'8\001'
-  _DECISION._serialized_start=3857
-  _DECISION._serialized_end=3958
+  _FROZENTRIAL_DISTRIBUTIONSENTRY._options = None
+  _FROZENTRIAL_DISTRIBUTIONSENTRY._serialized_options = b'8\001'
+  _DECISION._serialized_start=4529
+  _DECISION._serialized_end=4630
   _COVERAGESEARCHSPEC._serialized_start=200
   _COVERAGESEARCHSPEC._serialized_end=286
   _RECOMMENDCONFIGURATIONSREQUEST._serialized_start=288
@@ -73,53 +77,63 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ASKRESPONSE._serialized_start=1451
   _ASKRESPONSE._serialized_end=1501
   _TELLREQUEST._serialized_start=1504
-  _TELLREQUEST._serialized_end=1772
+  _TELLREQUEST._serialized_end=1822
   _TELLREQUEST_USERATTRSENTRY._serialized_start=1025
   _TELLREQUEST_USERATTRSENTRY._serialized_end=1073
-  _REPORTREQUEST._serialized_start=1775
-  _REPORTREQUEST._serialized_end=1945
-  _EXPLOIT._serialized_start=1948
-  _EXPLOIT._serialized_end=2128
+  _SUGGESTEDPARAMS._serialized_start=1825
+  _SUGGESTEDPARAMS._serialized_end=1976
+  _SUGGESTEDPARAMS_PARAMSENTRY._serialized_start=1903
+  _SUGGESTEDPARAMS_PARAMSENTRY._serialized_end=1976
+  _SUGGESTREQUEST._serialized_start=1979
+  _SUGGESTREQUEST._serialized_end=2183
+  _SUGGESTRESPONSE._serialized_start=2185
+  _SUGGESTRESPONSE._serialized_end=2243
+  _REPORTREQUEST._serialized_start=2246
+  _REPORTREQUEST._serialized_end=2466
+  _EXPLOIT._serialized_start=2469
+  _EXPLOIT._serialized_end=2649
   _EXPLOIT_PARAMSENTRY._serialized_start=473
   _EXPLOIT_PARAMSENTRY._serialized_end=544
-  _REPORTRESPONSE._serialized_start=2131
-  _REPORTRESPONSE._serialized_end=2281
-  _HEARTBEATREQUEST._serialized_start=2283
-  _HEARTBEATREQUEST._serialized_end=2407
-  _HEARTBEATRESPONSE._serialized_start=2409
-  _HEARTBEATRESPONSE._serialized_end=2480
-  _ENQUEUETRIALREQUEST._serialized_start=2483
-  _ENQUEUETRIALREQUEST._serialized_end=2775
+  _REPORTRESPONSE._serialized_start=2652
+  _REPORTRESPONSE._serialized_end=2802
+  _HEARTBEATREQUEST._serialized_start=2804
+  _HEARTBEATREQUEST._serialized_end=2928
+  _HEARTBEATRESPONSE._serialized_start=2930
+  _HEARTBEATRESPONSE._serialized_end=3001
+  _ENQUEUETRIALREQUEST._serialized_start=3004
+  _ENQUEUETRIALREQUEST._serialized_end=3296
   _ENQUEUETRIALREQUEST_PARAMSENTRY._serialized_start=473
   _ENQUEUETRIALREQUEST_PARAMSENTRY._serialized_end=544
   _ENQUEUETRIALREQUEST_USERATTRSENTRY._serialized_start=1025
   _ENQUEUETRIALREQUEST_USERATTRSENTRY._serialized_end=1073
-  _ENQUEUETRIALRESPONSE._serialized_start=2777
-  _ENQUEUETRIALRESPONSE._serialized_end=2821
-  _FROZENTRIAL._serialized_start=2824
-  _FROZENTRIAL._serialized_end=3196
+  _ENQUEUETRIALRESPONSE._serialized_start=3298
+  _ENQUEUETRIALRESPONSE._serialized_end=3342
+  _FROZENTRIAL._serialized_start=3345
+  _FROZENTRIAL._serialized_end=3868
   _FROZENTRIAL_PARAMSENTRY._serialized_start=473
   _FROZENTRIAL_PARAMSENTRY._serialized_end=544
   _FROZENTRIAL_USERATTRSENTRY._serialized_start=1025
   _FROZENTRIAL_USERATTRSENTRY._serialized_end=1073
-  _ADDTRIALSREQUEST._serialized_start=3198
-  _ADDTRIALSREQUEST._serialized_end=3274
-  _ADDTRIALSRESPONSE._serialized_start=3276
-  _ADDTRIALSRESPONSE._serialized_end=3312
-  _GETTRIALREQUEST._serialized_start=3314
-  _GETTRIALREQUEST._serialized_end=3368
-  _LISTTRIALSREQUEST._serialized_start=3370
-  _LISTTRIALSREQUEST._serialized_end=3485
-  _LISTTRIALSRESPONSE._serialized_start=3487
-  _LISTTRIALSRESPONSE._serialized_end=3569
-  _GETBESTTRIALSREQUEST._serialized_start=3571
-  _GETBESTTRIALSREQUEST._serialized_end=3633
-  _GETBESTTRIALSRESPONSE._serialized_start=3635
-  _GETBESTTRIALSRESPONSE._serialized_end=3737
-  _WATCHSTUDYREQUEST._serialized_start=3739
-  _WATCHSTUDYREQUEST._serialized_end=3789
-  _TRIALEVENT._serialized_start=3791
-  _TRIALEVENT._serialized_end=3855
-  _TUNERSERVICE._serialized_start=3961
-  _TUNERSERVICE._serialized_end=5135
+  _FROZENTRIAL_DISTRIBUTIONSENTRY._serialized_start=3788
+  _FROZENTRIAL_DISTRIBUTIONSENTRY._serialized_end=3868
+  _ADDTRIALSREQUEST._serialized_start=3870
+  _ADDTRIALSREQUEST._serialized_end=3946
+  _ADDTRIALSRESPONSE._serialized_start=3948
+  _ADDTRIALSRESPONSE._serialized_end=3984
+  _GETTRIALREQUEST._serialized_start=3986
+  _GETTRIALREQUEST._serialized_end=4040
+  _LISTTRIALSREQUEST._serialized_start=4042
+  _LISTTRIALSREQUEST._serialized_end=4157
+  _LISTTRIALSRESPONSE._serialized_start=4159
+  _LISTTRIALSRESPONSE._serialized_end=4241
+  _GETBESTTRIALSREQUEST._serialized_start=4243
+  _GETBESTTRIALSREQUEST._serialized_end=4305
+  _GETBESTTRIALSRESPONSE._serialized_start=4307
+  _GETBESTTRIALSRESPONSE._serialized_end=4409
+  _WATCHSTUDYREQUEST._serialized_start=4411
+  _WATCHSTUDYREQUEST._serialized_end=4461
+  _TRIALEVENT._serialized_start=4463
+  _TRIALEVENT._serialized_end=4527
+  _TUNERSERVICE._serialized_start=4633
+  _TUNERSERVICE._serialized_end=5879
 # @@protoc_insertion_point(module_scope)

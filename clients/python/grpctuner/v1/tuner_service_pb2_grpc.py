@@ -53,6 +53,11 @@ class TunerServiceStub(object):
                 request_serializer=grpctuner_dot_v1_dot_tuner__service__pb2.TellRequest.SerializeToString,
                 response_deserializer=grpctuner_dot_v1_dot_trial__pb2.Trial.FromString,
                 )
+        self.Suggest = channel.unary_unary(
+                '/grpctuner.v1.TunerService/Suggest',
+                request_serializer=grpctuner_dot_v1_dot_tuner__service__pb2.SuggestRequest.SerializeToString,
+                response_deserializer=grpctuner_dot_v1_dot_tuner__service__pb2.SuggestResponse.FromString,
+                )
         self.Report = channel.unary_unary(
                 '/grpctuner.v1.TunerService/Report',
                 request_serializer=grpctuner_dot_v1_dot_tuner__service__pb2.ReportRequest.SerializeToString,
@@ -147,6 +152,15 @@ class TunerServiceServicer(object):
 
     def Tell(self, request, context):
         """Finishes a trial. Repeating the same Tell succeeds; a different one fails.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Suggest(self, request, context):
+        """Define-by-run: the value of one parameter of a running trial, recorded on the trial. The same
+        name and distribution return the same value; another distribution for a recorded name is
+        FAILED_PRECONDITION naming both.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -248,6 +262,11 @@ def add_TunerServiceServicer_to_server(servicer, server):
                     servicer.Tell,
                     request_deserializer=grpctuner_dot_v1_dot_tuner__service__pb2.TellRequest.FromString,
                     response_serializer=grpctuner_dot_v1_dot_trial__pb2.Trial.SerializeToString,
+            ),
+            'Suggest': grpc.unary_unary_rpc_method_handler(
+                    servicer.Suggest,
+                    request_deserializer=grpctuner_dot_v1_dot_tuner__service__pb2.SuggestRequest.FromString,
+                    response_serializer=grpctuner_dot_v1_dot_tuner__service__pb2.SuggestResponse.SerializeToString,
             ),
             'Report': grpc.unary_unary_rpc_method_handler(
                     servicer.Report,
@@ -410,6 +429,23 @@ class TunerService(object):
         return grpc.experimental.unary_unary(request, target, '/grpctuner.v1.TunerService/Tell',
             grpctuner_dot_v1_dot_tuner__service__pb2.TellRequest.SerializeToString,
             grpctuner_dot_v1_dot_trial__pb2.Trial.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Suggest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/grpctuner.v1.TunerService/Suggest',
+            grpctuner_dot_v1_dot_tuner__service__pb2.SuggestRequest.SerializeToString,
+            grpctuner_dot_v1_dot_tuner__service__pb2.SuggestResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -62,6 +62,14 @@ export interface CategoricalDistribution {
   choices: ParamValue[];
 }
 
+/** One parameter's distribution, as define-by-run trials name it in Suggest. Exactly one is set. */
+export interface Distribution {
+  kind?: { $case: "float"; value: FloatDistribution } | { $case: "int"; value: IntDistribution } | {
+    $case: "categorical";
+    value: CategoricalDistribution;
+  } | undefined;
+}
+
 /** Makes a parameter exist only when another parameter took one of the given values. */
 export interface Condition {
   /** Name of the parent parameter, declared earlier in the same search space. */
@@ -84,9 +92,13 @@ export interface ParamSpec {
   condition?: Condition | undefined;
 }
 
-/** The parameters a study tunes, in order; a conditional parameter comes after its parent. */
+/**
+ * The parameters a study tunes, in order; a conditional parameter comes after its parent.
+ * Define-by-run: the space may be empty or partial; a trial's other parameters come from Suggest
+ * as the objective asks for them (grid and QMC studies need at least one declared parameter).
+ */
 export interface SearchSpace {
-  /** At least one parameter, at most 256. */
+  /** At most 256 parameters. */
   params: ParamSpec[];
 }
 
@@ -552,6 +564,128 @@ export const CategoricalDistribution: MessageFns<CategoricalDistribution> = {
   fromPartial<I extends Exact<DeepPartial<CategoricalDistribution>, I>>(object: I): CategoricalDistribution {
     const message = createBaseCategoricalDistribution();
     message.choices = object.choices?.map((e) => ParamValue.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDistribution(): Distribution {
+  return { kind: undefined };
+}
+
+export const Distribution: MessageFns<Distribution> = {
+  encode(message: Distribution, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.kind?.$case) {
+      case "float":
+        FloatDistribution.encode(message.kind.value, writer.uint32(10).fork()).join();
+        break;
+      case "int":
+        IntDistribution.encode(message.kind.value, writer.uint32(18).fork()).join();
+        break;
+      case "categorical":
+        CategoricalDistribution.encode(message.kind.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Distribution {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDistribution();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = { $case: "float", value: FloatDistribution.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = { $case: "int", value: IntDistribution.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = { $case: "categorical", value: CategoricalDistribution.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Distribution {
+    return {
+      kind: isSet(object.float)
+        ? { $case: "float", value: FloatDistribution.fromJSON(object.float) }
+        : isSet(object.int)
+        ? { $case: "int", value: IntDistribution.fromJSON(object.int) }
+        : isSet(object.categorical)
+        ? { $case: "categorical", value: CategoricalDistribution.fromJSON(object.categorical) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: Distribution): unknown {
+    const obj: any = {};
+    if (message.kind?.$case === "float") {
+      obj.float = FloatDistribution.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "int") {
+      obj.int = IntDistribution.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "categorical") {
+      obj.categorical = CategoricalDistribution.toJSON(message.kind.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Distribution>, I>>(base?: I): Distribution {
+    return Distribution.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Distribution>, I>>(object: I): Distribution {
+    const message = createBaseDistribution();
+    switch (object.kind?.$case) {
+      case "float": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "float", value: FloatDistribution.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "int": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "int", value: IntDistribution.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "categorical": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "categorical", value: CategoricalDistribution.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp";
-import { ParamValue } from "./search_space";
+import { Distribution, ParamValue } from "./search_space";
 
 export const protobufPackage = "grpctuner.v1";
 
@@ -145,6 +145,17 @@ export interface Trial {
   checkpoint: string;
   /** PBT exploits, oldest first. */
   lineage: LineageEntry[];
+  /**
+   * The distribution each parameter outside the study's search space was suggested with
+   * (define-by-run); parameters of the search space have the distribution declared there.
+   */
+  distributions: { [key: string]: Distribution };
+  /**
+   * While RUNNING: values the sampler chose for parameters not suggested yet (jointly, over the
+   * parameters every finished trial has), and enqueued values. A worker whose Suggest matches a
+   * proposal may take it without a call and name it in the next Report or Tell (suggested).
+   */
+  proposals: { [key: string]: Proposal };
 }
 
 export interface Trial_ParamsEntry {
@@ -155,6 +166,28 @@ export interface Trial_ParamsEntry {
 export interface Trial_UserAttrsEntry {
   key: string;
   value: string;
+}
+
+export interface Trial_DistributionsEntry {
+  key: string;
+  value?: Distribution | undefined;
+}
+
+export interface Trial_ProposalsEntry {
+  key: string;
+  value?: Proposal | undefined;
+}
+
+/** A value waiting for a parameter's Suggest. */
+export interface Proposal {
+  value?:
+    | ParamValue
+    | undefined;
+  /**
+   * The distribution a Suggest must name for this value; unset for an enqueued value, which any
+   * distribution that contains it takes.
+   */
+  distribution?: Distribution | undefined;
 }
 
 function createBaseIntermediateValue(): IntermediateValue {
@@ -660,6 +693,8 @@ function createBaseTrial(): Trial {
     completeTime: undefined,
     checkpoint: "",
     lineage: [],
+    distributions: {},
+    proposals: {},
   };
 }
 
@@ -717,6 +752,12 @@ export const Trial: MessageFns<Trial> = {
     for (const v of message.lineage) {
       LineageEntry.encode(v!, writer.uint32(114).fork()).join();
     }
+    globalThis.Object.entries(message.distributions).forEach(([key, value]: [string, Distribution]) => {
+      Trial_DistributionsEntry.encode({ key: key as any, value }, writer.uint32(122).fork()).join();
+    });
+    globalThis.Object.entries(message.proposals).forEach(([key, value]: [string, Proposal]) => {
+      Trial_ProposalsEntry.encode({ key: key as any, value }, writer.uint32(130).fork()).join();
+    });
     return writer;
   },
 
@@ -861,6 +902,28 @@ export const Trial: MessageFns<Trial> = {
             message.lineage.push(LineageEntry.decode(reader, reader.uint32()));
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            const entry15 = Trial_DistributionsEntry.decode(reader, reader.uint32());
+            if (entry15.value !== undefined) {
+              message.distributions[entry15.key] = entry15.value;
+            }
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            const entry16 = Trial_ProposalsEntry.decode(reader, reader.uint32());
+            if (entry16.value !== undefined) {
+              message.proposals[entry16.key] = entry16.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -954,6 +1017,34 @@ export const Trial: MessageFns<Trial> = {
       lineage: globalThis.Array.isArray(object?.lineage)
         ? object.lineage.map((e: any) => LineageEntry.fromJSON(e))
         : [],
+      distributions: isObject(object.distributions)
+        ? (globalThis.Object.entries(object.distributions) as [string, any][]).reduce(
+          (acc: { [key: string]: Distribution }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: Distribution.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      proposals: isObject(object.proposals)
+        ? (globalThis.Object.entries(object.proposals) as [string, any][]).reduce(
+          (acc: { [key: string]: Proposal }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: Proposal.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1013,6 +1104,24 @@ export const Trial: MessageFns<Trial> = {
     if (message.lineage?.length) {
       obj.lineage = message.lineage.map((e) => LineageEntry.toJSON(e));
     }
+    if (message.distributions) {
+      const entries = globalThis.Object.entries(message.distributions) as [string, Distribution][];
+      if (entries.length > 0) {
+        obj.distributions = {};
+        entries.forEach(([k, v]) => {
+          obj.distributions[k] = Distribution.toJSON(v);
+        });
+      }
+    }
+    if (message.proposals) {
+      const entries = globalThis.Object.entries(message.proposals) as [string, Proposal][];
+      if (entries.length > 0) {
+        obj.proposals = {};
+        entries.forEach(([k, v]) => {
+          obj.proposals[k] = Proposal.toJSON(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -1053,6 +1162,24 @@ export const Trial: MessageFns<Trial> = {
     message.completeTime = object.completeTime ?? undefined;
     message.checkpoint = object.checkpoint ?? "";
     message.lineage = object.lineage?.map((e) => LineageEntry.fromPartial(e)) || [];
+    message.distributions = (globalThis.Object.entries(object.distributions ?? {}) as [string, Distribution][]).reduce(
+      (acc: { [key: string]: Distribution }, [key, value]: [string, Distribution]) => {
+        if (value !== undefined) {
+          acc[key] = Distribution.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.proposals = (globalThis.Object.entries(object.proposals ?? {}) as [string, Proposal][]).reduce(
+      (acc: { [key: string]: Proposal }, [key, value]: [string, Proposal]) => {
+        if (value !== undefined) {
+          acc[key] = Proposal.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
     return message;
   },
 };
@@ -1225,6 +1352,269 @@ export const Trial_UserAttrsEntry: MessageFns<Trial_UserAttrsEntry> = {
     const message = createBaseTrial_UserAttrsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseTrial_DistributionsEntry(): Trial_DistributionsEntry {
+  return { key: "", value: undefined };
+}
+
+export const Trial_DistributionsEntry: MessageFns<Trial_DistributionsEntry> = {
+  encode(message: Trial_DistributionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      Distribution.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Trial_DistributionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrial_DistributionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = Distribution.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Trial_DistributionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? Distribution.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: Trial_DistributionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = Distribution.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Trial_DistributionsEntry>, I>>(base?: I): Trial_DistributionsEntry {
+    return Trial_DistributionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Trial_DistributionsEntry>, I>>(object: I): Trial_DistributionsEntry {
+    const message = createBaseTrial_DistributionsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Distribution.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTrial_ProposalsEntry(): Trial_ProposalsEntry {
+  return { key: "", value: undefined };
+}
+
+export const Trial_ProposalsEntry: MessageFns<Trial_ProposalsEntry> = {
+  encode(message: Trial_ProposalsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      Proposal.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Trial_ProposalsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrial_ProposalsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = Proposal.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Trial_ProposalsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? Proposal.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: Trial_ProposalsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = Proposal.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Trial_ProposalsEntry>, I>>(base?: I): Trial_ProposalsEntry {
+    return Trial_ProposalsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Trial_ProposalsEntry>, I>>(object: I): Trial_ProposalsEntry {
+    const message = createBaseTrial_ProposalsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Proposal.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseProposal(): Proposal {
+  return { value: undefined, distribution: undefined };
+}
+
+export const Proposal: MessageFns<Proposal> = {
+  encode(message: Proposal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== undefined) {
+      ParamValue.encode(message.value, writer.uint32(10).fork()).join();
+    }
+    if (message.distribution !== undefined) {
+      Distribution.encode(message.distribution, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Proposal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProposal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.value = ParamValue.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.distribution = Distribution.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Proposal {
+    return {
+      value: isSet(object.value) ? ParamValue.fromJSON(object.value) : undefined,
+      distribution: isSet(object.distribution) ? Distribution.fromJSON(object.distribution) : undefined,
+    };
+  },
+
+  toJSON(message: Proposal): unknown {
+    const obj: any = {};
+    if (message.value !== undefined) {
+      obj.value = ParamValue.toJSON(message.value);
+    }
+    if (message.distribution !== undefined) {
+      obj.distribution = Distribution.toJSON(message.distribution);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Proposal>, I>>(base?: I): Proposal {
+    return Proposal.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Proposal>, I>>(object: I): Proposal {
+    const message = createBaseProposal();
+    message.value = (object.value !== undefined && object.value !== null)
+      ? ParamValue.fromPartial(object.value)
+      : undefined;
+    message.distribution = (object.distribution !== undefined && object.distribution !== null)
+      ? Distribution.fromPartial(object.distribution)
+      : undefined;
     return message;
   },
 };

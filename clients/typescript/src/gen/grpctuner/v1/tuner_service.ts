@@ -22,7 +22,7 @@ import {
 } from "@grpc/grpc-js";
 import { Duration } from "../../google/protobuf/duration";
 import { Timestamp } from "../../google/protobuf/timestamp";
-import { ParamValue, SearchSpace } from "./search_space";
+import { Distribution, ParamValue, SearchSpace } from "./search_space";
 import { Direction, directionFromJSON, directionToJSON, PrunerConfig, SamplerConfig, Study } from "./study";
 import { IntermediateValue, Trial, TrialState, trialStateFromJSON, trialStateToJSON } from "./trial";
 
@@ -221,11 +221,54 @@ export interface TellRequest {
    * instead of landing on the new study's trial of the same number. Empty skips the check.
    */
   studyId: string;
+  /** Proposals taken since the last call, recorded with the Tell. */
+  suggested?: SuggestedParams | undefined;
 }
 
 export interface TellRequest_UserAttrsEntry {
   key: string;
   value: string;
+}
+
+/**
+ * Parameters a worker took from the trial's proposals without a call: each name with the
+ * distribution its Suggest would have named.
+ */
+export interface SuggestedParams {
+  params: { [key: string]: Distribution };
+}
+
+export interface SuggestedParams_ParamsEntry {
+  key: string;
+  value?: Distribution | undefined;
+}
+
+export interface SuggestRequest {
+  /** The study's name. */
+  study: string;
+  /** The trial's number; it must be RUNNING. */
+  trialNumber: bigint;
+  /** The worker that asked for the trial; another worker's trial is FAILED_PRECONDITION. */
+  workerId: string;
+  /** The parameter: letters, digits, '_', '-', '.' and '/', at most 128 characters. */
+  name: string;
+  /**
+   * Where its value comes from. A parameter of the study's search space must name the declared
+   * distribution.
+   */
+  distribution?:
+    | Distribution
+    | undefined;
+  /** Proposals taken since the last call, recorded atomically with this one. */
+  suggested?:
+    | SuggestedParams
+    | undefined;
+  /** As in TellRequest. */
+  studyId: string;
+}
+
+export interface SuggestResponse {
+  value?: ParamValue | undefined;
 }
 
 export interface ReportRequest {
@@ -252,6 +295,8 @@ export interface ReportRequest {
    * instead of landing on the new study's trial of the same number. Empty skips the check.
    */
   studyId: string;
+  /** Proposals taken since the last call, recorded with the report. */
+  suggested?: SuggestedParams | undefined;
 }
 
 /**
@@ -303,7 +348,11 @@ export interface HeartbeatResponse {
 export interface EnqueueTrialRequest {
   /** The study's name. */
   study: string;
-  /** Params to run: every parameter active under these values, each inside its distribution. */
+  /**
+   * Params to run: every parameter of the search space active under these values, each inside its
+   * distribution. Names outside the search space are fixed values for define-by-run: a Suggest
+   * whose distribution contains the value takes it (as Optuna's enqueue_trial, partial params allowed).
+   */
   params: { [key: string]: ParamValue };
   /** Attributes the trial will carry. */
   userAttrs: { [key: string]: string };
@@ -326,7 +375,7 @@ export interface EnqueueTrialResponse {
 
 /** A finished trial to import. */
 export interface FrozenTrial {
-  /** Params; each must fit the search space. */
+  /** Params; each must fit the search space, or have its distribution in distributions. */
   params: { [key: string]: ParamValue };
   /** COMPLETE, PRUNED or FAIL. */
   state: TrialState;
@@ -336,6 +385,8 @@ export interface FrozenTrial {
   intermediateValues: IntermediateValue[];
   /** Attributes. */
   userAttrs: { [key: string]: string };
+  /** The distribution of each parameter outside the study's search space (define-by-run). */
+  distributions: { [key: string]: Distribution };
 }
 
 export interface FrozenTrial_ParamsEntry {
@@ -346,6 +397,11 @@ export interface FrozenTrial_ParamsEntry {
 export interface FrozenTrial_UserAttrsEntry {
   key: string;
   value: string;
+}
+
+export interface FrozenTrial_DistributionsEntry {
+  key: string;
+  value?: Distribution | undefined;
 }
 
 export interface AddTrialsRequest {
@@ -1835,7 +1891,17 @@ export const AskResponse: MessageFns<AskResponse> = {
 };
 
 function createBaseTellRequest(): TellRequest {
-  return { study: "", trialNumber: 0n, state: 0, values: [], reason: "", userAttrs: {}, retry: false, studyId: "" };
+  return {
+    study: "",
+    trialNumber: 0n,
+    state: 0,
+    values: [],
+    reason: "",
+    userAttrs: {},
+    retry: false,
+    studyId: "",
+    suggested: undefined,
+  };
 }
 
 export const TellRequest: MessageFns<TellRequest> = {
@@ -1870,6 +1936,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     }
     if (message.studyId !== "") {
       writer.uint32(66).string(message.studyId);
+    }
+    if (message.suggested !== undefined) {
+      SuggestedParams.encode(message.suggested, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1964,6 +2033,14 @@ export const TellRequest: MessageFns<TellRequest> = {
             message.studyId = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.suggested = SuggestedParams.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2020,6 +2097,7 @@ export const TellRequest: MessageFns<TellRequest> = {
         : isSet(object.study_id)
         ? globalThis.String(object.study_id)
         : "",
+      suggested: isSet(object.suggested) ? SuggestedParams.fromJSON(object.suggested) : undefined,
     };
   },
 
@@ -2055,6 +2133,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     if (message.studyId !== "") {
       obj.studyId = message.studyId;
     }
+    if (message.suggested !== undefined) {
+      obj.suggested = SuggestedParams.toJSON(message.suggested);
+    }
     return obj;
   },
 
@@ -2081,6 +2162,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     );
     message.retry = object.retry ?? false;
     message.studyId = object.studyId ?? "";
+    message.suggested = (object.suggested !== undefined && object.suggested !== null)
+      ? SuggestedParams.fromPartial(object.suggested)
+      : undefined;
     return message;
   },
 };
@@ -2170,8 +2254,466 @@ export const TellRequest_UserAttrsEntry: MessageFns<TellRequest_UserAttrsEntry> 
   },
 };
 
+function createBaseSuggestedParams(): SuggestedParams {
+  return { params: {} };
+}
+
+export const SuggestedParams: MessageFns<SuggestedParams> = {
+  encode(message: SuggestedParams, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.params).forEach(([key, value]: [string, Distribution]) => {
+      SuggestedParams_ParamsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestedParams {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestedParams();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = SuggestedParams_ParamsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.params[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuggestedParams {
+    return {
+      params: isObject(object.params)
+        ? (globalThis.Object.entries(object.params) as [string, any][]).reduce(
+          (acc: { [key: string]: Distribution }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: Distribution.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: SuggestedParams): unknown {
+    const obj: any = {};
+    if (message.params) {
+      const entries = globalThis.Object.entries(message.params) as [string, Distribution][];
+      if (entries.length > 0) {
+        obj.params = {};
+        entries.forEach(([k, v]) => {
+          obj.params[k] = Distribution.toJSON(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SuggestedParams>, I>>(base?: I): SuggestedParams {
+    return SuggestedParams.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SuggestedParams>, I>>(object: I): SuggestedParams {
+    const message = createBaseSuggestedParams();
+    message.params = (globalThis.Object.entries(object.params ?? {}) as [string, Distribution][]).reduce(
+      (acc: { [key: string]: Distribution }, [key, value]: [string, Distribution]) => {
+        if (value !== undefined) {
+          acc[key] = Distribution.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSuggestedParams_ParamsEntry(): SuggestedParams_ParamsEntry {
+  return { key: "", value: undefined };
+}
+
+export const SuggestedParams_ParamsEntry: MessageFns<SuggestedParams_ParamsEntry> = {
+  encode(message: SuggestedParams_ParamsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      Distribution.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestedParams_ParamsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestedParams_ParamsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = Distribution.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuggestedParams_ParamsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? Distribution.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: SuggestedParams_ParamsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = Distribution.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SuggestedParams_ParamsEntry>, I>>(base?: I): SuggestedParams_ParamsEntry {
+    return SuggestedParams_ParamsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SuggestedParams_ParamsEntry>, I>>(object: I): SuggestedParams_ParamsEntry {
+    const message = createBaseSuggestedParams_ParamsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Distribution.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSuggestRequest(): SuggestRequest {
+  return {
+    study: "",
+    trialNumber: 0n,
+    workerId: "",
+    name: "",
+    distribution: undefined,
+    suggested: undefined,
+    studyId: "",
+  };
+}
+
+export const SuggestRequest: MessageFns<SuggestRequest> = {
+  encode(message: SuggestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.study !== "") {
+      writer.uint32(10).string(message.study);
+    }
+    if (message.trialNumber !== 0n) {
+      if (BigInt.asIntN(64, message.trialNumber) !== message.trialNumber) {
+        throw new globalThis.Error("value provided for field message.trialNumber of type int64 too large");
+      }
+      writer.uint32(16).int64(message.trialNumber);
+    }
+    if (message.workerId !== "") {
+      writer.uint32(26).string(message.workerId);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.distribution !== undefined) {
+      Distribution.encode(message.distribution, writer.uint32(42).fork()).join();
+    }
+    if (message.suggested !== undefined) {
+      SuggestedParams.encode(message.suggested, writer.uint32(50).fork()).join();
+    }
+    if (message.studyId !== "") {
+      writer.uint32(58).string(message.studyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.study = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.trialNumber = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.workerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.distribution = Distribution.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.suggested = SuggestedParams.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuggestRequest {
+    return {
+      study: isSet(object.study) ? globalThis.String(object.study) : "",
+      trialNumber: isSet(object.trialNumber)
+        ? BigInt(object.trialNumber)
+        : isSet(object.trial_number)
+        ? BigInt(object.trial_number)
+        : 0n,
+      workerId: isSet(object.workerId)
+        ? globalThis.String(object.workerId)
+        : isSet(object.worker_id)
+        ? globalThis.String(object.worker_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      distribution: isSet(object.distribution) ? Distribution.fromJSON(object.distribution) : undefined,
+      suggested: isSet(object.suggested) ? SuggestedParams.fromJSON(object.suggested) : undefined,
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SuggestRequest): unknown {
+    const obj: any = {};
+    if (message.study !== "") {
+      obj.study = message.study;
+    }
+    if (message.trialNumber !== 0n) {
+      obj.trialNumber = message.trialNumber.toString();
+    }
+    if (message.workerId !== "") {
+      obj.workerId = message.workerId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.distribution !== undefined) {
+      obj.distribution = Distribution.toJSON(message.distribution);
+    }
+    if (message.suggested !== undefined) {
+      obj.suggested = SuggestedParams.toJSON(message.suggested);
+    }
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SuggestRequest>, I>>(base?: I): SuggestRequest {
+    return SuggestRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SuggestRequest>, I>>(object: I): SuggestRequest {
+    const message = createBaseSuggestRequest();
+    message.study = object.study ?? "";
+    message.trialNumber = (object.trialNumber !== undefined && object.trialNumber !== null)
+      ? BigInt(object.trialNumber)
+      : 0n;
+    message.workerId = object.workerId ?? "";
+    message.name = object.name ?? "";
+    message.distribution = (object.distribution !== undefined && object.distribution !== null)
+      ? Distribution.fromPartial(object.distribution)
+      : undefined;
+    message.suggested = (object.suggested !== undefined && object.suggested !== null)
+      ? SuggestedParams.fromPartial(object.suggested)
+      : undefined;
+    message.studyId = object.studyId ?? "";
+    return message;
+  },
+};
+
+function createBaseSuggestResponse(): SuggestResponse {
+  return { value: undefined };
+}
+
+export const SuggestResponse: MessageFns<SuggestResponse> = {
+  encode(message: SuggestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== undefined) {
+      ParamValue.encode(message.value, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.value = ParamValue.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuggestResponse {
+    return { value: isSet(object.value) ? ParamValue.fromJSON(object.value) : undefined };
+  },
+
+  toJSON(message: SuggestResponse): unknown {
+    const obj: any = {};
+    if (message.value !== undefined) {
+      obj.value = ParamValue.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SuggestResponse>, I>>(base?: I): SuggestResponse {
+    return SuggestResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SuggestResponse>, I>>(object: I): SuggestResponse {
+    const message = createBaseSuggestResponse();
+    message.value = (object.value !== undefined && object.value !== null)
+      ? ParamValue.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseReportRequest(): ReportRequest {
-  return { study: "", trialNumber: 0n, step: 0n, value: 0, leaseDuration: undefined, checkpoint: "", studyId: "" };
+  return {
+    study: "",
+    trialNumber: 0n,
+    step: 0n,
+    value: 0,
+    leaseDuration: undefined,
+    checkpoint: "",
+    studyId: "",
+    suggested: undefined,
+  };
 }
 
 export const ReportRequest: MessageFns<ReportRequest> = {
@@ -2202,6 +2744,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     }
     if (message.studyId !== "") {
       writer.uint32(58).string(message.studyId);
+    }
+    if (message.suggested !== undefined) {
+      SuggestedParams.encode(message.suggested, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -2275,6 +2820,14 @@ export const ReportRequest: MessageFns<ReportRequest> = {
             message.studyId = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.suggested = SuggestedParams.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2308,6 +2861,7 @@ export const ReportRequest: MessageFns<ReportRequest> = {
         : isSet(object.study_id)
         ? globalThis.String(object.study_id)
         : "",
+      suggested: isSet(object.suggested) ? SuggestedParams.fromJSON(object.suggested) : undefined,
     };
   },
 
@@ -2334,6 +2888,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     if (message.studyId !== "") {
       obj.studyId = message.studyId;
     }
+    if (message.suggested !== undefined) {
+      obj.suggested = SuggestedParams.toJSON(message.suggested);
+    }
     return obj;
   },
 
@@ -2353,6 +2910,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
       : undefined;
     message.checkpoint = object.checkpoint ?? "";
     message.studyId = object.studyId ?? "";
+    message.suggested = (object.suggested !== undefined && object.suggested !== null)
+      ? SuggestedParams.fromPartial(object.suggested)
+      : undefined;
     return message;
   },
 };
@@ -3335,7 +3895,7 @@ export const EnqueueTrialResponse: MessageFns<EnqueueTrialResponse> = {
 };
 
 function createBaseFrozenTrial(): FrozenTrial {
-  return { params: {}, state: 0, values: [], intermediateValues: [], userAttrs: {} };
+  return { params: {}, state: 0, values: [], intermediateValues: [], userAttrs: {}, distributions: {} };
 }
 
 export const FrozenTrial: MessageFns<FrozenTrial> = {
@@ -3358,6 +3918,9 @@ export const FrozenTrial: MessageFns<FrozenTrial> = {
     }
     globalThis.Object.entries(message.userAttrs).forEach(([key, value]: [string, string]) => {
       FrozenTrial_UserAttrsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    globalThis.Object.entries(message.distributions).forEach(([key, value]: [string, Distribution]) => {
+      FrozenTrial_DistributionsEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
     });
     return writer;
   },
@@ -3431,6 +3994,17 @@ export const FrozenTrial: MessageFns<FrozenTrial> = {
             }
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = FrozenTrial_DistributionsEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.distributions[entry6.key] = entry6.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3493,6 +4067,20 @@ export const FrozenTrial: MessageFns<FrozenTrial> = {
           {},
         )
         : {},
+      distributions: isObject(object.distributions)
+        ? (globalThis.Object.entries(object.distributions) as [string, any][]).reduce(
+          (acc: { [key: string]: Distribution }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: Distribution.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -3525,6 +4113,15 @@ export const FrozenTrial: MessageFns<FrozenTrial> = {
         });
       }
     }
+    if (message.distributions) {
+      const entries = globalThis.Object.entries(message.distributions) as [string, Distribution][];
+      if (entries.length > 0) {
+        obj.distributions = {};
+        entries.forEach(([k, v]) => {
+          obj.distributions[k] = Distribution.toJSON(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -3549,6 +4146,15 @@ export const FrozenTrial: MessageFns<FrozenTrial> = {
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
           acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.distributions = (globalThis.Object.entries(object.distributions ?? {}) as [string, Distribution][]).reduce(
+      (acc: { [key: string]: Distribution }, [key, value]: [string, Distribution]) => {
+        if (value !== undefined) {
+          acc[key] = Distribution.fromPartial(value);
         }
         return acc;
       },
@@ -3726,6 +4332,95 @@ export const FrozenTrial_UserAttrsEntry: MessageFns<FrozenTrial_UserAttrsEntry> 
     const message = createBaseFrozenTrial_UserAttrsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseFrozenTrial_DistributionsEntry(): FrozenTrial_DistributionsEntry {
+  return { key: "", value: undefined };
+}
+
+export const FrozenTrial_DistributionsEntry: MessageFns<FrozenTrial_DistributionsEntry> = {
+  encode(message: FrozenTrial_DistributionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      Distribution.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FrozenTrial_DistributionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrozenTrial_DistributionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = Distribution.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FrozenTrial_DistributionsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? Distribution.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: FrozenTrial_DistributionsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = Distribution.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FrozenTrial_DistributionsEntry>, I>>(base?: I): FrozenTrial_DistributionsEntry {
+    return FrozenTrial_DistributionsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FrozenTrial_DistributionsEntry>, I>>(
+    object: I,
+  ): FrozenTrial_DistributionsEntry {
+    const message = createBaseFrozenTrial_DistributionsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Distribution.fromPartial(object.value)
+      : undefined;
     return message;
   },
 };
@@ -4650,6 +5345,20 @@ export const TunerServiceService = {
     responseSerialize: (value: Trial): Buffer => Buffer.from(Trial.encode(value).finish()),
     responseDeserialize: (value: Buffer): Trial => Trial.decode(value),
   },
+  /**
+   * Define-by-run: the value of one parameter of a running trial, recorded on the trial. The same
+   * name and distribution return the same value; another distribution for a recorded name is
+   * FAILED_PRECONDITION naming both.
+   */
+  suggest: {
+    path: "/grpctuner.v1.TunerService/Suggest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SuggestRequest): Buffer => Buffer.from(SuggestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SuggestRequest => SuggestRequest.decode(value),
+    responseSerialize: (value: SuggestResponse): Buffer => Buffer.from(SuggestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SuggestResponse => SuggestResponse.decode(value),
+  },
   /** Records an intermediate value, extends the lease, and says whether to go on. */
   report: {
     path: "/grpctuner.v1.TunerService/Report" as const,
@@ -4763,6 +5472,12 @@ export interface TunerServiceServer extends UntypedServiceImplementation {
   ask: handleUnaryCall<AskRequest, AskResponse>;
   /** Finishes a trial. Repeating the same Tell succeeds; a different one fails. */
   tell: handleUnaryCall<TellRequest, Trial>;
+  /**
+   * Define-by-run: the value of one parameter of a running trial, recorded on the trial. The same
+   * name and distribution return the same value; another distribution for a recorded name is
+   * FAILED_PRECONDITION naming both.
+   */
+  suggest: handleUnaryCall<SuggestRequest, SuggestResponse>;
   /** Records an intermediate value, extends the lease, and says whether to go on. */
   report: handleUnaryCall<ReportRequest, ReportResponse>;
   /** Extends a running trial's lease. */
@@ -4873,6 +5588,26 @@ export interface TunerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Trial) => void,
+  ): ClientUnaryCall;
+  /**
+   * Define-by-run: the value of one parameter of a running trial, recorded on the trial. The same
+   * name and distribution return the same value; another distribution for a recorded name is
+   * FAILED_PRECONDITION naming both.
+   */
+  suggest(
+    request: SuggestRequest,
+    callback: (error: ServiceError | null, response: SuggestResponse) => void,
+  ): ClientUnaryCall;
+  suggest(
+    request: SuggestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SuggestResponse) => void,
+  ): ClientUnaryCall;
+  suggest(
+    request: SuggestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SuggestResponse) => void,
   ): ClientUnaryCall;
   /** Records an intermediate value, extends the lease, and says whether to go on. */
   report(

@@ -5,6 +5,7 @@ using GrpcTuner.Testing;
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe] [--histories 1000,10000] [--clients 1,8,32] [--peer]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- workers [--workers 1000] [--seconds 60] [--think-ms 1000] [--warm-up 10]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- dbr-speed [--trials 300] [--warm-up 20]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- fuzz [--requests 100000] [--seed 1]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
@@ -22,6 +23,14 @@ switch (mode)
             {
                 await OptunaPeer.RunAsync(Path.Combine(shared, "peers/optuna_asktell.py"), redis.Configuration);
             }
+        }
+
+        break;
+    case "dbr-speed":
+        await using (var redis = await RedisServer.StartAsync())
+        {
+            await GrpcTuner.Benchmarks.Speed.DefineByRunSpeed.RunAsync(redis, Path.Combine(AppContext.BaseDirectory, "Peers/optuna_define_by_run.py"),
+                int.Parse(Option("--trials", "300")), int.Parse(Option("--warm-up", "20")));
         }
 
         break;
@@ -68,7 +77,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] | minilm-finetune [--epochs N] [--quick] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] | minilm-finetune [--epochs N] [--quick] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { ChannelCredentials, credentials, InterceptingCall, Interceptor, ServiceError } from "@grpc/grpc-js";
 import { TunerServiceClient } from "./gen/grpctuner/v1/tuner_service";
 
-const RETRIED = ["CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials"];
+const RETRIED = ["CreateStudy", "GetStudy", "ListStudies", "Ask", "Tell", "Suggest", "Report", "Heartbeat", "GetTrial", "ListTrials", "GetBestTrials"];
 
 // round_robin: a DNS name with several replicas (dns:///tuner:50051) spreads calls over all of them.
 const SERVICE_CONFIG = JSON.stringify({

@@ -1,5 +1,5 @@
 // Search-space declarations and typed values, converted to and from the wire messages.
-import { ParamSpec, ParamValue, SearchSpace } from "./gen/grpctuner/v1/search_space";
+import { Distribution as WireDistribution, ParamSpec, ParamValue, SearchSpace } from "./gen/grpctuner/v1/search_space";
 
 /**
  * A parameter value as the user sees it. Int parameters come back as numbers, or as bigints
@@ -24,29 +24,35 @@ export interface IntOptions extends Conditional {
   step?: number | bigint;
 }
 
-/** One declared parameter; build it with float(), int() or categorical(). */
+/** One parameter's distribution, declared in a space or suggested by an objective; build it with float(), int() or categorical(). */
 export interface Distribution {
   toProto(name: string): ParamSpec;
+  toDistribution(): WireDistribution;
 }
 
-export function float(low: number, high: number, options: FloatOptions = {}): Distribution {
+function distribution(kind: NonNullable<ParamSpec["distribution"]>, options: Conditional): Distribution {
   return {
-    toProto: (name) => withCondition(
-      { name, distribution: { $case: "float", value: { low, high, log: options.log ?? false, step: options.step } } }, options),
+    toProto: (name) => withCondition({ name, distribution: kind }, options),
+    toDistribution: () => ({ kind }),
   };
 }
 
+export function float(low: number, high: number, options: FloatOptions = {}): Distribution {
+  return distribution({ $case: "float", value: { low, high, log: options.log ?? false, step: options.step } }, options);
+}
+
 export function int(low: number | bigint, high: number | bigint, options: IntOptions = {}): Distribution {
-  const value = { low: BigInt(low), high: BigInt(high), log: options.log ?? false, step: BigInt(options.step ?? 1) };
-  return { toProto: (name) => withCondition({ name, distribution: { $case: "int", value } }, options) };
+  return distribution({ $case: "int", value: { low: BigInt(low), high: BigInt(high), log: options.log ?? false, step: BigInt(options.step ?? 1) } }, options);
 }
 
 /** Choices keep their type: a number choice travels as a float unless it is a whole number. */
 export function categorical(choices: Value[], options: Conditional = {}): Distribution {
-  return {
-    toProto: (name) => withCondition(
-      { name, distribution: { $case: "categorical", value: { choices: choices.map(toValue) } } }, options),
-  };
+  return distribution({ $case: "categorical", value: { choices: choices.map(toValue) } }, options);
+}
+
+/** Whether two wire distributions are the same (the server's proposals name theirs). */
+export function sameDistribution(a: WireDistribution | undefined, b: WireDistribution): boolean {
+  return a !== undefined && Buffer.compare(WireDistribution.encode(a).finish(), WireDistribution.encode(b).finish()) === 0;
 }
 
 function withCondition(spec: ParamSpec, options: Conditional): ParamSpec {

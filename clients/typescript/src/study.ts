@@ -5,12 +5,14 @@ import { ServiceError, status } from "@grpc/grpc-js";
 import { Duration } from "./gen/google/protobuf/duration";
 import { Direction, PrunerConfig, SamplerConfig, Study as StudyMessage } from "./gen/grpctuner/v1/study";
 import { Trial as TrialMessage, TrialState } from "./gen/grpctuner/v1/trial";
+import { Distribution as WireDistribution } from "./gen/grpctuner/v1/search_space";
 import {
   AskResponse, Decision, EnqueueTrialResponse, GetBestTrialsResponse, HeartbeatResponse, ListTrialsResponse, ReportResponse,
-  TrialEvent, TunerServiceClient,
+  SuggestedParams, SuggestResponse, TrialEvent, TunerServiceClient,
 } from "./gen/grpctuner/v1/tuner_service";
 import { connect, ConnectOptions, unary } from "./connection";
-import { Distribution, fromParams, Params, spaceToProto, toParams } from "./space";
+import { categorical, Distribution, float, fromParams, fromValue, int, Params, sameDistribution, spaceToProto, toParams, Value } from "./space";
+import { pruners } from "./samplers";
 
 export type DirectionName = "minimize" | "maximize";
 export type FinishedState = "complete" | "pruned" | "fail";
@@ -25,6 +27,14 @@ const FINISHED: Record<FinishedState, TrialState> = {
   pruned: TrialState.TRIAL_STATE_PRUNED,
   fail: TrialState.TRIAL_STATE_FAIL,
 };
+
+/** Thrown by an objective to stop its trial early (Optuna's TrialPruned): optimize() tells it "pruned". */
+export class TrialPruned extends Error {
+  constructor(message = "pruned") {
+    super(message);
+    this.name = "TrialPruned";
+  }
+}
 
 export interface StudyOptions extends ConnectOptions {
   sampler?: SamplerConfig;
@@ -66,12 +76,38 @@ export function freeze(message: TrialMessage): FrozenTrial {
   };
 }
 
+/** Optuna's create_study in TypeScript idiom: no declared space (the objective suggests as it runs), the median pruner by default. */
+export interface OptunaStudyOptions extends StudyOptions {
+  studyName?: string;
+  direction?: DirectionName;
+  directions?: DirectionName[];
+  /** Parameters declared up front, if any. */
+  space?: Record<string, Distribution>;
+}
+
+export async function createStudy(options: OptunaStudyOptions): Promise<Study>;
+export async function createStudy(name: string, space: Record<string, Distribution>, direction?: DirectionName | DirectionName[], options?: StudyOptions): Promise<Study>;
 export async function createStudy(
-  name: string,
-  space: Record<string, Distribution>,
+  nameOrOptions: string | OptunaStudyOptions,
+  declared: Record<string, Distribution> = {},
   direction: DirectionName | DirectionName[] = "minimize",
-  options: StudyOptions = {},
+  studyOptions: StudyOptions = {},
 ): Promise<Study> {
+  let name: string;
+  let space = declared;
+  let options = studyOptions;
+  if (typeof nameOrOptions === "string") {
+    name = nameOrOptions;
+  } else {
+    if (nameOrOptions.direction !== undefined && nameOrOptions.directions !== undefined) {
+      throw new TypeError("direction, directions: give one of them, not both");
+    }
+    name = nameOrOptions.studyName ?? `no-name-${randomUUID()}`;
+    space = nameOrOptions.space ?? {};
+    direction = nameOrOptions.directions ?? nameOrOptions.direction ?? "minimize";
+    const count = Array.isArray(direction) ? direction.length : 1;
+    options = { ...nameOrOptions, pruner: nameOrOptions.pruner ?? (count === 1 ? pruners.median() : undefined) };
+  }
   const directions = (Array.isArray(direction) ? direction : [direction]).map(directionOf);
   const client = connect(options);
   const message = await unary<StudyMessage>((done) => client.createStudy({
@@ -92,31 +128,110 @@ export async function loadStudy(name: string, options: StudyOptions = {}): Promi
   return new Study(client, await unary<StudyMessage>((done) => client.getStudy({ study: name }, done)), options);
 }
 
-/** A running trial: its number and params, reports, and a heartbeat timer. */
+/**
+ * A running trial: its number and params, reports, and a heartbeat timer. suggest* give a parameter as
+ * the objective asks (define-by-run): the value the server proposed for that distribution with the Ask
+ * is taken without a call and recorded with the next one; anything else is one Suggest call. Await
+ * each suggest before the next.
+ */
 export class Trial {
   readonly number: number;
-  readonly params: Params;
+  private readonly given = new Map<string, { distribution: WireDistribution | undefined; value: Value }>();
+  private readonly taken: Record<string, WireDistribution> = {};
+  private readonly attrs: Record<string, string> = {};
+  private prune = false;
   private readonly beats: NodeJS.Timeout;
 
   // studyId: the study's incarnation, so that a call for a study deleted and created again under its name is NOT_FOUND.
-  constructor(private readonly client: TunerServiceClient, private readonly study: string, private readonly studyId: string, message: TrialMessage, leaseSeconds: number) {
+  constructor(private readonly client: TunerServiceClient, private readonly study: string, private readonly studyId: string,
+    private readonly message: TrialMessage, leaseSeconds: number, private readonly workerId = "") {
     this.number = Number(message.number);
-    this.params = fromParams(message.params);
+    for (const [name, value] of Object.entries(fromParams(message.params))) {
+      this.given.set(name, { distribution: undefined, value });
+    }
     this.beats = setInterval(() => this.heartbeat(leaseSeconds), Math.max(leaseSeconds / 3, 0.5) * 1000);
     this.beats.unref();
   }
 
-  /** Reports an intermediate value; true means the pruner says stop (then tell "pruned"). */
+  /** The declared parameters and those suggested so far. */
+  get params(): Params {
+    return Object.fromEntries([...this.given].map(([name, g]) => [name, g.value]));
+  }
+
+  async suggestFloat(name: string, low: number, high: number, options: { step?: number; log?: boolean } = {}): Promise<number> {
+    return Number(await this.suggest(name, float(low, high, options)));
+  }
+
+  async suggestInt(name: string, low: number, high: number, options: { step?: number; log?: boolean } = {}): Promise<number> {
+    return Number(await this.suggest(name, int(low, high, options)));
+  }
+
+  async suggestCategorical<T extends Value>(name: string, choices: T[]): Promise<T> {
+    return await this.suggest(name, categorical(choices)) as T;
+  }
+
+  /** The value of a parameter for a distribution: the one given before, a proposal made for it, or a new one from the server. */
+  async suggest(name: string, distribution: Distribution): Promise<Value> {
+    const wire = distribution.toDistribution();
+    const known = this.given.get(name);
+    if (known?.distribution !== undefined && sameDistribution(known.distribution, wire)) {
+      return known.value;
+    }
+    const proposal = known === undefined ? this.message.proposals[name] : undefined;
+    let value: Value;
+    if (proposal?.value !== undefined && sameDistribution(proposal.distribution, wire)) {
+      this.taken[name] = wire;
+      value = fromValue(proposal.value);
+    } else {
+      const response = await unary<SuggestResponse>((done) => this.client.suggest({
+        study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), workerId: this.workerId, name, distribution: wire, suggested: this.pending(),
+      }, done));
+      this.clearTaken();
+      value = fromValue(response.value!);
+    }
+    this.given.set(name, { distribution: wire, value });
+    return value;
+  }
+
+  /** Reports an intermediate value; true (and shouldPrune() from then on) means the pruner says stop. */
   async report(value: number, step: number): Promise<boolean> {
     const response = await unary<ReportResponse>((done) => this.client.report({
-      study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: "",
+      study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: "", suggested: this.pending(),
     }, done));
-    return response.decision === Decision.DECISION_PRUNE;
+    this.clearTaken();
+    this.prune = response.decision === Decision.DECISION_PRUNE;
+    return this.prune;
+  }
+
+  shouldPrune(): boolean {
+    return this.prune;
+  }
+
+  /** Kept with the trial and sent with its Tell (a non-string as JSON). */
+  setUserAttr(key: string, value: unknown): void {
+    this.attrs[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  /** @internal What the Tell carries besides the result. */
+  tellExtras(): { suggested: SuggestedParams | undefined; userAttrs: Record<string, string> } {
+    const extras = { suggested: this.pending(), userAttrs: { ...this.attrs } };
+    this.clearTaken();
+    return extras;
   }
 
   /** @internal */
   stopHeartbeats(): void {
     clearInterval(this.beats);
+  }
+
+  private pending(): SuggestedParams | undefined {
+    return Object.keys(this.taken).length === 0 ? undefined : { params: { ...this.taken } };
+  }
+
+  private clearTaken(): void {
+    for (const name of Object.keys(this.taken)) {
+      delete this.taken[name];
+    }
   }
 
   private heartbeat(leaseSeconds: number): void {
@@ -130,10 +245,22 @@ export class Trial {
   }
 }
 
+export interface OptimizeOptions {
+  nTrials?: number;
+  /** Seconds after which no new trial starts. */
+  timeout?: number;
+  /** Trials run at once (Optuna's n_jobs). Default 1. */
+  concurrency?: number;
+  /** Error classes that fail the trial and go on; any other fails it and ends optimize() with that error. */
+  catch?: Array<new (...args: never[]) => Error>;
+  callbacks?: Array<(study: Study, trial: FrozenTrial) => void | Promise<void>>;
+}
+
 export class Study {
   readonly name: string;
   private readonly workerId: string;
   private readonly leaseSeconds: number;
+  private stopped = false;
 
   constructor(private readonly client: TunerServiceClient, readonly message: StudyMessage, options: StudyOptions) {
     this.name = message.name;
@@ -141,23 +268,89 @@ export class Study {
     this.leaseSeconds = options.leaseSeconds ?? 60;
   }
 
-  async ask(): Promise<Trial> {
+  async ask(): Promise<Trial>;
+  async ask(count: number): Promise<Trial[]>;
+  async ask(count?: number): Promise<Trial | Trial[]> {
     const response = await unary<AskResponse>((done) => this.client.ask({
-      study: this.name, workerId: this.workerId, count: 1, requestId: randomUUID(),
+      study: this.name, workerId: this.workerId, count: count ?? 1, requestId: randomUUID(),
       leaseDuration: lease(this.leaseSeconds),
     }, done));
-    return new Trial(this.client, this.name, this.message.studyId, response.trials[0], this.leaseSeconds);
+    const trials = response.trials.map((t) => new Trial(this.client, this.name, this.message.studyId, t, this.leaseSeconds, this.workerId));
+    return count === undefined ? trials[0] : trials;
   }
 
   /** Finishes a trial: a value (or one per objective) for "complete", none for "pruned" or "fail". */
   async tell(trial: Trial, values?: number | number[], state: FinishedState = "complete", reason = ""): Promise<FrozenTrial> {
     trial.stopHeartbeats();
+    const { suggested, userAttrs } = trial.tellExtras();
     const told = await unary<TrialMessage>((done) => this.client.tell({
       study: this.name, studyId: this.message.studyId, trialNumber: BigInt(trial.number), state: FINISHED[state],
       values: values === undefined ? [] : Array.isArray(values) ? values : [values],
-      reason, userAttrs: {}, retry: false,
+      reason, userAttrs, retry: false, suggested,
     }, done));
     return freeze(told);
+  }
+
+  /**
+   * Optuna's optimize: runs the objective on trials until nTrials have run or timeout seconds have passed
+   * (or stop() is called), concurrency at a time. TrialPruned tells "pruned"; an error of a class in catch
+   * tells "fail" and goes on; any other tells "fail" and rejects. A result that is not one finite number per
+   * objective is a "fail".
+   */
+  async optimize(objective: (trial: Trial) => Promise<number | number[]> | number | number[], options: OptimizeOptions = {}): Promise<void> {
+    const deadline = options.timeout === undefined ? Infinity : Date.now() + (options.timeout * 1000);
+    let started = 0;
+    this.stopped = false;
+    const claim = () => !this.stopped && (options.nTrials === undefined || started < options.nTrials) && Date.now() < deadline && ++started > 0;
+    const work = async () => {
+      while (claim()) {
+        const frozen = await this.runOne(objective, options.catch ?? []);
+        for (const callback of options.callbacks ?? []) {
+          await callback(this, frozen);
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, work));
+    } catch (error) {
+      this.stopped = true;
+      throw error;
+    }
+  }
+
+  /** Ends optimize() after the trials now running. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async bestParams(): Promise<Params> {
+    const best = await this.bestTrial();
+    if (best === undefined) {
+      throw new Error(`bestParams: study '${this.name}' has no complete trial yet`);
+    }
+    return best.params;
+  }
+
+  private async runOne(objective: (trial: Trial) => Promise<number | number[]> | number | number[], caught: Array<new (...args: never[]) => Error>): Promise<FrozenTrial> {
+    const trial = await this.ask();
+    let result: number | number[];
+    try {
+      result = await objective(trial);
+    } catch (error) {
+      if (error instanceof TrialPruned) {
+        return this.tell(trial, undefined, "pruned", error.message);
+      }
+      const frozen = await this.tell(trial, undefined, "fail", String(error).slice(0, 1024));
+      if (caught.some((kind) => error instanceof kind)) {
+        return frozen;
+      }
+      throw error;
+    }
+    const values = Array.isArray(result) ? result : [result];
+    if (values.length !== this.message.directions.length || !values.every((v) => typeof v === "number" && Number.isFinite(v))) {
+      return this.tell(trial, undefined, "fail", `the objective returned ${JSON.stringify(result)}, not one finite number per objective`);
+    }
+    return this.tell(trial, values);
   }
 
   /** Runs these params before the sampler's next suggestion; returns the queue length. */

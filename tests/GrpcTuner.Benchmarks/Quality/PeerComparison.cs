@@ -13,7 +13,8 @@ namespace GrpcTuner.Benchmarks.Quality;
 /// </summary>
 internal static class PeerComparison
 {
-    private sealed record Pairing(string Title, Func<ulong, SamplerSettings> Ours, string Peer, int Trials);
+    /// <summary>One comparison; <c>DefineByRun</c> runs ours through the server's define-by-run path, on the conditional problems.</summary>
+    private sealed record Pairing(string Title, Func<ulong, SamplerSettings> Ours, string Peer, int Trials, bool DefineByRun = false);
 
     /// <summary>Where Optuna's runs are kept between runs while our side is being worked on (--peer-cache); null runs Optuna every time, as a reported run does.</summary>
     private static string? _cache;
@@ -27,6 +28,8 @@ internal static class PeerComparison
             new("TPE (defaults) vs Optuna 3.1 TPESampler (defaults)", s => new SamplerSettings(SamplerKind.Tpe, s), "tpe", trials),
             new("multivariate TPE vs Optuna 3.1 TPESampler(multivariate=True)", s => new SamplerSettings(SamplerKind.Tpe, s, Tpe: TpeOptions.Default with { Multivariate = true }), "tpe-multivariate", trials),
             new("GP-BO vs Optuna 3.1 TPESampler (defaults), 50 trials", s => new SamplerSettings(SamplerKind.Gp, s), "tpe", 50),
+            new("define-by-run: TPE (defaults) over gRPC, suggesting as the objective runs, vs Optuna 3.1 TPESampler (defaults), conditional problems",
+                s => new SamplerSettings(SamplerKind.Tpe, s), "tpe", trials, DefineByRun: true),
         };
         foreach (var pairing in pairings.Where(p => only is null || p.Peer == only || p.Title.StartsWith(only, StringComparison.OrdinalIgnoreCase)))
         {
@@ -42,9 +45,10 @@ internal static class PeerComparison
         Console.WriteLine("| problem | ours | Optuna | p (Mann-Whitney) | ours is |");
         Console.WriteLine("|---|---|---|---|---|");
         var (better, equal, worse, significantlyWorse, significantlyBetter) = (0, 0, 0, 0, 0);
-        foreach (var problem in problems)
+        foreach (var problem in pairing.DefineByRun ? QualityProblems.Conditional : problems)
         {
-            var ours = Ours(problem, pairing.Ours, seeds, pairing.Trials).Select(h => Best(problem, h)).ToList();
+            var runs = pairing.DefineByRun ? DefineByRunRuns.Run(problem, pairing.Ours, seeds, pairing.Trials) : Ours(problem, pairing.Ours, seeds, pairing.Trials);
+            var ours = runs.Select(h => Best(problem, h)).ToList();
             var theirs = Peer(problem, pairing.Peer, seeds, pairing.Trials).Select(h => Best(problem, h)).ToList();
             var (m1, m2) = (Median(ours), Median(theirs));
             var p = MannWhitney.PValue(ours, theirs);
@@ -57,7 +61,8 @@ internal static class PeerComparison
                 $"| {problem.Name} | {m1:G5} [{Quantile(ours, 0.25):G4}, {Quantile(ours, 0.75):G4}] | {m2:G5} [{Quantile(theirs, 0.25):G4}, {Quantile(theirs, 0.75):G4}] | {p:F3} | {verdict}{(significant ? " (p < 0.05)" : "")} |"));
         }
 
-        Console.WriteLine($"ours better on {better}, equal on {equal}, worse on {worse} of {problems.Count} (better or equal: {100.0 * (better + equal) / problems.Count:F0}%); significantly better on {significantlyBetter}, significantly worse on {significantlyWorse}");
+        var count = better + equal + worse;
+        Console.WriteLine($"ours better on {better}, equal on {equal}, worse on {worse} of {count} (better or equal: {100.0 * (better + equal) / count:F0}%); significantly better on {significantlyBetter}, significantly worse on {significantlyWorse}");
     }
 
     /// <summary>How many suggestions repeat an earlier trial's configuration, on a space of 15,625.</summary>

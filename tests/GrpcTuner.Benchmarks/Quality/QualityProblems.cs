@@ -33,6 +33,12 @@ internal static class QualityProblems
     /// <summary>Branin whose inputs a categorical shifts and penalises: categorical and continuous parameters that matter together.</summary>
     public static QualityProblem ShiftedBranin { get; } = ShiftedBraninProblem();
 
+    /// <summary>Two training-loop branches (SGD with momentum, Adam), each with parameters of its own, the best in the branch that is harder to tune.</summary>
+    public static QualityProblem OptimizerBranches { get; } = OptimizerBranchesProblem();
+
+    /// <summary>The problems with branches, on which define-by-run is compared.</summary>
+    public static List<QualityProblem> Conditional { get; } = [ModelSelection, OptimizerBranches];
+
     public static List<QualityProblem> All(string hpobenchDir)
     {
         var problems = new List<QualityProblem> { Branin, Hartmann6, StyblinskiTang10, Rosenbrock4, Levy5, Categorical6x5, ModelSelection, ShiftedBranin };
@@ -94,6 +100,30 @@ internal static class QualityProblems
             "tree" => 0.24 + (0.01 * Math.Pow((p["depth"].AsInt - 12) / 4.0, 2)) + (0.02 * Math.Pow(Math.Log(p["min_leaf"].AsInt / 6.0), 2)),
             _ => 0.18 + (0.03 * Math.Pow(Math.Log10(p["lr"].AsFloat) + 3.2, 2)) + (0.01 * Math.Pow(p["layers"].AsInt - 3, 2))
                 + (0.02 * Math.Abs(Math.Log2(p["width"].AsInt / 128.0))) + (0.08 * Math.Pow(p["dropout"].AsFloat - 0.2, 2)),
+        });
+    }
+
+    private static QualityProblem OptimizerBranchesProblem()
+    {
+        Condition When(string optimizer) => new("optimizer", [ParamValue.Of(optimizer)]);
+        var space = new SearchSpace(
+        [
+            new ParamSpec("optimizer", new CategoricalDistribution([ParamValue.Of("sgd"), ParamValue.Of("adam")])),
+            new ParamSpec("sgd_lr", new FloatDistribution(1e-4, 1, Log: true), When("sgd")),
+            new ParamSpec("momentum", new FloatDistribution(0, 0.99), When("sgd")),
+            new ParamSpec("nesterov", new CategoricalDistribution([ParamValue.Of(true), ParamValue.Of(false)]), When("sgd")),
+            new ParamSpec("adam_lr", new FloatDistribution(1e-5, 1e-1, Log: true), When("adam")),
+            new ParamSpec("beta1", new FloatDistribution(0.5, 0.999), When("adam")),
+            new ParamSpec("weight_decay", new FloatDistribution(1e-6, 1e-1, Log: true), When("adam")),
+            new ParamSpec("batch_size", new IntDistribution(16, 256, Step: 16)),
+        ]);
+        return new QualityProblem("Optimizer branches (conditional)", space, Direction.Minimize, p =>
+        {
+            var batch = 0.02 * Math.Pow(Math.Log2(p["batch_size"].AsInt / 64.0), 2);
+            return batch + (p["optimizer"].AsString == "sgd"
+                ? 0.20 + (0.05 * Math.Pow(Math.Log10(p["sgd_lr"].AsFloat) + 1.3, 2)) + (0.3 * Math.Pow(p["momentum"].AsFloat - 0.9, 2)) + (p["nesterov"].AsBool ? 0 : 0.01)
+                : 0.22 + (0.04 * Math.Pow(Math.Log10(p["adam_lr"].AsFloat) + 3.3, 2)) + (0.2 * Math.Pow(p["beta1"].AsFloat - 0.9, 2))
+                    + (0.005 * Math.Pow(Math.Log10(p["weight_decay"].AsFloat) + 4, 2)));
         });
     }
 

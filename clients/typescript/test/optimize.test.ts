@@ -1,0 +1,72 @@
+// Optuna's surface in TypeScript against a real server: define-by-run objectives through optimize(),
+// proposals taken without a call, pruning, caught errors, callbacks that stop the study, and npm pack.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { createStudy, pruners, samplers, TrialPruned } from "../src";
+import { ROOT, RunningServer, startServer } from "./server";
+import { join } from "node:path";
+
+let server: RunningServer;
+before(async () => { server = await startServer(); });
+after(async () => { await server.stop(); });
+
+test("a conditional objective suggests each branch's parameters as it runs, four trials at a time", async () => {
+  const study = await createStudy({ direction: "minimize", sampler: samplers.tpe({ seed: 1, nStartupTrials: 5 }), server: server.address });
+  await study.optimize(async (trial) => {
+    const classifier = await trial.suggestCategorical("classifier", ["svc", "forest"]);
+    if (classifier === "svc") {
+      return Math.abs(Math.log10(await trial.suggestFloat("c", 1e-3, 1e3, { log: true })) - 1);
+    }
+    const depth = await trial.suggestInt("depth", 1, 32);
+    const leaf = await trial.suggestInt("leaf", 1, depth);
+    assert.ok(leaf <= depth);
+    return 0.5 + Math.abs(depth - 7) / 10;
+  }, { nTrials: 24, concurrency: 4 });
+  const trials = await study.trials();
+  assert.equal(trials.length, 24);
+  for (const t of trials) {
+    assert.equal(t.state, "complete");
+    const names = Object.keys(t.params).sort();
+    assert.deepEqual(names, t.params.classifier === "svc" ? ["c", "classifier"] : ["classifier", "depth", "leaf"]);
+  }
+  assert.ok(Object.keys(await study.bestParams()).includes("classifier"));
+});
+
+test("pruning, caught errors and a callback that stops the study", async () => {
+  class Diverged extends Error {}
+  const study = await createStudy({ server: server.address, sampler: samplers.random({ seed: 2 }), pruner: pruners.median({ nStartupTrials: 3, nWarmupSteps: 1 }) });
+  let calls = 0;
+  await study.optimize(async (trial) => {
+    const x = await trial.suggestFloat("x", 0, 1);
+    trial.setUserAttr("x2", x * 2);
+    if (trial.number % 5 === 4) {
+      throw new Diverged("diverged");
+    }
+    for (let step = 0; step < 5; step++) {
+      if (await trial.report(x + 1 / (step + 1), step)) {
+        throw new TrialPruned();
+      }
+    }
+    return x;
+  }, {
+    nTrials: 100, catch: [Diverged],
+    callbacks: [async (s) => { if (++calls >= 15) s.stop(); }],
+  });
+  const trials = await study.trials();
+  assert.equal(trials.length, 15);
+  const states = new Set(trials.map((t) => t.state));
+  assert.ok(states.has("pruned") && states.has("fail") && states.has("complete"), [...states].join());
+  for (const t of trials.filter((t) => t.state === "complete")) {
+    assert.equal(JSON.parse(t.userAttrs.x2), (t.params.x as number) * 2);
+  }
+  await assert.rejects(study.optimize(async () => { throw new RangeError("boom"); }, { nTrials: 3 }), RangeError);
+  assert.equal((await study.trials()).filter((t) => t.state === "fail").length, trials.filter((t) => t.state === "fail").length + 1);
+});
+
+test("npm pack makes a package holding the built client", async () => {
+  const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json"], { cwd: join(ROOT, "clients/typescript") });
+  const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
+  assert.ok(files.includes("dist/src/index.js") && files.includes("dist/src/index.d.ts") && files.includes("package.json"), files.join(", "));
+});

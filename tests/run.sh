@@ -16,7 +16,7 @@ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missi
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler protobuf-compiler-grpc)
 /usr/bin/python3 -c "import grpc, google.protobuf, pytest" 2>/dev/null || missing+=(python3-grpcio python3-protobuf python3-pytest)
-/usr/bin/python3 -c "import optuna" 2>/dev/null || missing+=(python3-optuna)
+/usr/bin/python3 -c "import optuna, pandas" 2>/dev/null || missing+=(python3-optuna python3-pandas)
 /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)

@@ -42,6 +42,28 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADefineByRunStudysSuggestedParametersShowInItsExports()
+    {
+        using var client = _server.Client(new GrpcTuner.Client.TunerClientOptions { WorkerId = "w" });
+        var study = await client.CreateStudyAsync(new CreateStudyRequest { Name = "dbr-cli", Directions = { Direction.Minimize } });
+        await study.OptimizeAsync(async (trial, ct) =>
+        {
+            var layers = await trial.SuggestIntAsync("layers", 1, 3, ct: ct);
+            // A range that depends on an earlier value: the exports cover every range seen.
+            return layers + await trial.SuggestIntAsync("width", layers, 4 * layers, ct: ct) + await trial.SuggestFloatAsync("lr", 1e-4, 1e-1, log: true, ct: ct);
+        }, nTrials: 6);
+
+        var csv = Path.GetTempFileName();
+        var (code, _, _) = await CliRunner.RunAsync("export", "dbr-cli", "--format", "csv", "-o", csv, "--server", _server.Address);
+        Assert.Equal(0, code);
+        var lines = await File.ReadAllLinesAsync(csv);
+        Assert.StartsWith("number,state,value_0,param_layers,param_lr,param_width,", lines[0]);
+        Assert.Equal(7, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.All(l.Split(',').Take(6), cell => Assert.NotEmpty(cell)));
+        File.Delete(csv);
+    }
+
+    [Fact]
     public async Task CreateShowAndExportAStudy()
     {
         var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");

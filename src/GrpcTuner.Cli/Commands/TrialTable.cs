@@ -9,7 +9,7 @@ internal static class TrialTable
 {
     public static string Render(Study study, IReadOnlyList<Trial> trials)
     {
-        var names = study.SearchSpace.Params.Select(p => p.Name).ToList();
+        var names = StudyParams.Of(study, trials).Select(p => p.Name).ToList();
         var header = new List<string> { "#", "state" };
         header.AddRange(study.Directions.Select((_, i) => study.Directions.Count == 1 ? "value" : $"value{i}"));
         header.Add("reports");

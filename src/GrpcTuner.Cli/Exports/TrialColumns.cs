@@ -32,7 +32,7 @@ internal static class TrialColumns
         };
         columns.AddRange(study.Directions.Select((_, i) =>
             Column($"value_{i}", ColumnType.Double, t => i < t.Values.Count ? t.Values[i] : null)));
-        columns.AddRange(study.SearchSpace.Params.Select(p =>
+        columns.AddRange(StudyParams.Of(study, trials).Select(p =>
             Column($"param_{p.Name}", TypeOf(p), t => t.Params.TryGetValue(p.Name, out var v) ? Cell(v) : null)));
         columns.Add(Column("worker_id", ColumnType.Text, t => t.WorkerId));
         columns.Add(Column("retried_from", ColumnType.Long, t => t.HasRetriedFrom ? t.RetriedFrom : null));

@@ -21,7 +21,7 @@ internal static class ReportData
                 created = study.CreateTime?.ToDateTimeOffset(),
             },
             generated = DateTimeOffset.UtcNow,
-            @params = study.SearchSpace.Params.Select(Axis).ToArray(),
+            @params = StudyParams.Of(study, trials).Select(Axis).ToArray(),
             trials = trials.Select(t => new
             {
                 number = t.Number,
@@ -30,7 +30,7 @@ internal static class ReportData
                 @params = TrialFormat.PlainParams(t),
                 curve = t.IntermediateValues.Select(iv => new[] { iv.Step, iv.Value }).ToArray(),
             }).ToArray(),
-            importances = Importances(study, complete),
+            importances = Importances(StudyParams.Of(study, trials), complete),
         };
     }
 
@@ -42,9 +42,9 @@ internal static class ReportData
     };
 
     /// <summary>Importance for the first objective, largest first; log-scaled parameters are binned on their log.</summary>
-    private static object[] Importances(Study study, IReadOnlyList<Trial> complete)
+    private static object[] Importances(IReadOnlyList<ParamSpec> specs, IReadOnlyList<Trial> complete)
     {
-        var observations = study.SearchSpace.Params.Select(p => new ParamObservations(
+        var observations = specs.Select(p => new ParamObservations(
             p.Name,
             complete.Select(t => t.Params.TryGetValue(p.Name, out var v) ? Coordinate(p, v) : null).ToList(),
             p.DistributionCase == ParamSpec.DistributionOneofCase.Categorical)).ToList();

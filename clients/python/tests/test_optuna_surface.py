@@ -1,0 +1,80 @@
+"""The rest of Optuna's surface as a user meets it: batch ask, add_trial(s) with create_trial, study
+summaries, load and delete, best_*, trials_dataframe, GridSampler over define-by-run, tell by number
+with skip_if_finished, and the errors for what the server cannot take."""
+import uuid
+
+import grpc
+import pytest
+
+import grpctuner as optuna
+
+
+def _name():
+    return f"surface-{uuid.uuid4().hex[:10]}"
+
+
+def test_batch_ask_add_trials_summaries_and_best(server):
+    name = _name()
+    study = optuna.create_study(study_name=name, direction="maximize", storage=server, sampler=optuna.samplers.RandomSampler(seed=1))
+    assert study.direction == optuna.study.StudyDirection.MAXIMIZE == "maximize"
+    trials = study.ask(3)
+    assert [t.number for t in trials] == [0, 1, 2]
+    for t in trials:
+        study.tell(t, t.suggest_float("x", 0, 1))
+    study.add_trial(optuna.trial.create_trial(params={"x": 0.99}, distributions={"x": optuna.distributions.FloatDistribution(0, 1)}, value=0.99))
+    study.add_trials([optuna.trial.create_trial(state=optuna.trial.TrialState.PRUNED, params={"x": 0.5},
+                                                distributions={"x": optuna.distributions.FloatDistribution(0, 1)}, intermediate_values={0: 0.5})])
+    assert study.best_value == 0.99 and study.best_params == {"x": 0.99}
+    assert len(study.get_trials(states=["pruned"])) == 1
+    assert study.trials[4].intermediate_values == {0: 0.5}
+
+    frame = study.trials_dataframe()
+    assert list(frame["number"]) == [0, 1, 2, 3, 4]
+    assert list(frame["state"])[-1] == "PRUNED" and "params_x" in frame.columns
+
+    summary = next(s for s in optuna.get_all_study_summaries(storage=server) if s.study_name == name)
+    assert summary.n_trials == 5 and summary.best_trial.value == 0.99 and summary.direction == "maximize"
+    assert optuna.load_study(study_name=name, storage=server).best_value == 0.99
+    optuna.delete_study(study_name=name, storage=server)
+    with pytest.raises(grpc.RpcError) as gone:
+        optuna.load_study(study_name=name, storage=server)
+    assert gone.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_grid_covers_its_points_whatever_suggest_the_objective_calls(server):
+    sampler = optuna.samplers.GridSampler({"x": [-1, 0, 1], "kind": ["a", "b"]}, seed=3)
+    study = optuna.create_study(storage=server, sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2 + (t.suggest_categorical("kind", ["a", "b"]) == "b") + t.suggest_float("free", 0, 1), n_trials=6)
+    assert sorted((t.params["x"], t.params["kind"]) for t in study.trials) == [(-1, "a"), (-1, "b"), (0, "a"), (0, "b"), (1, "a"), (1, "b")]
+    assert all(0 <= t.params["free"] <= 1 for t in study.trials)
+
+
+def test_tell_by_number_skip_if_finished_and_suggest_conflicts(server):
+    study = optuna.create_study(storage=server)
+    trial = study.ask()
+    x = trial.suggest_int("n", 1, 5)
+    assert trial.suggest_int("n", 1, 5) == x
+    with pytest.raises(grpc.RpcError) as conflict:
+        trial.suggest_int("n", 1, 9)
+    assert conflict.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "int in [1, 5]" in conflict.value.details() and "int in [1, 9]" in conflict.value.details()
+    assert study.tell(trial.number, 1.0).state == optuna.trial.TrialState.COMPLETE
+    assert study.tell(trial.number, 2.0, skip_if_finished=True).values == [1.0]
+    with pytest.raises(grpc.RpcError) as finished:
+        study.tell(trial.number, 2.0)
+    assert finished.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_what_cannot_be_taken_is_refused_by_name(server):
+    with pytest.raises(ValueError, match="storage: 'sqlite:///x.db' is an Optuna storage URL"):
+        optuna.create_study(storage="sqlite:///x.db")
+    with pytest.raises(ValueError, match="direction, directions"):
+        optuna.create_study(storage=server, direction="minimize", directions=["minimize"])
+    with pytest.raises(ValueError, match="direction: 'minimise'"):
+        optuna.create_study(storage=server, direction="minimise")
+    study = optuna.create_study(storage=server)
+    with pytest.raises(TypeError, match="parameter values are float, int, str or bool"):
+        study.ask().suggest_categorical("c", [None, 1])
+    failed = []
+    study.optimize(lambda t: float("nan"), n_trials=1, callbacks=[lambda s, t: failed.append(t)])
+    assert failed[0].state == "fail" and "not one finite number" in failed[0].reason

@@ -184,47 +184,26 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         IReadOnlyDictionary<string, Distribution> suggested, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
-        IReadOnlyList<Trial>? history = null;
-        ParamValue? value = null;
-        var trial = await GetTrialAsync(study, number, ct).ConfigureAwait(false);
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        // Read before the update, which recomputes on a conflict: a value chosen from an older history is still a valid one.
+        var history = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        var grid = study.Definition.Sampler.Kind == SamplerKind.Grid;
+        ParamValue value = default;
+        await UpdateAsync(study, number, t =>
         {
-            SuggestTransitions.RequireWorker(studyName, trial, workerId);
-            var updated = Take(study, trial, suggested);
-            value = SuggestTransitions.Recorded(studyName, updated, study.Definition.Space, name, distribution, study.Definition.Sampler.Kind == SamplerKind.Grid);
-            if (value is null)
+            SuggestTransitions.RequireWorker(studyName, t, workerId);
+            var updated = Take(study, t, suggested);
+            if (SuggestTransitions.Recorded(studyName, updated, study.Definition.Space, name, distribution, grid) is { } recorded)
             {
-                if (updated.Proposals.TryGetValue(name, out var proposal) && proposal.Fits(distribution))
-                {
-                    value = proposal.Value;
-                }
-                else
-                {
-                    history ??= await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
-                    value = IndependentSuggestion.Choose(study.Definition, number, name, distribution, history);
-                }
-
-                updated = SuggestTransitions.Record(updated, name, distribution, value.Value);
+                value = recorded;
+                return updated;
             }
 
-            if (ReferenceEquals(updated, trial))
-            {
-                return value.Value;
-            }
-
-            switch (await store.UpdateTrialAsync(study, trial, updated, UpdateOptions.None, ct).ConfigureAwait(false))
-            {
-                case UpdateResult.Applied:
-                    return value.Value;
-                case UpdateResult.Conflict conflict:
-                    trial = conflict.Current;
-                    break;
-                default:
-                    throw TunerException.TrialNotFound(study.Name, number);
-            }
-        }
-
-        throw new TunerException(ErrorKind.Unavailable, $"trial {number} of study '{study.Name}' kept changing; retry");
+            value = updated.Proposals.TryGetValue(name, out var proposal) && proposal.Fits(distribution)
+                ? proposal.Value
+                : IndependentSuggestion.Choose(study.Definition, number, name, distribution, history);
+            return SuggestTransitions.Record(updated, name, distribution, value);
+        }, _ => UpdateOptions.None, ct).ConfigureAwait(false);
+        return value;
     }
 
     public async Task<DateTimeOffset> HeartbeatAsync(string studyName, string? studyId, long number, TimeSpan? lease, CancellationToken ct)

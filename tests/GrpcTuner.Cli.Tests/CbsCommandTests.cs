@@ -24,6 +24,22 @@ public sealed class CbsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task QuotedValuesAreReadAsOneAndAnUnclosedQuoteNamesItsLine()
+    {
+        // A choice with a comma, as pandas writes it.
+        await Write("a.csv", "layers,lr,score", "\"64,64\",0.1,0.9", "\"32\",0.1,0.5");
+        await Write("b.csv", "layers,lr,score", "\"64,64\",0.1,0.8", "32,0.1,0.6");
+        var (code, output, error) = await CliRunner.RunAsync("cbs", "recommend", "--tables", _dir, "--k", "1");
+        Assert.True(code == 0, error);
+        Assert.Equal("CBS_1: layers=64,64 lr=0.1", output.Trim());
+
+        await Write("b.csv", "layers,lr,score", "\"64,64,0.1,0.8", "32,0.1,0.6");
+        (code, _, error) = await CliRunner.RunAsync("cbs", "recommend", "--tables", _dir, "--k", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("b.csv:2: a quoted field is not closed", error);
+    }
+
+    [Fact]
     public async Task AManifestBesideTheTablesSaysLowerIsBetterAndTheFlagOverridesIt()
     {
         // Validation MSE: relu 0.01 is best on both data sets when lower is better, worst when higher is.

@@ -15,6 +15,7 @@ namespace GrpcTuner.Agent.Tasks;
 /// data_dir: /usr/share/datasets/fashion-mnist   # default: where Debian's package puts it
 /// train_samples: 12000
 /// validation_samples: 2000
+/// labels: [0, 2, 4]                            # optional: only these classes (0 to 9)
 /// </code>
 /// or
 /// <code>
@@ -36,6 +37,22 @@ namespace GrpcTuner.Agent.Tasks;
 public static class TaskFile
 {
     private static readonly string[] Tasks = ["fashion-mnist", "bert-classification", "causal-lm"];
+
+    /// <summary>Fashion-MNIST classes to keep: distinct, 0 to 9; null keeps all.</summary>
+    private static int[]? Labels(Fields file)
+    {
+        if (file.List("labels") is not { } items)
+        {
+            return null;
+        }
+
+        var labels = items.Select(l => int.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 9
+            ? n
+            : throw new InvalidDataException($"{file.Path}: labels: '{l}' is not a Fashion-MNIST class (0 to 9)")).ToArray();
+        return labels.Length > 0 && labels.Distinct().Count() == labels.Length
+            ? labels
+            : throw new InvalidDataException($"{file.Path}: labels: must list distinct classes, at least one");
+    }
 
     public static ITrainingTask Load(string path)
     {
@@ -62,7 +79,8 @@ public static class TaskFile
         var file = new Fields(path, root);
         ITrainingTask task = file.Text("task") switch
         {
-            "fashion-mnist" => new FashionMnistTask(file.PathOf("data_dir") ?? FashionMnistData.DebianPackageDir, file.Int("train_samples", 12_000), file.Int("validation_samples", 2_000)),
+            "fashion-mnist" => new FashionMnistTask(file.PathOf("data_dir") ?? FashionMnistData.DebianPackageDir, file.Int("train_samples", 12_000), file.Int("validation_samples", 2_000),
+                Labels(file)),
             "bert-classification" => BertClassification(file),
             "causal-lm" => new CausalLmTask(file.Required("model_dir"), file.Required("train_file"), file.PathOf("validation_file"), file.Double("validation_fraction", 0.1)),
             null => throw new InvalidDataException($"{path}: 'task' is required, one of: {string.Join(", ", Tasks)}"),

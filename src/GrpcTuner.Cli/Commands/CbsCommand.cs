@@ -64,6 +64,7 @@ internal static class CbsCommand
         var cbs = new Command("cbs", "Coverage-based Search: configurations that work across data sets");
         cbs.Subcommands.Add(recommend);
         cbs.Subcommands.Add(loo);
+        cbs.Subcommands.Add(CbsGridCommand.Create());
         return cbs;
     }
 

@@ -5,11 +5,7 @@ using System.Text.Json;
 using GrpcTuner.Agent.Tasks;
 using GrpcTuner.Cli.Specs;
 using GrpcTuner.Client;
-using GrpcTuner.Core.Access;
-using GrpcTuner.Server;
 using GrpcTuner.V1;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 
 namespace GrpcTuner.Cli.Commands;
 
@@ -39,88 +35,60 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            WebApplication? embedded = null;
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            string? journalPath = null;
-            var keepJournal = false;
+            var request = StudySpec.Load(parse.GetValue(spec)!);
+            request.LoadIfExists = true;
+            var agentCount = parse.GetValue(agents);
+            var taskPath = parse.GetValue(task);
+            if (agentCount > 0)
+            {
+                if (taskPath is null)
+                {
+                    throw new SpecException("--task is required with --agents");
+                }
+
+                await TaskFile.Load(taskPath).PrepareAsync(ct);
+            }
+
+            var address = parse.GetValue(server);
+            var connection = ConnectionOptions.ClientOptions(parse);
+            await using var embedded = address is null ? await EmbeddedServer.StartAsync(parse.GetValue(journal), interrupted, ct) : null;
             Func<string, Task> announce = _ => Task.CompletedTask;
-            try
+            if (embedded is not null)
             {
-                var request = StudySpec.Load(parse.GetValue(spec)!);
-                request.LoadIfExists = true;
-                var agentCount = parse.GetValue(agents);
-                var taskPath = parse.GetValue(task);
-                if (agentCount > 0)
+                connection = connection with { ApiKey = embedded.AdminKey };
+                address = embedded.Address;
+                var file = parse.GetValue(connectionFile);
+                announce = async study =>
                 {
-                    if (taskPath is null)
+                    // Once the study exists, so that a worker that reads this can join it at once.
+                    if (agentCount == 0)
                     {
-                        throw new SpecException("--task is required with --agents");
+                        Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={embedded.AdminKey} grpctuner agent --server {embedded.Address} --study {study} --task TASK");
                     }
 
-                    await TaskFile.Load(taskPath).PrepareAsync(ct);
-                }
-
-                var address = parse.GetValue(server);
-                var connection = ConnectionOptions.ClientOptions(parse);
-                if (address is null)
-                {
-                    // Authentication stays on: this run's client and agents share a one-time admin key.
-                    var (_, adminKey) = ApiKeySecret.Generate();
-                    connection = connection with { ApiKey = adminKey };
-                    journalPath = parse.GetValue(journal) ?? Path.Combine(Path.GetTempPath(), $"grpctuner-run-{Guid.NewGuid():N}.journal");
-                    keepJournal = parse.GetValue(journal) is not null;
-                    var options = new ServerOptions { Port = 0, AdminKey = adminKey, JournalPath = journalPath };
-                    embedded = await TunerServer.BuildAsync(options, logging: l => l.ClearProviders());
-                    await embedded.StartAsync(ct);
-                    // The embedded host's console lifetime takes Ctrl-C and SIGTERM for itself: they reach this run through it.
-                    embedded.Lifetime.ApplicationStopping.Register(interrupted.Cancel);
-                    address = TunerServer.Addresses(embedded)[0];
-                    Console.WriteLine($"server on the embedded store at {address}, journal {journalPath}");
-                    var file = parse.GetValue(connectionFile);
-                    announce = async study =>
+                    if (file is not null)
                     {
-                        // Once the study exists, so that a worker that reads this can join it at once.
-                        if (agentCount == 0)
-                        {
-                            Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={adminKey} grpctuner agent --server {address} --study {study} --task TASK");
-                        }
-
-                        if (file is not null)
-                        {
-                            await WriteConnectionFileAsync(file, address, adminKey, study, ct);
-                        }
-                    };
-                }
-
-                var budget = parse.GetValue(trials);
-                var code = await RunStudyAsync(address, connection, request, announce, agentCount, taskPath, budget, parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), interrupted.Token);
-                if (interrupted.IsCancellationRequested)
-                {
-                    await Console.Error.WriteLineAsync("error: interrupted: finished trials are kept; running ones are retried once their workers tell FAIL or their leases expire");
-                    return 130;
-                }
-
-                return code;
-            }
-            finally
-            {
-                if (embedded is not null)
-                {
-                    await embedded.StopAsync(CancellationToken.None);
-                    await embedded.DisposeAsync();
-                    if (!keepJournal && journalPath is not null)
-                    {
-                        File.Delete(journalPath);
+                        await WriteConnectionFileAsync(file, embedded.Address, embedded.AdminKey, study, ct);
                     }
-
-                    Console.WriteLine(keepJournal ? $"journal kept at {journalPath}" : "journal deleted (--journal PATH keeps it)");
-                }
+                };
             }
+
+            var code = await RunStudyAsync(address!, connection, request, announce, agentCount, taskPath, parse.GetValue(trials), parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30),
+                parse.GetValue(output), interrupted.Token);
+            if (interrupted.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("error: interrupted: finished trials are kept; running ones are retried once their workers tell FAIL or their leases expire");
+                return 130;
+            }
+
+            return code;
         });
         return command;
     }
 
-    private static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, Func<string, Task> announce, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
+    /// <summary>Creates (or loads) the study, runs it with agents or waits for outside workers, prints its trials and best; 0 when a trial completed.</summary>
+    internal static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, Func<string, Task> announce, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
     {
         using var client = new TunerClient(address, connection);
         var study = await client.CreateStudyAsync(request, ct);

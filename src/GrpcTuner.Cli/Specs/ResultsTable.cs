@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using Microsoft.VisualBasic.FileIO;
 
 namespace GrpcTuner.Cli.Specs;
 
@@ -26,7 +27,10 @@ public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<
         {
             using var stream = File.OpenRead(files[d]);
             using var reader = new StreamReader(files[d].EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : stream);
-            var header = reader.ReadLine()?.Split(',') ?? throw new SpecException($"{files[d]}: empty; the first line names the columns");
+            // RFC 4180: a value with a comma or a quote comes quoted, as pandas and spreadsheets write it.
+            using var parser = new TextFieldParser(reader) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
+            parser.SetDelimiters(",");
+            var header = Fields(parser, files[d]) ?? throw new SpecException($"{files[d]}: empty; the first line names the columns");
             var scoreColumns = header.Select((h, i) => (h, i)).Where(x => x.h == "score" || x.h.StartsWith("seed", StringComparison.Ordinal)).Select(x => x.i).ToArray();
             var configColumns = Enumerable.Range(0, header.Length).Except(scoreColumns).ToArray();
             var names = configColumns.Select(i => header[i]).ToArray();
@@ -36,18 +40,15 @@ public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<
             }
 
             parameters = names;
-            var lineNumber = 1;
             var rows = 0;
-            while (reader.ReadLine() is { } line)
+            while (!parser.EndOfData)
             {
-                lineNumber++;
-                if (line.Length == 0)
+                var at = $"{files[d]}:{parser.LineNumber}";
+                if (Fields(parser, files[d]) is not { } f)
                 {
-                    continue;
+                    break;
                 }
 
-                var f = line.Split(',');
-                var at = $"{files[d]}:{lineNumber}";
                 if (f.Length > header.Length || configColumns.Any(i => i >= f.Length || f[i].Length == 0))
                 {
                     throw new SpecException($"{at}: has {f.Length} fields where the header names {header.Length}, or an empty hyperparameter");
@@ -83,6 +84,18 @@ public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<
         var all = byConfig.Values.ToList();
         var datasets = files.Select(f => Path.GetFileName(f).Replace(".csv.gz", "", StringComparison.Ordinal).Replace(".csv", "", StringComparison.Ordinal)).ToList();
         return new ResultsTable(datasets, parameters!, all.Select(r => r.Config).ToList(), all.Select(r => r.Scores).ToList());
+    }
+
+    private static string[]? Fields(TextFieldParser parser, string file)
+    {
+        try
+        {
+            return parser.ReadFields();
+        }
+        catch (MalformedLineException e)
+        {
+            throw new SpecException($"{file}:{e.LineNumber}: a quoted field is not closed: {parser.ErrorLine.Trim()}");
+        }
     }
 
     /// <summary>The configuration nearest to the given values: log distance where both are positive numbers, else 0 for the same text and 1 for another.</summary>

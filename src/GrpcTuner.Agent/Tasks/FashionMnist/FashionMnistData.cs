@@ -16,8 +16,11 @@ internal sealed class FashionMnistData(Tensor trainX, Tensor trainY, Tensor vali
 
     public Tensor ValidY { get; } = validY;
 
-    /// <summary>The first <paramref name="trainSamples"/> images for training, the last <paramref name="validationSamples"/> for validation.</summary>
-    public static FashionMnistData Load(string dataDir, int trainSamples, int validationSamples)
+    /// <summary>
+    /// The first <paramref name="trainSamples"/> images for training, the last <paramref name="validationSamples"/> for
+    /// validation; with <paramref name="labels"/>, only the images of those classes (a smaller data set of its own).
+    /// </summary>
+    public static FashionMnistData Load(string dataDir, int trainSamples, int validationSamples, IReadOnlyList<int>? labels = null)
     {
         var imagesPath = Path.Combine(dataDir, "train-images-idx3-ubyte.gz");
         if (!File.Exists(imagesPath))
@@ -27,15 +30,25 @@ internal sealed class FashionMnistData(Tensor trainX, Tensor trainY, Tensor vali
         }
 
         var (pixels, count, rows, columns) = IdxFile.ReadImages(imagesPath);
-        var labels = IdxFile.ReadLabels(Path.Combine(dataDir, "train-labels-idx1-ubyte.gz"));
-        if (trainSamples + validationSamples > count)
+        var classes = IdxFile.ReadLabels(Path.Combine(dataDir, "train-labels-idx1-ubyte.gz"));
+        var kept = labels is null ? null : Enumerable.Range(0, count).Where(i => labels.Contains(classes[i])).Select(i => (long)i).ToArray();
+        var available = kept?.Length ?? count;
+        if (trainSamples + validationSamples > available)
         {
-            throw new ArgumentException($"train_samples + validation_samples = {trainSamples + validationSamples} exceeds the {count} images");
+            throw new ArgumentException($"train_samples + validation_samples = {trainSamples + validationSamples} exceeds the {available} images"
+                + (labels is null ? "" : $" of labels {string.Join(", ", labels)}"));
         }
 
         var size = rows * columns;
         var x = torch.tensor(pixels, [count, size]).to_type(ScalarType.Float32).div_(255f);
-        var y = torch.tensor(labels.Select(b => (long)b).ToArray());
+        var y = torch.tensor(classes.Select(b => (long)b).ToArray());
+        if (kept is not null)
+        {
+            using var index = torch.tensor(kept);
+            using var allX = x;
+            using var allY = y;
+            (x, y, count) = (allX.index_select(0, index), allY.index_select(0, index), kept.Length);
+        }
         var valid = count - validationSamples;
         return new FashionMnistData(x.narrow(0, 0, trainSamples), y.narrow(0, 0, trainSamples), x.narrow(0, valid, validationSamples), y.narrow(0, valid, validationSamples));
     }

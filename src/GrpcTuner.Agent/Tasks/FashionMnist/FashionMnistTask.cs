@@ -8,11 +8,12 @@ namespace GrpcTuner.Agent.Tasks.FashionMnist;
 /// <summary>
 /// Image classification on Fashion-MNIST with a multi-layer perceptron: the real-data demo that
 /// runs in minutes on a CPU. Metric: validation accuracy (maximize). Its own hyperparameters:
-/// hidden_size (default 128) and dropout (default 0.1).
+/// hidden_size (default 128) and dropout (default 0.1). <paramref name="labels"/> keeps only some classes,
+/// which makes data sets of their own (Coverage-based Search needs several).
 /// </summary>
-public sealed class FashionMnistTask(string dataDir, int trainSamples, int validationSamples) : ITrainingTask
+public sealed class FashionMnistTask(string dataDir, int trainSamples, int validationSamples, IReadOnlyList<int>? labels = null) : ITrainingTask
 {
-    private readonly Lazy<FashionMnistData> _data = new(() => FashionMnistData.Load(dataDir, trainSamples, validationSamples));
+    private readonly Lazy<FashionMnistData> _data = new(() => FashionMnistData.Load(dataDir, trainSamples, validationSamples, labels));
 
     public IReadOnlyCollection<string> TaskParameters { get; } = ["hidden_size", "dropout"];
 

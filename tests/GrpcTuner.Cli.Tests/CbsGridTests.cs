@@ -30,7 +30,7 @@ public sealed class CbsGridTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_dir, "shoes.task.yaml"), "task: fashion-mnist\ntrain_samples: 1000\nvalidation_samples: 300\nlabels: [5, 6, 7, 8, 9]\n");
         var table = Path.Combine(_dir, "table");
         var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner"),
-            ["cbs", "grid", "--spec", Path.Combine(_dir, "space.yaml"), "--task", Path.Combine(_dir, "tops.task.yaml"), Path.Combine(_dir, "shoes.task.yaml"), "--out", table])
+            ["cbs", "grid", "--spec", Path.Combine(_dir, "space.yaml"), "--task", Path.Combine(_dir, "tops.task.yaml"), Path.Combine(_dir, "shoes.task.yaml"), "--output", table])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

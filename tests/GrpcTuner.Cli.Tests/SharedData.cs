@@ -1,9 +1,9 @@
 namespace GrpcTuner.Cli.Tests;
 
-/// <summary>The data of ../shared beside the repository, as CI places it.</summary>
+/// <summary>The repository this test runs from, and the data of ../shared beside it, as CI places it.</summary>
 internal static class SharedData
 {
-    public static string HpoBenchTables
+    public static string RepositoryRoot
     {
         get
         {
@@ -13,7 +13,15 @@ internal static class SharedData
                 root = root.Parent;
             }
 
-            var tables = Path.Combine(root!.Parent!.FullName, "shared", "datasets", "hpobench");
+            return root?.FullName ?? throw new InvalidOperationException($"no GrpcTuner.sln above {AppContext.BaseDirectory}");
+        }
+    }
+
+    public static string HpoBenchTables
+    {
+        get
+        {
+            var tables = Path.Combine(Directory.GetParent(RepositoryRoot)!.FullName, "shared", "datasets", "hpobench");
             Assert.True(Directory.Exists(tables), $"the HPOBench tables are expected at {tables} (../shared beside the repository)");
             return tables;
         }

@@ -19,7 +19,7 @@ internal static class CbsGridCommand
     {
         var spec = new Option<string>("--spec") { Description = "Study spec file: the space every data set is run on (its sampler and pruner are replaced by a grid and none)", Required = true };
         var tasks = new Option<string[]>("--task") { Description = "A task file per data set (at least two); the data set is named after the file", Required = true, AllowMultipleArgumentsPerToken = true };
-        var output = new Option<string>("--out") { Description = "Folder to write the results table to", Required = true };
+        var output = new Option<string>("--output", "--out") { Description = "Folder to write the results table to", Required = true };
         var agents = new Option<int>("--agents") { Description = "Trainer agents per data set", DefaultValueFactory = _ => 1 };
         var timeout = DurationOption.Create("--timeout", "Stop each data set's grid after this long; default 30m");
         var journal = new Option<string?>("--journal") { Description = "Keep the embedded store's journal at this path" };

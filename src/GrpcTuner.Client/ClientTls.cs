@@ -15,7 +15,16 @@ internal static class ClientTls
             return handler;
         }
 
-        var authority = X509CertificateLoader.LoadCertificateFromFile(caFile);
+        X509Certificate2 authority;
+        try
+        {
+            authority = X509CertificateLoader.LoadCertificateFromFile(caFile);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new InvalidDataException($"the CA file {caFile} (--ca-file, GRPCTUNER_CA_FILE) is not a certificate in PEM or DER: {e.Message}", e);
+        }
+
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)

@@ -83,6 +83,75 @@ public sealed class CliErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AServerWithAuthenticationAndNoAdminKeySaysSoAtStartAndACallWithoutAKeyNamesTheFlag()
+    {
+        var port = FreePort();
+        var journal = Path.Combine(Path.GetTempPath(), $"banner-{Guid.NewGuid():N}.journal");
+        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner-server"), ["--port", $"{port}", "--host", "127.0.0.1", "--journal", journal])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var server = System.Diagnostics.Process.Start(psi)!;
+        var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        server.OutputDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
+        server.ErrorDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            for (var i = 0; i < 200 && !printed.Any(l => l.Contains("no admin key is configured", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            var banner = printed.FirstOrDefault(l => l.Contains("no admin key is configured", StringComparison.Ordinal));
+            Assert.True(banner is not null, $"no banner about the admin key:\n{string.Join('\n', printed)}");
+            Assert.Contains("--admin-key SECRET (or GRPCTUNER_ADMINKEY)", banner);
+            Assert.Contains("--no-auth", banner);
+
+            var (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"127.0.0.1:{port}");
+            Assert.Equal(1, code);
+            Assert.Contains("--api-key or GRPCTUNER_API_KEY", error);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            File.Delete(journal);
+        }
+    }
+
+    [Fact]
+    public async Task TlsMistakesNameTheFix()
+    {
+        using var certificates = TestCertificates.Create();
+        await using var tls = await ServerReplica.StartAsync(new ServerOptions { NoAuth = true, JournalPath = null, TlsCertificate = certificates.CertificateFile, TlsKey = certificates.KeyFile });
+        var port = new Uri(tls.Address).Port;
+        var (code, output, error) = await CliRunner.RunAsync("study", "list", "--server", $"https://localhost:{port}", "--ca-file", certificates.CaFile);
+        Assert.True(code == 0, error);
+        Assert.Equal("no studies", output.Trim());
+
+        (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"https://localhost:{port}");
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: TLS: the certificate of the server at https://localhost:{port} is not trusted (", error);
+        Assert.Contains("give the CA that signed it with --ca-file or GRPCTUNER_CA_FILE", error);
+
+        (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"http://localhost:{port}");
+        Assert.Equal(1, code);
+        Assert.Contains("did not answer plaintext HTTP/2: if it serves TLS, give its address as https://host:port", error);
+
+        (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"https://127.0.0.1:{new Uri(_server.Address).Port}", "--ca-file", certificates.CaFile);
+        Assert.Equal(1, code);
+        Assert.Contains("did not answer TLS", error);
+        Assert.Contains("if it serves plaintext, give its address as http://host:port", error);
+
+        (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"https://localhost:{port}", "--ca-file", certificates.KeyFile);
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: the CA file {certificates.KeyFile} (--ca-file, GRPCTUNER_CA_FILE) is not a certificate in PEM or DER", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task ServeReadsTheVariablesGrpctunerServerReads()
     {
         Environment.SetEnvironmentVariable("GRPCTUNER_TLSCERTIFICATE", "/tmp/cert.pem");

@@ -1,6 +1,7 @@
 using GrpcTuner.Cli.Watching;
 using GrpcTuner.V1;
 using Spectre.Console;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Tests;
 
@@ -72,7 +73,7 @@ public sealed class WatchViewTests
     [InlineData(-3.0000000000000004e-05, "-0.000030000000000000004")]
     public void NumbersPrintPositionallyWhereADecimalFitsAndRoundTrip(double value, string text)
     {
-        Assert.Equal(text, GrpcTuner.Cli.Commands.TrialFormat.Number(value));
+        Assert.Equal(text, TrialFormat.Number(value));
         Assert.Equal(value, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -1,5 +1,7 @@
 """The Python client against a server with TLS and API keys: a CA file, a bearer token, and the refusals."""
+import os
 import subprocess
+import sys
 import uuid
 
 import grpc
@@ -31,3 +33,20 @@ def test_a_server_certificate_from_another_ca_is_refused(secure_server, tmp_path
     with pytest.raises(grpc.RpcError) as refused:
         grpctuner.load_study("anything", server=address, api_key=ADMIN_KEY, ca_file=str(tmp_path / "ca.pem"))
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_an_https_address_without_a_ca_file_trusts_the_default_roots(secure_server):
+    # gRPC reads its default roots once per process, so each case runs in a fresh one; GRPC_DEFAULT_SSL_ROOTS_FILE_PATH
+    # stands in for a system store that holds the test CA, which a test cannot change.
+    address, ca_file = secure_server
+    code = "import grpctuner, sys; grpctuner.get_all_study_summaries(server=sys.argv[1], api_key=sys.argv[2]); print('trusted')"
+    env = {k: v for k, v in os.environ.items() if k != "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"}
+
+    def run(extra):
+        return subprocess.run([sys.executable, "-c", code, f"https://{address}", ADMIN_KEY], cwd=ROOT / "clients/python",
+                              capture_output=True, text=True, timeout=60, env={**env, **extra})
+
+    trusted = run({"GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": ca_file})
+    assert trusted.returncode == 0 and trusted.stdout.strip() == "trusted", trusted.stderr
+    untrusted = run({})
+    assert untrusted.returncode != 0 and "UNAVAILABLE" in untrusted.stderr, untrusted.stderr

@@ -44,6 +44,12 @@ public static class CommandLine
         return e switch
         {
             AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!, server),
+            RpcException r when r.Status.Detail.Contains("remote certificate is invalid", StringComparison.Ordinal) =>
+                $"TLS: the certificate of the server{at} is not trusted ({Last(r.Status.Detail)}): give the CA that signed it with --ca-file or GRPCTUNER_CA_FILE",
+            RpcException r when r.Status.Detail.Contains("SSL connection could not be established", StringComparison.Ordinal) =>
+                $"TLS: the server{at} did not answer TLS ({Last(r.Status.Detail)}): if it serves plaintext, give its address as http://host:port",
+            RpcException { StatusCode: StatusCode.Unavailable } r when r.Status.Detail.Contains("did not complete the HTTP/2 handshake", StringComparison.Ordinal) =>
+                $"Unavailable: the server{at} did not answer plaintext HTTP/2: if it serves TLS, give its address as https://host:port (with --ca-file or GRPCTUNER_CA_FILE for a CA of your own)",
             RpcException { StatusCode: StatusCode.Unavailable } r =>
                 $"Unavailable: no server answers{at} ({r.Status.Detail}): start one with 'grpctuner serve', or give its address with --server or GRPCTUNER_SERVER",
             RpcException { StatusCode: StatusCode.Unauthenticated } r =>
@@ -60,6 +66,9 @@ public static class CommandLine
             _ => $"{e.Message} ({e.GetType().Name}; --verbose prints where)",
         };
     }
+
+    /// <summary>The innermost cause a gRPC detail ends with, as the fix depends on it and the chain before it repeats itself.</summary>
+    private static string Last(string detail) => detail[(detail.LastIndexOf(". ", StringComparison.Ordinal) + 1)..].Trim();
 
     private static string? ServerOf(ParseResult parse)
     {

@@ -2,6 +2,7 @@ using GrpcTuner.Agent.Commands;
 using System.CommandLine;
 using GrpcTuner.Cli.Specs;
 using GrpcTuner.V1;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Commands;
 

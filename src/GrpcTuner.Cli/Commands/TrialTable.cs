@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GrpcTuner.V1;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Exports;
 
@@ -22,7 +23,7 @@ internal static class CsvExport
     private static string Text(object? cell) => cell switch
     {
         null => "",
-        double d => Commands.TrialFormat.Number(d),
+        double d => TrialFormat.Number(d),
         DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString() ?? "",

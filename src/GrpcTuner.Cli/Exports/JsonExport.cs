@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GrpcTuner.Cli.Commands;
 using GrpcTuner.V1;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Exports;
 

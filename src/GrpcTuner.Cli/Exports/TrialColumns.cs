@@ -1,5 +1,6 @@
 using GrpcTuner.Cli.Commands;
 using GrpcTuner.V1;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Exports;
 

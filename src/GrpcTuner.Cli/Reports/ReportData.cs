@@ -1,6 +1,7 @@
 using GrpcTuner.Cli.Commands;
 using GrpcTuner.Core.Analysis;
 using GrpcTuner.V1;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Reports;
 

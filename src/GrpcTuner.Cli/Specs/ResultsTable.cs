@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using GrpcTuner.Client;
 using Microsoft.VisualBasic.FileIO;
 
 namespace GrpcTuner.Cli.Specs;
@@ -112,7 +113,7 @@ public sealed record ResultsTable(IReadOnlyList<string> Datasets, IReadOnlyList<
     }
 
     public string Describe(int c) => string.Join(" ", Parameters.Select((p, i) =>
-        $"{p}={(Number(Configurations[c][i]) is { } n ? Commands.TrialFormat.Rounded(n, 4) : Configurations[c][i])}"));
+        $"{p}={(Number(Configurations[c][i]) is { } n ? TrialFormat.Rounded(n, 4) : Configurations[c][i])}"));
 
     private static double? Number(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

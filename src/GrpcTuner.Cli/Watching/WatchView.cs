@@ -3,6 +3,7 @@ using GrpcTuner.Cli.Commands;
 using Spectre.Console;
 using GrpcTuner.V1;
 using Spectre.Console.Rendering;
+using GrpcTuner.Client;
 
 namespace GrpcTuner.Cli.Watching;
 

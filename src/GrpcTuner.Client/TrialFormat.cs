@@ -1,14 +1,15 @@
 using System.Globalization;
 using GrpcTuner.V1;
 
-namespace GrpcTuner.Cli.Commands;
+namespace GrpcTuner.Client;
 
 /// <summary>
 /// States, directions, numbers and parameter values as text, one way in every command and export:
 /// states and directions in lower case as the SDKs write them, numbers in invariant culture,
-/// round-tripping, positional where a decimal fits (2.187e-06 prints 0.000002187).
+/// round-tripping, positional where a decimal fits (2.187e-06 prints 0.000002187). The CLI, its exports
+/// and SDK users (<c>TrialFormat.Params(best)</c> prints <c>x1=3.14 x2=2.27</c>) share it.
 /// </summary>
-internal static class TrialFormat
+public static class TrialFormat
 {
     public static string State(TrialState state) => state.ToString().ToLowerInvariant();
 

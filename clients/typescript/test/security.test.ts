@@ -61,3 +61,22 @@ test("a server certificate from another CA is refused", async () => {
     rmSync(other, { recursive: true, force: true });
   }
 });
+
+test("an https address without a CA file trusts the default roots", () => {
+  // grpc-js reads its default roots once per process, so each case runs in a fresh one; GRPC_DEFAULT_SSL_ROOTS_FILE_PATH
+  // stands in for a root store that holds the test CA, which a test cannot change.
+  const script = `import("${join(ROOT, "clients/typescript/dist/src/index.js")}").then(async ({ loadStudy }) => {
+    try { await loadStudy("anything", { server: "https://${server.address}", apiKey: "${ADMIN_KEY}" }); }
+    catch (e) { console.log(e.code); } })`;
+  const run = (extra: Record<string, string>) => {
+    const env = { ...process.env, ...extra };
+    delete env.GRPCTUNER_CA_FILE;
+    if (!("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH" in extra)) {
+      delete env.GRPC_DEFAULT_SSL_ROOTS_FILE_PATH;
+    }
+    return execFileSync("node", ["-e", script], { env, encoding: "utf8" }).trim();
+  };
+  // Trusted: the call reaches the server, which answers NOT_FOUND for the unknown study.
+  assert.equal(run({ GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: join(certs, "ca.pem") }), String(status.NOT_FOUND));
+  assert.equal(run({}), String(status.UNAVAILABLE));
+});

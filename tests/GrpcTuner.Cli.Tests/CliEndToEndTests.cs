@@ -19,6 +19,9 @@ public sealed class CliEndToEndTests : IAsyncLifetime
     {
         var spec = Path.Combine(AppContext.BaseDirectory, "Examples", "branin.yaml");
         Assert.Equal(0, (await CliRunner.RunAsync("study", "create", "--spec", spec, "--server", _server.Address)).Code);
+        var (clash, _, clashError) = await CliRunner.RunAsync("study", "create", "--spec", spec, "--server", _server.Address);
+        Assert.Equal(1, clash);
+        Assert.Contains("study 'branin' already exists; to use it, set load_if_exists (--load-if-exists in the CLI", clashError);
         var (code, output, _) = await CliRunner.RunAsync("study", "show", "branin", "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("trials: none yet", output);

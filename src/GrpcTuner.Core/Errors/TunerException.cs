@@ -36,6 +36,10 @@ public sealed class TunerException : Exception
     public static TunerException Invalid(IReadOnlyList<FieldViolation> violations) =>
         new(ErrorKind.InvalidArgument, string.Join("; ", violations.Select(v => $"{v.Field}: {v.Description}")), violations);
 
+    /// <summary>A name clash, naming the option in each client that loads the existing study instead.</summary>
+    public static TunerException StudyExists(string name) =>
+        new(ErrorKind.AlreadyExists, $"study '{name}' already exists; to use it, set load_if_exists (--load-if-exists in the CLI, load_if_exists=True in Python, loadIfExists in TypeScript, LoadIfExists in .NET)");
+
     public static TunerException StudyNotFound(string name) =>
         new(ErrorKind.NotFound, $"study '{name}' does not exist");
 

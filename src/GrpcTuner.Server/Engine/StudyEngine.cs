@@ -32,6 +32,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
     public async Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
     {
         StudyValidator.Validate(definition);
+        // A caller that gave up while its request was validated gets nothing created behind its back.
+        ct.ThrowIfCancellationRequested();
         return await store.CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
     }
 

@@ -51,6 +51,9 @@ public sealed record ServerOptions
     /// </summary>
     public bool NoAuth { get; init; }
 
+    /// <summary>On SIGTERM, how long running requests may finish before the server stops anyway (watch streams end at once, UNAVAILABLE).</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A bearer token that reaches every namespace as admin, to create the first keys (from a secret, never a file in the repo).</summary>
     public string? AdminKey { get; init; }
 

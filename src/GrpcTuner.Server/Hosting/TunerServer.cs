@@ -59,6 +59,8 @@ public static class TunerServer
         }
 
         builder.Services.AddSingleton(options);
+        // SIGTERM: requests still running after this grace are abandoned, so a replica always stops in bounded time.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGrace);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(store as IKeyStore ?? throw new InvalidOperationException($"{store.GetType().Name} keeps no API keys"));
         builder.Services.AddSingleton<KeyAuthenticator>();

@@ -7,12 +7,13 @@ using GrpcTuner.Core.Validation;
 using GrpcTuner.Server.Access;
 using GrpcTuner.Server.Engine;
 using GrpcTuner.Server.Mapping;
+using Microsoft.Extensions.Hosting;
 using Wire = GrpcTuner.V1;
 
 namespace GrpcTuner.Server.Services;
 
 /// <summary>The gRPC endpoints: check what only the wire can get wrong, map, call the engine, map back.</summary>
-internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender coverage, ServerOptions options) : Wire.TunerService.TunerServiceBase
+internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender coverage, ServerOptions options, IHostApplicationLifetime lifetime) : Wire.TunerService.TunerServiceBase
 {
     private const int MaxAskCount = 1000;
     private const int MaxAddTrials = 10_000;
@@ -288,16 +289,23 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         }
 
         var cursor = request.Cursor.Length == 0 ? null : request.Cursor;
+        // A watch never ends by itself: a stopping server ends it, or it would hold SIGTERM for the whole shutdown grace.
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var e in engine.WatchAsync(request.Study, cursor, options.WatchPollInterval, context.CancellationToken))
+            await foreach (var e in engine.WatchAsync(request.Study, cursor, options.WatchPollInterval, watching.Token))
             {
-                await responseStream.WriteAsync(new Wire.TrialEvent { Cursor = e.Cursor, Trial = TrialMapper.ToProto(e.Trial) }, context.CancellationToken);
+                cursor = e.Cursor;
+                await responseStream.WriteAsync(new Wire.TrialEvent { Cursor = e.Cursor, Trial = TrialMapper.ToProto(e.Trial) }, watching.Token);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away; that is how a watch ends.
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"this replica is shutting down: resume the watch from cursor '{cursor}' on another replica"));
         }
     }
 

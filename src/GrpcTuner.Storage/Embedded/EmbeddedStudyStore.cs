@@ -61,7 +61,7 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
             {
                 return loadIfExists
                     ? existing.Study
-                    : throw new TunerException(ErrorKind.AlreadyExists, $"study '{definition.Name}' already exists; set load_if_exists to use it");
+                    : throw TunerException.StudyExists(definition.Name);
             }
 
             study = new Study(Guid.NewGuid().ToString("N")[..16], definition, DateTimeOffset.UtcNow);

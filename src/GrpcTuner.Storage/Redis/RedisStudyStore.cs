@@ -78,7 +78,7 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             return existing;
         }
 
-        throw new TunerException(ErrorKind.AlreadyExists, $"study '{definition.Name}' already exists; set load_if_exists to use it");
+        throw TunerException.StudyExists(definition.Name);
     });
 
     public Task<Study?> FindStudyAsync(string name, CancellationToken ct)

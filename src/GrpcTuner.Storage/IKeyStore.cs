@@ -14,4 +14,10 @@ public interface IKeyStore
 
     /// <summary>Marks a key revoked (keeping an earlier revocation time); null when there is no such key.</summary>
     Task<ApiKey?> RevokeKeyAsync(string id, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Raised on every replica, with the key's id, soon after a key is revoked on any of them (Redis pub/sub;
+    /// in process for the embedded store). Delivery is at most once: readers keep a bounded cache as well.
+    /// </summary>
+    event Action<string>? KeyRevoked;
 }

@@ -17,7 +17,11 @@ internal sealed class AccessInterceptor(KeyAuthenticator authenticator) : Interc
 
     /// <summary>The caller of a guarded call, as this interceptor admitted it.</summary>
     public static Principal PrincipalOf(ServerCallContext context) =>
-        context.UserState.TryGetValue(PrincipalKey, out var p) ? (Principal)p : throw new InvalidOperationException("the call passed no access check");
+        FindPrincipal(context) ?? throw new InvalidOperationException("the call passed no access check");
+
+    /// <summary>The caller, or null for a call no access check admitted (authentication off admits every call as root).</summary>
+    public static Principal? FindPrincipal(ServerCallContext context) =>
+        context.UserState.TryGetValue(PrincipalKey, out var p) ? (Principal)p : null;
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -39,8 +43,9 @@ internal sealed class AccessInterceptor(KeyAuthenticator authenticator) : Interc
             return;
         }
 
-        var principal = await authenticator.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken).ConfigureAwait(false);
         var role = MethodRoles.For(context.Method);
+        // Key management must never act on a revoked key a cache still holds, whichever replica revoked it.
+        var principal = await authenticator.AuthenticateAsync(context.RequestHeaders.GetValue("authorization"), context.CancellationToken, fresh: role == Core.Access.Role.Admin).ConfigureAwait(false);
         if (!principal.Has(role))
         {
             throw new TunerException(ErrorKind.PermissionDenied, $"{context.Method.TrimStart('/')} needs the {role.ToString().ToLowerInvariant()} role; this key has {principal.Role.ToString().ToLowerInvariant()}");

@@ -7,22 +7,43 @@ namespace GrpcTuner.Server.Access;
 
 /// <summary>
 /// Turns a bearer token into a principal. Keys are read from the store and kept for a few
-/// seconds, so a call costs no store round trip while a revocation reaches every replica within
-/// <see cref="CacheTtl"/>. Unknown ids are not cached, so random tokens cannot fill memory.
+/// seconds, so a call costs no store round trip; a revocation anywhere drops the key from every
+/// replica's cache as soon as the store's notice arrives (and within <see cref="CacheTtl"/> if a
+/// notice is lost). Key management reads the store every time. Unknown ids are not cached, so
+/// random tokens cannot fill memory.
 /// </summary>
-internal sealed class KeyAuthenticator(ServerOptions options, IKeyStore keys, TimeProvider clock)
+internal sealed class KeyAuthenticator
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
+
+    private readonly ServerOptions _options;
+    private readonly IKeyStore _keys;
+    private readonly TimeProvider _clock;
+    private readonly string? _adminHash;
+    private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+
+    public KeyAuthenticator(ServerOptions options, IKeyStore keys, TimeProvider clock)
+    {
+        (_options, _keys, _clock) = (options, keys, clock);
+        _adminHash = options.AdminKey is { Length: > 0 } admin ? ApiKeySecret.Hash(admin) : null;
+        keys.KeyRevoked += id =>
+        {
+            Forget(id);
+            Revoked?.Invoke(id);
+        };
+    }
+
+    /// <summary>Raised with a key's id when this replica learns it was revoked: open streams of that key end.</summary>
+    public event Action<string>? Revoked;
 
     private static readonly Principal Anonymous = Principal.Root("anonymous (authentication off)");
     private static readonly Principal Admin = Principal.Root("admin key");
 
-    private readonly string? _adminHash = options.AdminKey is { Length: > 0 } admin ? ApiKeySecret.Hash(admin) : null;
-    private readonly ConcurrentDictionary<string, (ApiKey Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
 
-    public async ValueTask<Principal> AuthenticateAsync(string? authorization, CancellationToken ct)
+    /// <summary>The caller of a bearer token; <paramref name="fresh"/> reads its key from the store, not the cache.</summary>
+    public async ValueTask<Principal> AuthenticateAsync(string? authorization, CancellationToken ct, bool fresh = false)
     {
-        if (options.NoAuth)
+        if (_options.NoAuth)
         {
             return Anonymous;
         }
@@ -39,7 +60,7 @@ internal sealed class KeyAuthenticator(ServerOptions options, IKeyStore keys, Ti
             return Admin;
         }
 
-        var key = ApiKeySecret.IdOf(secret) is { } id ? await FindAsync(id, ct).ConfigureAwait(false) : null;
+        var key = ApiKeySecret.IdOf(secret) is { } id ? await FindAsync(id, fresh, ct).ConfigureAwait(false) : null;
         return key is { RevokedAt: null } && ApiKeySecret.Matches(secret, key.SecretHash)
             ? Principal.Of(key)
             : throw new TunerException(ErrorKind.Unauthenticated, "the API key is unknown or revoked");
@@ -48,15 +69,15 @@ internal sealed class KeyAuthenticator(ServerOptions options, IKeyStore keys, Ti
     /// <summary>Drops a key from this replica's cache at once (others follow within the TTL).</summary>
     public void Forget(string id) => _cache.TryRemove(id, out _);
 
-    private async Task<ApiKey?> FindAsync(string id, CancellationToken ct)
+    private async Task<ApiKey?> FindAsync(string id, bool fresh, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(id, out var hit) && hit.Until > now)
+        var now = _clock.GetUtcNow();
+        if (!fresh && _cache.TryGetValue(id, out var hit) && hit.Until > now)
         {
             return hit.Key;
         }
 
-        var key = await keys.FindKeyAsync(id, ct).ConfigureAwait(false);
+        var key = await _keys.FindKeyAsync(id, ct).ConfigureAwait(false);
         if (key is not null)
         {
             _cache[id] = (key, now + CacheTtl);

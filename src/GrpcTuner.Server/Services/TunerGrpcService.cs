@@ -13,7 +13,8 @@ using Wire = GrpcTuner.V1;
 namespace GrpcTuner.Server.Services;
 
 /// <summary>The gRPC endpoints: check what only the wire can get wrong, map, call the engine, map back.</summary>
-internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender coverage, ServerOptions options, IHostApplicationLifetime lifetime) : Wire.TunerService.TunerServiceBase
+internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender coverage, ServerOptions options, IHostApplicationLifetime lifetime, KeyAuthenticator authenticator)
+    : Wire.TunerService.TunerServiceBase
 {
     private const int MaxAskCount = 1000;
     private const int MaxAddTrials = 10_000;
@@ -289,8 +290,10 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         }
 
         var cursor = request.Cursor.Length == 0 ? null : request.Cursor;
-        // A watch never ends by itself: a stopping server ends it, or it would hold SIGTERM for the whole shutdown grace.
+        // A watch never ends by itself: a stopping server ends it, or it would hold SIGTERM for the whole shutdown grace;
+        // so does the revocation of its key, which the store announces to every replica.
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        using var revocation = RevocationWatch.Start(authenticator, context, watching);
         try
         {
             await foreach (var e in engine.WatchAsync(request.Study, cursor, options.WatchPollInterval, watching.Token))
@@ -302,6 +305,10 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away; that is how a watch ends.
+        }
+        catch (OperationCanceledException) when (revocation.Revoked)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key of this watch was revoked"));
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {

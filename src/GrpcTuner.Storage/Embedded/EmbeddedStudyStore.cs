@@ -316,8 +316,11 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
         }
 
         await DurableAsync(sequence).ConfigureAwait(false);
+        KeyRevoked?.Invoke(id);
         return revoked;
     }
+
+    public event Action<string>? KeyRevoked;
 
     private StudyState State(Study study) =>
         _byId.TryGetValue(study.Id, out var s) ? s : throw TunerException.StudyNotFound(study.Name);

@@ -17,6 +17,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash: API key id -> key record (with the secret's hash, never the secret).</summary>
     public RedisKey ApiKeys { get; } = $"{prefix}api-keys";
 
+    /// <summary>Pub/sub channel: the id of each key revoked, for every replica's key cache.</summary>
+    public RedisChannel Revocations { get; } = RedisChannel.Literal($"{prefix}api-keys:revoked");
+
     public StudyKeys For(string studyId) => new($"{prefix}{{s:{studyId}}}:");
 }
 

@@ -34,7 +34,15 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         _ownsConnection = ownsConnection;
         _db = redis.GetDatabase();
         _keys = new RedisKeys(keyPrefix);
+        // Asynchronously: a blocking subscribe in a constructor stalls a starved thread pool. The multiplexer
+        // restores the subscription after a reconnect; until it holds, the key cache's TTL bounds revocation.
+        Subscribed = redis.GetSubscriber().SubscribeAsync(_keys.Revocations, (_, id) => KeyRevoked?.Invoke(id.ToString()));
     }
+
+    /// <summary>Completes when this store hears of revocations on other replicas.</summary>
+    public Task Subscribed { get; }
+
+    public event Action<string>? KeyRevoked;
 
     /// <summary>Connects with a StackExchange.Redis configuration string, for example "127.0.0.1:6379".</summary>
     public static async Task<RedisStudyStore> ConnectAsync(string configuration, string keyPrefix = "gt:")
@@ -55,7 +63,9 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             throw new IOException($"cannot reach Redis at {configuration} within {options.ConnectTimeout} ms: start redis-server there, or point --redis (GRPCTUNER_REDIS) at a running one");
         }
 
-        return new RedisStudyStore(redis, keyPrefix, ownsConnection: true);
+        var store = new RedisStudyStore(redis, keyPrefix, ownsConnection: true);
+        await store.Subscribed.ConfigureAwait(false);
+        return store;
     }
 
     public Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct) => Guard(async () =>
@@ -360,6 +370,8 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         }
 
         await Guard(() => _db.HashSetAsync(_keys.ApiKeys, id, ApiKeyJson.Write(revoked))).ConfigureAwait(false);
+        // Every replica, this one included, hears of it through the channel.
+        await Guard(() => _redis.GetSubscriber().PublishAsync(_keys.Revocations, id)).ConfigureAwait(false);
         return revoked;
     }
 

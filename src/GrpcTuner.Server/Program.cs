@@ -27,11 +27,12 @@ if (args.Any(a => a is "--help" or "-h" or "-?"))
     }
 
     Console.WriteLine($"  {"--no-auth",-16} GRPCTUNER_NOAUTH=true");
+    Console.WriteLine($"  {"--probe",-16} ask the replica these options describe, on loopback, whether it serves; exit 0 when it does (a container health check)");
     return 0;
 }
 
 // Configuration binding ignores what it does not know: a misspelt flag would start a server without it.
-var known = flags.Keys.Append("--no-auth").ToHashSet(StringComparer.Ordinal);
+var known = flags.Keys.Append("--no-auth").Append("--probe").ToHashSet(StringComparer.Ordinal);
 foreach (var flag in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0]))
 {
     if (!known.Contains(flag))
@@ -40,6 +41,11 @@ foreach (var flag in args.Where(a => a.StartsWith("--", StringComparison.Ordinal
         await Console.Error.WriteLineAsync($"error: unknown option {flag}{(Distance(near, flag) <= 3 ? $"; did you mean {near}?" : "")} (--help lists them)");
         return 1;
     }
+}
+
+if (args.Contains("--probe"))
+{
+    return await GrpcTuner.Server.Hosting.ReadinessProbe.RunAsync(ServerOptions.Load(args.Where(a => a != "--probe").ToArray(), flags));
 }
 
 try

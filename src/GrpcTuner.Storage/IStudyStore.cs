@@ -46,6 +46,9 @@ public interface IStudyStore : IAsyncDisposable
     /// <summary>Numbers of running trials whose lease deadline is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<long>> ExpiredLeasesAsync(Study study, DateTimeOffset now, int limit, CancellationToken ct);
 
+    /// <summary>Null while the store can serve; otherwise what is wrong (Redis does not answer, the journal cannot be written), for the health check.</summary>
+    Task<string?> ProbeAsync(CancellationToken ct);
+
     /// <summary>Trial changes after <paramref name="cursor"/> (null: from the start). When the cursor is too old, the page restarts with a full snapshot.</summary>
     Task<EventPage> ReadEventsAsync(Study study, string? cursor, int limit, CancellationToken ct);
 }

@@ -87,7 +87,8 @@ public static class TunerServer
         // Reflection lists descriptors itself: the strict endpoints carry no attribute for it to discover them by.
         builder.Services.AddSingleton(new ReflectionServiceImpl(
             V1.TunerService.Descriptor, V1.AdminService.Descriptor, Grpc.Health.V1.Health.Descriptor, ServerReflection.Descriptor));
-        builder.Services.AddGrpcHealthChecks().AddCheck("store", () => HealthCheckResult.Healthy());
+        // Each Check asks the store now: a cached result would report Redis up for half a minute after it went down.
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false).AddCheck<StoreHealthCheck>("store");
         var app = builder.Build();
         app.UseMiddleware<GrpcFrameGuard>();
         if (options.MetricsPort is not null)

@@ -322,6 +322,9 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
 
     public event Action<string>? KeyRevoked;
 
+    public Task<string?> ProbeAsync(CancellationToken ct) =>
+        Task.FromResult(_journal?.WriteError is { } error ? $"the journal {_journal.FilePath} cannot be written: {error}" : null);
+
     private StudyState State(Study study) =>
         _byId.TryGetValue(study.Id, out var s) ? s : throw TunerException.StudyNotFound(study.Name);
 

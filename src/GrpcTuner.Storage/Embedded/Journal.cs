@@ -29,6 +29,11 @@ internal sealed class Journal : IDisposable
 
     private Journal(FileStream file, bool fsync) => (_file, _fsync) = (file, fsync);
 
+    /// <summary>Why the last write to the file failed, or null when it succeeded: what the health check reports.</summary>
+    public string? WriteError { get; private set; }
+
+    public string FilePath => _file.Name;
+
     /// <param name="path">The journal file; created when missing.</param>
     /// <param name="fsync">Each group commit waits for the disk (fsync), so that a power loss loses nothing acknowledged; without it a process crash loses nothing, a power loss the last moments the operating system had not written.</param>
     public static (Journal Journal, List<JournalOp[]> History) Open(string path, bool fsync = false)
@@ -137,8 +142,18 @@ internal sealed class Journal : IDisposable
                 upTo = _appended;
             }
 
-            _file.Write(batch.WrittenSpan);
-            _file.Flush(flushToDisk: _fsync);
+            try
+            {
+                _file.Write(batch.WrittenSpan);
+                _file.Flush(flushToDisk: _fsync);
+                WriteError = null;
+            }
+            catch (IOException e)
+            {
+                WriteError = e.Message;
+                throw;
+            }
+
             Volatile.Write(ref _durable, upTo);
         }
         finally

@@ -39,6 +39,19 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         Subscribed = redis.GetSubscriber().SubscribeAsync(_keys.Revocations, (_, id) => KeyRevoked?.Invoke(id.ToString()));
     }
 
+    public async Task<string?> ProbeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _db.PingAsync().WaitAsync(ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return $"Redis does not answer: {e.Message}";
+        }
+    }
+
     /// <summary>Completes when this store hears of revocations on other replicas.</summary>
     public Task Subscribed { get; }
 

@@ -69,3 +69,40 @@ public sealed class ReadinessProbeTests
         return (probe.ExitCode, await output + await error);
     }
 }
+
+/// <summary>The start-up lines of the built server: where gRPC is served, and the metrics endpoint on a line of its own.</summary>
+public sealed class StartupLineTests
+{
+    [Fact]
+    public async Task TheMetricsEndpointIsNotListedAsAServingAddress()
+    {
+        var (port, metrics) = (RedisServer.FreePort(), RedisServer.FreePort());
+        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner-server"),
+            ["--no-auth", "--port", $"{port}", "--metrics-port", $"{metrics}", "--journal", Path.Combine(Path.GetTempPath(), $"startup-{Guid.NewGuid():N}.journal")])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var server = System.Diagnostics.Process.Start(psi)!;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        server.OutputDataReceived += (_, e) => lines.Enqueue(e.Data ?? "");
+        server.ErrorDataReceived += (_, e) => lines.Enqueue(e.Data ?? "");
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            for (var i = 0; i < 200 && !lines.Any(l => l.Contains("Prometheus metrics at", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(50);
+            }
+
+            var all = string.Join('\n', lines);
+            Assert.Contains($"Serving on http://127.0.0.1:{port} with the embedded store", all);
+            Assert.Contains($"Prometheus metrics at http://127.0.0.1:{metrics}/metrics (HTTP/1.1)", all);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+}

@@ -21,6 +21,9 @@ internal static partial class ServerLog
     [LoggerMessage(5, LogLevel.Information, "Serving on {Addresses} with the {Store} store")]
     public static partial void Started(ILogger logger, string addresses, string store);
 
+    [LoggerMessage(9, LogLevel.Information, "Prometheus metrics at {Address}/metrics (HTTP/1.1)")]
+    public static partial void Metrics(ILogger logger, string address);
+
     [LoggerMessage(6, LogLevel.Warning, "Authentication is OFF (--no-auth): anyone who can reach {Addresses} can read, change and delete every study")]
     public static partial void AuthenticationOff(ILogger logger, string addresses);
 

@@ -102,8 +102,13 @@ public static class TunerServer
         app.MapGrpcService<ReflectionServiceImpl>();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
             var addresses = string.Join(", ", Addresses(app));
             ServerLog.Started(app.Logger, addresses, options.Redis is null ? "embedded" : "Redis");
+            foreach (var metrics in all.Except(Addresses(app)))
+            {
+                ServerLog.Metrics(app.Logger, metrics);
+            }
             if (options.NoAuth)
             {
                 ServerLog.AuthenticationOff(app.Logger, addresses);
@@ -151,8 +156,12 @@ public static class TunerServer
     }
 
     /// <summary>The addresses a started replica listens on, gRPC first (then metrics), for example http://127.0.0.1:50051.</summary>
-    public static IReadOnlyList<string> Addresses(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+    /// <summary>Where the gRPC service listens: every address Kestrel bound but the metrics endpoint's, bound after it.</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app)
+    {
+        var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        return app.Services.GetRequiredService<ServerOptions>().MetricsPort is null || all.Count < 2 ? all : all[..^1];
+    }
 
     private static X509Certificate2? TlsCertificate(ServerOptions options) => (options.TlsCertificate, options.TlsKey) switch
     {

@@ -77,7 +77,15 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         }
 
         var store = new RedisStudyStore(redis, keyPrefix, ownsConnection: true);
-        await store.Subscribed.ConfigureAwait(false);
+        try
+        {
+            await store.Subscribed.ConfigureAwait(false);
+        }
+        catch (RedisException)
+        {
+            // Redis went away right after connecting: revocations reach this replica through the key cache's TTL until it is back.
+        }
+
         return store;
     }
 

@@ -1,21 +1,30 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace GrpcTuner.Testing;
 
 /// <summary>
 /// A server replica as its own process (the grpctuner-server next to the test assembly), so a
-/// test can kill -9 it as a crashed machine would die: no shutdown hook runs.
+/// test can kill -9 it as a crashed machine would die: no shutdown hook runs. What it prints is
+/// kept, and disposing it fails the test when a stack trace was among it: a server's log tells an
+/// operator what went wrong in a line, not in a trace.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _printed;
 
-    private ServerProcess(Process process, int port)
+    private ServerProcess(Process process, int port, ConcurrentQueue<string> printed)
     {
         _process = process;
+        _printed = printed;
         Address = $"http://127.0.0.1:{port}";
     }
+
+    /// <summary>Every line the process wrote to stdout or stderr so far.</summary>
+    public IReadOnlyList<string> Printed => [.. _printed];
 
     public string Address { get; }
 
@@ -47,8 +56,9 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var printed = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var until = DateTime.UtcNow.AddSeconds(30);
@@ -58,7 +68,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 using var socket = new TcpClient();
                 await socket.ConnectAsync("127.0.0.1", port);
-                return new ServerProcess(process, port);
+                return new ServerProcess(process, port, printed);
             }
             catch (SocketException) when (DateTime.UtcNow < until && !process.HasExited)
             {
@@ -81,5 +91,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_printed.Any(line => StackTraceLine().IsMatch(line)))
+        {
+            throw new InvalidOperationException($"the server printed a stack trace:\n{string.Join('\n', _printed)}");
+        }
     }
+
+    [GeneratedRegex(@"^\s+at \S+.*\(")]
+    private static partial Regex StackTraceLine();
 }

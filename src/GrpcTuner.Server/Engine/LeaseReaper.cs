@@ -1,3 +1,4 @@
+using GrpcTuner.Core.Errors;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -22,9 +23,14 @@ internal sealed class LeaseReaper(StudyEngine engine, ServerOptions options, Tim
                     ServerLog.Reaped(logger, reaped);
                 }
             }
+            catch (TunerException e)
+            {
+                // The store is unreachable for now: a line says so; a trace would tell an operator nothing more.
+                ServerLog.ReapFailed(logger, e.Message, options.ReapInterval);
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                ServerLog.ReapFailed(logger, options.ReapInterval, e);
+                ServerLog.UnexpectedError(logger, "lease reaping", e);
             }
         }
     }

@@ -15,8 +15,8 @@ internal static partial class ServerLog
     [LoggerMessage(3, LogLevel.Information, "Reaped {Count} trial(s) whose lease expired")]
     public static partial void Reaped(ILogger logger, int count);
 
-    [LoggerMessage(4, LogLevel.Warning, "Reaping failed; trying again in {Interval}")]
-    public static partial void ReapFailed(ILogger logger, TimeSpan interval, Exception exception);
+    [LoggerMessage(4, LogLevel.Warning, "Reaping failed ({Reason}); trying again in {Interval}")]
+    public static partial void ReapFailed(ILogger logger, string reason, TimeSpan interval);
 
     [LoggerMessage(5, LogLevel.Information, "Serving on {Addresses} with the {Store} store")]
     public static partial void Started(ILogger logger, string addresses, string store);

@@ -53,6 +53,8 @@ public static class TunerServer
         });
         // ASP.NET Core logs several lines per call at Information: requests are Debug detail, not news.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // So does gRPC's: a malformed message is answered INVALID_ARGUMENT and logged by us in one line, not with its trace.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Warning);
         if (logging is not null)
         {
             logging(builder.Logging);

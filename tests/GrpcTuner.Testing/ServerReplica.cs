@@ -19,10 +19,10 @@ public sealed class ServerReplica : IAsyncDisposable
 
     public string Address { get; }
 
-    public static async Task<ServerReplica> StartAsync(ServerOptions options, IStudyStore? store = null)
+    public static async Task<ServerReplica> StartAsync(ServerOptions options, IStudyStore? store = null, TimeProvider? time = null)
     {
         var app = await TunerServer.BuildAsync(options with { Port = 0, Host = "127.0.0.1" }, store,
-            logging => logging.SetMinimumLevel(LogLevel.Warning));
+            logging => logging.SetMinimumLevel(LogLevel.Warning), time);
         await app.StartAsync();
         return new ServerReplica(app, TunerServer.Addresses(app)[0]);
     }

@@ -30,7 +30,11 @@ namespace GrpcTuner.Server;
 public static class TunerServer
 {
     /// <summary>Builds (does not start) a replica. <paramref name="store"/> overrides the store the options select.</summary>
-    public static async Task<WebApplication> BuildAsync(ServerOptions options, IStudyStore? store = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="options">Where to listen, which store, keys and TLS.</param>
+    /// <param name="store">A store to use instead of the one the options name (tests).</param>
+    /// <param name="logging">Changes to the logging setup.</param>
+    /// <param name="time">The clock of leases and reaping; tests give a fake one to expire leases without waiting.</param>
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, IStudyStore? store = null, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null)
     {
         store ??= await OpenStoreAsync(options).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,7 +70,7 @@ public static class TunerServer
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(store as IKeyStore ?? throw new InvalidOperationException($"{store.GetType().Name} keeps no API keys"));
         builder.Services.AddSingleton<KeyAuthenticator>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(time ?? TimeProvider.System);
         builder.Services.AddSingleton<TunerTelemetry>();
         builder.Services.AddSingleton<StudyEngine>();
         AddOpenTelemetry(builder.Services, options);

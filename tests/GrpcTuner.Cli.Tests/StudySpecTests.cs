@@ -75,3 +75,35 @@ public class StudySpecTests
         Assert.StartsWith(expected, e.Message);
     }
 }
+
+/// <summary>README.md's spec example names every sampler and pruner a spec accepts, and each one it names is accepted.</summary>
+public sealed class ReadmeSpecCommentTests
+{
+    [Fact]
+    public void TheSamplerAndPrunerCommentsListExactlyWhatASpecAccepts()
+    {
+        var readme = File.ReadAllLines(Path.Combine(SharedData.RepositoryRoot, "README.md"));
+        string[] Listed(string key) => readme.First(l => l.StartsWith($"{key}: {{type:", StringComparison.Ordinal)).Split('#')[1].Split('|').Select(s => s.Trim()).ToArray();
+        var dir = Directory.CreateTempSubdirectory("readme-spec").FullName;
+        try
+        {
+            SamplerConfig.KindOneofCase Sampler(string type) => Load(dir, $"sampler: {{type: {type}}}").Sampler.KindCase;
+            PrunerConfig.KindOneofCase Pruner(string type) => Load(dir, $"pruner: {{type: {type}}}").Pruner.KindCase;
+            var samplers = Listed("sampler").Select(Sampler).ToHashSet();
+            var pruners = Listed("pruner").Select(Pruner).ToHashSet();
+            Assert.Equal(Enum.GetValues<SamplerConfig.KindOneofCase>().Where(k => k != SamplerConfig.KindOneofCase.None).ToHashSet(), samplers);
+            Assert.Equal(Enum.GetValues<PrunerConfig.KindOneofCase>().Where(k => k != PrunerConfig.KindOneofCase.None).ToHashSet(), pruners);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static CreateStudyRequest Load(string dir, string line)
+    {
+        var path = Path.Combine(dir, "spec.yaml");
+        File.WriteAllText(path, $"name: s\ndirections: [minimize]\n{line}\nparams:\n  - {{name: c, type: categorical, choices: [a, b]}}\n  - {{name: n, type: int, low: 1, high: 3}}\n");
+        return StudySpec.Load(path);
+    }
+}

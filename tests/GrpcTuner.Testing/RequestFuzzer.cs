@@ -28,6 +28,16 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
     /// <summary>The first requests that drew INTERNAL, UNKNOWN or UNAVAILABLE, for the failure message.</summary>
     public List<string> Suspicious { get; } = [];
 
+    /// <summary>Milliseconds each gRPC call took, answer included, for the CPU budget of a request.</summary>
+    public List<double> Latencies { get; } = [];
+
+    /// <summary>The slowest call so far: its method and milliseconds.</summary>
+    public (string Method, double Ms) Slowest { get; private set; }
+
+    // Every size limit a request field has (names, parameters, per-trial suggestions, choices and pages, startup trials):
+    // sizes are drawn around them and up to twice them.
+    private static readonly int[] Limits = [128, 256, 1000, 1024, 10_000, 100_000];
+
     public async Task RunAsync(string address, int requests, CancellationToken ct = default)
     {
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
@@ -58,6 +68,7 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
     private async Task CallAsync(CallInvoker invoker, MethodDescriptor method, string kind, byte[] payload, CancellationToken ct)
     {
         var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             if (method.IsServerStreaming)
@@ -78,6 +89,13 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
         catch (RpcException e)
         {
             Record(kind, e.StatusCode, () => $"{method.Name} {Convert.ToHexString(payload.AsSpan(0, Math.Min(payload.Length, 64)))}: {e.Status.Detail}");
+        }
+
+        var ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Latencies.Add(ms);
+        if (ms > Slowest.Ms)
+        {
+            Slowest = (method.Name, ms);
         }
     }
 
@@ -181,7 +199,19 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
     }
 
     // Long lists only at the top, and long strings only outside lists: wild, yet a message stays well under the 16 MB limit.
-    private int Count(int depth) => _random.Next(10) switch { < 3 => 0, < 9 => _random.Next(1, 6), _ => depth == 0 ? _random.Next(50, 3000) : _random.Next(6, 20) };
+    private int Count(int depth) => _random.Next(10) switch
+    {
+        < 3 => 0,
+        < 9 => _random.Next(1, 6),
+        // Lists of a top-level message reach twice the largest list limit (10,000 choices or imported trials).
+        _ => depth == 0 ? (_random.Next(4) == 0 ? _random.Next(10_000, 20_001) : _random.Next(50, 3000)) : _random.Next(6, 20),
+    };
+
+    private int AroundLimit()
+    {
+        var limit = Limits[_random.Next(Limits.Length)];
+        return _random.Next(4) switch { 0 => limit, 1 => limit + 1, 2 => 2 * limit, _ => _random.Next(0, (2 * limit) + 1) };
+    }
 
     private object Value(FieldDescriptor field, int depth) => field.FieldType switch
     {
@@ -189,8 +219,8 @@ public sealed class RequestFuzzer(int seed, string knownStudy)
         FieldType.Bool => _random.Next(2) == 0,
         FieldType.Double => Pick(double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, double.MaxValue, double.Epsilon, 1e-300, _random.NextDouble(), -_random.NextDouble() * 1e6, 0.5),
         FieldType.Float => (float)_random.NextDouble(),
-        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => Pick(0, -1, 1, int.MaxValue, int.MinValue, _random.Next(-100, 100), 1000, 1001),
-        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => Pick(0L, -1L, 1L, long.MaxValue, long.MinValue, (long)_random.Next(-100, 100), 1L << 53),
+        FieldType.Int32 or FieldType.SInt32 or FieldType.SFixed32 => Pick(0, -1, 1, int.MaxValue, int.MinValue, _random.Next(-100, 100), AroundLimit(), AroundLimit()),
+        FieldType.Int64 or FieldType.SInt64 or FieldType.SFixed64 => Pick(0L, -1L, 1L, long.MaxValue, long.MinValue, (long)_random.Next(-100, 100), 1L << 53, AroundLimit()),
         FieldType.UInt64 or FieldType.Fixed64 => Pick(0UL, 1UL, ulong.MaxValue, (ulong)_random.Next(0, 100)),
         FieldType.UInt32 or FieldType.Fixed32 => Pick(0U, 1U, uint.MaxValue),
         FieldType.Enum => Pick(0, 1, 2, 3, 4, 5, -1, 99, int.MaxValue),

@@ -27,14 +27,62 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
 
     private readonly StudyRuntime _runtime = new();
 
-    public IStudyStore Store => store;
-
     public async Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
     {
         StudyValidator.Validate(definition);
         // A caller that gave up while its request was validated gets nothing created behind its back.
         ct.ThrowIfCancellationRequested();
         return await store.CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates a study that first runs <paramref name="warmStart"/> (tagged warm_start=coverage): each checked against
+    /// the space before anything is written, and enqueued only when the study is new, not when an existing one is loaded.
+    /// </summary>
+    public async Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, IReadOnlyList<IReadOnlyDictionary<string, ParamValue>> warmStart, CancellationToken ct)
+    {
+        StudyValidator.Validate(definition);
+        var v = new Violations();
+        for (var i = 0; i < warmStart.Count; i++)
+        {
+            TrialValidator.ValidateParams(definition.Space, warmStart[i], $"warm_start.recommendations[{i}]", v);
+        }
+
+        v.ThrowIfAny();
+        var existed = await store.FindStudyAsync(definition.Name, ct).ConfigureAwait(false) is not null;
+        var study = await CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
+        if (!existed)
+        {
+            var tag = new Dictionary<string, string> { ["warm_start"] = "coverage" };
+            foreach (var ps in warmStart)
+            {
+                await store.EnqueueAsync(study, new QueuedParams(ps, tag, null), ct).ConfigureAwait(false);
+            }
+        }
+
+        return study;
+    }
+
+    /// <summary>
+    /// One page of the studies <paramref name="visible"/> admits, in name order after <paramref name="after"/>, reading
+    /// store pages until the page is full or the store runs out; the name to continue after, when there are more.
+    /// </summary>
+    public async Task<(IReadOnlyList<Study> Page, string? Next)> ListStudiesAsync(Func<Study, bool> visible, string? after, int size, CancellationToken ct)
+    {
+        var found = new List<Study>();
+        while (found.Count <= size)
+        {
+            var studies = await store.ListStudiesAsync(after, size + 1, ct).ConfigureAwait(false);
+            found.AddRange(studies.Where(visible));
+            if (studies.Count <= size)
+            {
+                break;
+            }
+
+            after = studies[^1].Name;
+        }
+
+        return found.Count > size ? (found.Take(size).ToList(), found[size - 1].Name) : (found, null);
     }
 
     /// <summary>The study of that name, which must be the incarnation <paramref name="id"/> names when one is given.</summary>

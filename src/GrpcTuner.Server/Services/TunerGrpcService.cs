@@ -29,25 +29,8 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
             return Loaded(await engine.CreateStudyAsync(definition, request.LoadIfExists, context.CancellationToken), definition, request);
         }
 
-        // Recommendations are computed and checked against the new space before anything is written.
         var recommended = await RecommendAsync(request.WarmStart, "warm_start", context.CancellationToken);
-        var v = new Violations();
-        for (var i = 0; i < recommended.Count; i++)
-        {
-            TrialValidator.ValidateParams(definition.Space, recommended[i].Params, $"warm_start.recommendations[{i}]", v);
-        }
-
-        v.ThrowIfAny();
-        var existed = await engine.Store.FindStudyAsync(definition.Name, context.CancellationToken) is not null;
-        var study = await engine.CreateStudyAsync(definition, request.LoadIfExists, context.CancellationToken);
-        if (!existed)
-        {
-            foreach (var (ps, _) in recommended)
-            {
-                await engine.EnqueueAsync(study.Name, ps, new Dictionary<string, string> { ["warm_start"] = "coverage" }, context.CancellationToken);
-            }
-        }
-
+        var study = await engine.CreateStudyAsync(definition, request.LoadIfExists, recommended.Select(r => r.Params).ToList(), context.CancellationToken);
         return Loaded(study, definition, request);
     }
 
@@ -95,25 +78,13 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         var size = PageSize(request.PageSize, 100, 1000);
         var after = request.PageToken.Length == 0 ? null : DecodeToken(request.PageToken);
         var caller = AccessInterceptor.PrincipalOf(context);
-        // Only the caller's namespaces: keep reading store pages until this page is full or the store runs out.
-        var visible = new List<Study>();
-        while (visible.Count <= size)
-        {
-            var studies = await engine.Store.ListStudiesAsync(after, size + 1, context.CancellationToken);
-            visible.AddRange(studies.Where(s => caller.CanSee(s.Name)));
-            if (studies.Count <= size)
-            {
-                break;
-            }
-
-            after = studies[^1].Name;
-        }
-
+        // Only the caller's namespaces.
+        var (page, next) = await engine.ListStudiesAsync(s => caller.CanSee(s.Name), after, size, context.CancellationToken);
         var response = new Wire.ListStudiesResponse();
-        response.Studies.AddRange(visible.Take(size).Select(StudyMapper.ToProto));
-        if (visible.Count > size)
+        response.Studies.AddRange(page.Select(StudyMapper.ToProto));
+        if (next is not null)
         {
-            response.NextPageToken = EncodeToken(visible[size - 1].Name);
+            response.NextPageToken = EncodeToken(next);
         }
 
         return response;

@@ -60,6 +60,19 @@ def _time(ts) -> Optional[datetime.datetime]:
     return ts.ToDatetime() if ts.seconds or ts.nanos else None
 
 
+class Exploit:
+    """What a PBT report answered EXPLOIT with: load the donor's checkpoint, go on with the new params
+    (already the trial's params, on the server and in trial.params)."""
+
+    def __init__(self, message):
+        self.donor_trial: int = message.donor_trial
+        self.donor_checkpoint: str = message.donor_checkpoint
+        self.params: Dict[str, Any] = from_params(message.params)
+
+    def __repr__(self) -> str:
+        return f"Exploit(donor_trial={self.donor_trial}, donor_checkpoint={self.donor_checkpoint!r}, params={self.params!r})"
+
+
 class Trial:
     """A running trial. suggest_* give a parameter as the objective asks: the value the server proposed
     for that distribution with the Ask is taken without a call (and recorded with the next call);
@@ -74,6 +87,7 @@ class Trial:
         self._taken: Dict[str, ss.Distribution] = {}
         self._user_attrs: Dict[str, Any] = {}
         self._prune = False
+        self.exploit: Optional[Exploit] = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._beats = threading.Thread(target=self._heartbeat, args=(max(lease_seconds / 3, 0.5), lease_seconds), daemon=True)
@@ -116,13 +130,19 @@ class Trial:
     def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
         return self.suggest_float(name, low, high, step=q)
 
-    def report(self, value: float, step: int) -> bool:
-        """Records an intermediate value; True (and should_prune() from now on) when the pruner says stop."""
+    def report(self, value: float, step: int, checkpoint: Optional[str] = None) -> bool:
+        """Records an intermediate value, with where this step's checkpoint is (a path every worker can read, for
+        PBT); True (and should_prune() from now on) when the pruner says stop. Under PBT the answer may instead be
+        EXPLOIT: trial.exploit then holds the donor's checkpoint to load and the new params, which trial.params
+        already shows."""
         with self._lock:
             request = svc.ReportRequest(study=self._study.name, study_id=self._study.message.study_id, trial_number=self.number,
-                                        step=step, value=float(value), suggested=self._pending())
+                                        step=step, value=float(value), checkpoint=checkpoint or "", suggested=self._pending())
             response = self._stub.Report(request)
             self._taken.clear()
+            self.exploit = Exploit(response.exploit) if response.decision == svc.DECISION_EXPLOIT else None
+            if self.exploit is not None:
+                self._given.update(self.exploit.params)
         self._prune = response.decision == svc.DECISION_PRUNE
         return self._prune
 

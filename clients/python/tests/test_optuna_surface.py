@@ -78,3 +78,21 @@ def test_what_cannot_be_taken_is_refused_by_name(server):
     failed = []
     study.optimize(lambda t: float("nan"), n_trials=1, callbacks=[lambda s, t: failed.append(t)])
     assert failed[0].state == "fail" and "not one finite number" in failed[0].reason
+
+
+def test_a_pbt_worker_reports_its_checkpoint_and_is_told_to_exploit(server):
+    study = optuna.create_study(direction="maximize", storage=server, space={"lr": optuna.Float(1e-4, 1e-1, log=True)},
+                                sampler=optuna.samplers.RandomSampler(seed=4),
+                                pruner=optuna.pruners.PopulationBasedTraining(perturbation_interval=1, resample_probability=0))
+    trials = study.ask(4)
+    for i, t in enumerate(trials[:3]):
+        assert t.report(0.5 + 0.1 * i, step=0, checkpoint=f"/shared/ck/{t.number}") is False and t.exploit is None
+    lagging = trials[3]
+    assert lagging.report(0.1, step=0, checkpoint="/shared/ck/lagging") is False
+    assert lagging.exploit is not None and lagging.exploit.donor_trial == trials[2].number
+    assert lagging.exploit.donor_checkpoint == f"/shared/ck/{trials[2].number}"
+    assert lagging.params == lagging.exploit.params
+    donor = trials[2].params["lr"]
+    assert any(lagging.params["lr"] == pytest.approx(min(max(donor * f, 1e-4), 1e-1)) for f in (1.2, 0.8)), (donor, lagging.params)
+    for t in trials:
+        study.tell(t, 0.5)

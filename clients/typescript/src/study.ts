@@ -140,6 +140,8 @@ export class Trial {
   private readonly taken: Record<string, WireDistribution> = {};
   private readonly attrs: Record<string, string> = {};
   private prune = false;
+  /** Set when a PBT report answered EXPLOIT: load the donor's checkpoint and go on with params (already this trial's). */
+  exploit: { donorTrial: number; donorCheckpoint: string; params: Params } | undefined;
   private readonly beats: NodeJS.Timeout;
 
   // studyId: the study's incarnation, so that a call for a study deleted and created again under its name is NOT_FOUND.
@@ -193,12 +195,25 @@ export class Trial {
     return value;
   }
 
-  /** Reports an intermediate value; true (and shouldPrune() from then on) means the pruner says stop. */
-  async report(value: number, step: number): Promise<boolean> {
+  /**
+   * Reports an intermediate value, with where this step's checkpoint is (a path every worker can read, for PBT);
+   * true (and shouldPrune() from then on) means the pruner says stop. Under PBT the answer may instead be EXPLOIT:
+   * trial.exploit then holds the donor's checkpoint and the new params, which trial.params already shows.
+   */
+  async report(value: number, step: number, options: { checkpoint?: string } = {}): Promise<boolean> {
     const response = await unary<ReportResponse>((done) => this.client.report({
-      study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: "", suggested: this.pending(),
+      study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: options.checkpoint ?? "",
+      suggested: this.pending(),
     }, done));
     this.clearTaken();
+    this.exploit = undefined;
+    if (response.decision === Decision.DECISION_EXPLOIT && response.exploit !== undefined) {
+      const params = fromParams(response.exploit.params);
+      this.exploit = { donorTrial: Number(response.exploit.donorTrial), donorCheckpoint: response.exploit.donorCheckpoint, params };
+      for (const [name, value] of Object.entries(params)) {
+        this.given.set(name, { distribution: this.given.get(name)?.distribution, value });
+      }
+    }
     this.prune = response.decision === Decision.DECISION_PRUNE;
     return this.prune;
   }

@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { createStudy, pruners, samplers, TrialPruned } from "../src";
+import { createStudy, float, pruners, samplers, TrialPruned } from "../src";
 import { ROOT, RunningServer, startServer } from "./server";
 import { join } from "node:path";
 
@@ -69,4 +69,24 @@ test("npm pack makes a package holding the built client", async () => {
   const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json"], { cwd: join(ROOT, "clients/typescript") });
   const files: string[] = JSON.parse(stdout)[0].files.map((f: { path: string }) => f.path);
   assert.ok(files.includes("dist/src/index.js") && files.includes("dist/src/index.d.ts") && files.includes("package.json"), files.join(", "));
+});
+
+test("a PBT worker reports its checkpoint and is told to exploit", async () => {
+  const study = await createStudy({
+    direction: "maximize", server: server.address, space: { lr: float(1e-4, 1e-1, { log: true }) }, sampler: samplers.random({ seed: 4 }),
+    pruner: pruners.pbt({ perturbationInterval: 1, resampleProbability: 0 }),
+  });
+  const trials = await study.ask(4);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await trials[i].report(0.5 + 0.1 * i, 0, { checkpoint: `/shared/ck/${trials[i].number}` }), false);
+    assert.equal(trials[i].exploit, undefined);
+  }
+  const lagging = trials[3];
+  assert.equal(await lagging.report(0.1, 0, { checkpoint: "/shared/ck/lagging" }), false);
+  assert.equal(lagging.exploit?.donorTrial, trials[2].number);
+  assert.equal(lagging.exploit?.donorCheckpoint, `/shared/ck/${trials[2].number}`);
+  assert.deepEqual(lagging.params, lagging.exploit?.params);
+  for (const t of trials) {
+    await study.tell(t, 0.5);
+  }
 });

@@ -36,6 +36,9 @@ public sealed class TunerTrial : IAsyncDisposable
 
     public Trial Info { get; }
 
+    /// <summary>What the trial cost so far (totals); when set, it goes with every Report and the Tell.</summary>
+    public Compute? Compute { get; set; }
+
     public long Number => Info.Number;
 
     /// <summary>The declared parameters, and those suggested so far.</summary>
@@ -111,7 +114,7 @@ public sealed class TunerTrial : IAsyncDisposable
     /// </summary>
     public async Task<ReportResponse> ReportAsync(long step, double value, string checkpoint, CancellationToken ct = default)
     {
-        var request = new ReportRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, Step = step, Value = value, Checkpoint = checkpoint, Suggested = Taken() };
+        var request = new ReportRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, Step = step, Value = value, Checkpoint = checkpoint, Suggested = Taken(), Compute = Compute };
         var response = await _client.Raw.ReportAsync(request, cancellationToken: ct).ConfigureAwait(false);
         _taken.Clear();
         return response;
@@ -122,7 +125,7 @@ public sealed class TunerTrial : IAsyncDisposable
         IReadOnlyDictionary<string, string>? attributes = null)
     {
         await StopHeartbeatsAsync().ConfigureAwait(false);
-        var request = new TellRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, State = state, Reason = reason, Retry = retry, Suggested = Taken() };
+        var request = new TellRequest { Study = _study, StudyId = _studyId, TrialNumber = Number, State = state, Reason = reason, Retry = retry, Suggested = Taken(), Compute = Compute };
         request.Values.AddRange(values);
         foreach (var (key, value) in attributes ?? new Dictionary<string, string>())
         {

@@ -64,7 +64,14 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
             {
                 Assert.Equal($"pruned after epoch {epochs}", t.Reason);
             }
+
+            // What the trial cost, as the agent measured it: an epoch's examples per epoch run, on the CPU.
+            Assert.Equal((epochs, "cpu", 1), (t.Compute.Epochs, t.Compute.DeviceKind, t.Compute.DeviceCount));
+            Assert.True(t.Compute.Samples > 0 && t.Compute.Samples % epochs == 0 && t.Compute.WallSeconds > 0 && t.Compute.CpuSeconds > 0, t.Compute.ToString());
         }
+
+        using var reader = _server.Client(new TunerClientOptions { WorkerId = "reader" });
+        Assert.Equal(trials.Sum(t => t.Compute.Samples), (await reader.Raw.GetStudyAsync(new GetStudyRequest { Study = study.Name })).ComputeTotal.Samples);
 
         Assert.Contains("summary w0:", a.Output);
     }

@@ -77,18 +77,21 @@ public sealed class CliEndToEndTests : IAsyncLifetime
         using var client = _server.Client(new GrpcTuner.Client.TunerClientOptions { WorkerId = "w" });
         var study = await client.LoadStudyAsync("branin");
         var trial = await study.AskAsync();
+        trial.Compute = new Compute { WallSeconds = 90, CpuSeconds = 30, DeviceKind = "cuda", DeviceCount = 2, Samples = 6000, Epochs = 3 };
         await study.TellAsync(trial, 1.5);
 
         (code, output, _) = await CliRunner.RunAsync("study", "show", "branin", "--server", _server.Address);
         Assert.Equal(0, code);
         Assert.Contains("trials: 1 (complete 1)", output);
+        Assert.Contains("compute: 1.5 min wall, 0.5 CPU-min, 6000 samples, 3 epochs, up to 2 devices a trial", output);
         Assert.Contains("best: trial 0 values [1.5]", output);
 
         var csv = Path.GetTempFileName();
         (code, _, _) = await CliRunner.RunAsync("export", "branin", "--format", "csv", "-o", csv, "--server", _server.Address);
         Assert.Equal(0, code);
         var lines = await File.ReadAllLinesAsync(csv);
-        Assert.Equal("number,state,value_0,param_x1,param_x2,param_optimizer,param_momentum,worker_id,retried_from,reason,start_time,complete_time", lines[0]);
+        Assert.Equal("number,state,value_0,param_x1,param_x2,param_optimizer,param_momentum,wall_seconds,cpu_seconds,device,samples,epochs,worker_id,retried_from,reason,start_time,complete_time", lines[0]);
+        Assert.Contains(",90,30,cudax2,6000,3,w,", lines[1]);
         Assert.StartsWith("0,complete,1.5,", lines[1]);
 
         (code, output, _) = await CliRunner.RunAsync("export", "branin", "--format", "json", "--server", _server.Address);

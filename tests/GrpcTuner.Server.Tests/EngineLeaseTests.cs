@@ -52,7 +52,7 @@ public sealed class EngineLeaseTests : IAsyncDisposable
         var fresh = (await _engine.AskAsync("silent", "w2", 1, Lease, null, default))[0];
         Assert.Null(fresh.RetriedFrom);
 
-        var late = await Assert.ThrowsAsync<TunerException>(() => _engine.TellAsync("silent", null, first.Number, TrialState.Complete, [1.0], "", Trial.EmptyAttrs, false, Trial.EmptyDistributions, default));
+        var late = await Assert.ThrowsAsync<TunerException>(() => _engine.TellAsync("silent", null, first.Number, TrialState.Complete, [1.0], "", Trial.EmptyAttrs, false, Trial.EmptyDistributions, null, default));
         Assert.Equal(ErrorKind.FailedPrecondition, late.Kind);
         Assert.Contains("FAIL", late.Message);
     }
@@ -72,7 +72,7 @@ public sealed class EngineLeaseTests : IAsyncDisposable
             }
             else
             {
-                var outcome = await _engine.ReportAsync("beating", null, trial.Number, i, 1.0, TimeSpan.FromMinutes(2), "", Trial.EmptyDistributions, default);
+                var outcome = await _engine.ReportAsync("beating", null, trial.Number, i, 1.0, TimeSpan.FromMinutes(2), "", Trial.EmptyDistributions, null, default);
                 Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromMinutes(2), outcome.Deadline);
             }
 

@@ -168,6 +168,12 @@ class Study:
     def user_attrs(self) -> Dict[str, Any]:
         return {k: _attr_from_wire(v) for k, v in self.message.user_attrs.items()}
 
+    @property
+    def compute_total(self) -> Dict[str, Any]:
+        """What every trial's worker reported it cost, summed: wall_seconds, cpu_seconds, samples, epochs, device_count (the largest)."""
+        total = self._stub.GetStudy(svc.GetStudyRequest(study=self.name)).compute_total
+        return {f.name: getattr(total, f.name) for f in total.DESCRIPTOR.fields if f.name != "device_kind"}
+
     def ask(self, fixed_distributions: Union[None, int, Dict[str, Any]] = None) -> Union[Trial, List[Trial]]:
         """A new running trial. fixed_distributions: parameters suggested at once (Optuna's ask); an int n asks
         for n trials in one call and returns a list."""

@@ -4,6 +4,7 @@ import datetime
 import enum
 import json
 import threading
+import time
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import grpc
@@ -88,6 +89,8 @@ class Trial:
         self._user_attrs: Dict[str, Any] = {}
         self._prune = False
         self.exploit: Optional[Exploit] = None
+        self._compute = trial_pb2.Compute()
+        self._started = (time.perf_counter(), time.process_time())
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._beats = threading.Thread(target=self._heartbeat, args=(max(lease_seconds / 3, 0.5), lease_seconds), daemon=True)
@@ -137,7 +140,8 @@ class Trial:
         already shows."""
         with self._lock:
             request = svc.ReportRequest(study=self._study.name, study_id=self._study.message.study_id, trial_number=self.number,
-                                        step=step, value=float(value), checkpoint=checkpoint or "", suggested=self._pending())
+                                        step=step, value=float(value), checkpoint=checkpoint or "", suggested=self._pending(),
+                                        compute=self._measured())
             response = self._stub.Report(request)
             self._taken.clear()
             self.exploit = Exploit(response.exploit) if response.decision == svc.DECISION_EXPLOIT else None
@@ -148,6 +152,21 @@ class Trial:
 
     def should_prune(self) -> bool:
         return self._prune
+
+    def set_compute(self, *, samples: Optional[int] = None, epochs: Optional[int] = None, device_kind: Optional[str] = None,
+                    device_count: Optional[int] = None) -> None:
+        """Totals of what the trial has gone through so far; they travel with every report and the tell, beside the
+        wall and CPU seconds this trial measures itself (CPU: this process's, since the trial started)."""
+        for field, value in (("samples", samples), ("epochs", epochs), ("device_kind", device_kind), ("device_count", device_count)):
+            if value is not None:
+                setattr(self._compute, field, value)
+
+    def _measured(self) -> trial_pb2.Compute:
+        compute = trial_pb2.Compute()
+        compute.CopyFrom(self._compute)
+        compute.wall_seconds = time.perf_counter() - self._started[0]
+        compute.cpu_seconds = time.process_time() - self._started[1]
+        return compute
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Kept with the trial and sent with its Tell."""
@@ -184,7 +203,7 @@ class Trial:
         with self._lock:
             request = svc.TellRequest(study=self._study.name, study_id=self._study.message.study_id, trial_number=self.number,
                                       state=state.to_proto(), values=values, reason=reason, suggested=self._pending(),
-                                      user_attrs={k: _attr_to_wire(v) for k, v in self._user_attrs.items()})
+                                      user_attrs={k: _attr_to_wire(v) for k, v in self._user_attrs.items()}, compute=self._measured())
             self._taken.clear()
             return request
 
@@ -221,6 +240,7 @@ class FrozenTrial:
         self.duration = self.datetime_complete - self.datetime_start if self.datetime_start and self.datetime_complete else None
         self.last_step: Optional[int] = max(self.intermediate_values) if self.intermediate_values else None
         self.worker_id: str = message.worker_id
+        self.compute: Dict[str, Any] = {f.name: getattr(message.compute, f.name) for f in message.compute.DESCRIPTOR.fields} if message.HasField("compute") else {}
         self.reason: str = message.reason
 
     def __repr__(self) -> str:

@@ -96,3 +96,23 @@ def test_a_pbt_worker_reports_its_checkpoint_and_is_told_to_exploit(server):
     assert any(lagging.params["lr"] == pytest.approx(min(max(donor * f, 1e-4), 1e-1)) for f in (1.2, 0.8)), (donor, lagging.params)
     for t in trials:
         study.tell(t, 0.5)
+
+
+def test_compute_totals_are_the_sum_of_what_the_workers_reported(server):
+    study = optuna.create_study(storage=server, sampler=optuna.samplers.RandomSampler(seed=9))
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        trial.set_compute(samples=1000, epochs=2, device_kind="cpu", device_count=1)
+        trial.report(x, 0)
+        sum(i * i for i in range(20_000))  # some CPU time to measure
+        return x
+
+    study.optimize(objective, n_trials=4)
+    trials = study.trials
+    assert all(t.compute["samples"] == 1000 and t.compute["epochs"] == 2 and t.compute["device_kind"] == "cpu" for t in trials)
+    assert all(t.compute["wall_seconds"] > 0 and t.compute["cpu_seconds"] >= 0 for t in trials)
+    total = study.compute_total
+    assert total["samples"] == 4000 and total["epochs"] == 8 and total["device_count"] == 1
+    assert total["wall_seconds"] == pytest.approx(sum(t.compute["wall_seconds"] for t in trials))
+    assert total["cpu_seconds"] == pytest.approx(sum(t.compute["cpu_seconds"] for t in trials))

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { ServiceError, status } from "@grpc/grpc-js";
 import { Duration } from "./gen/google/protobuf/duration";
 import { Direction, PrunerConfig, SamplerConfig, Study as StudyMessage } from "./gen/grpctuner/v1/study";
-import { Trial as TrialMessage, TrialState } from "./gen/grpctuner/v1/trial";
+import { Compute, Trial as TrialMessage, TrialState } from "./gen/grpctuner/v1/trial";
 import { Distribution as WireDistribution } from "./gen/grpctuner/v1/search_space";
 import {
   AskResponse, Decision, EnqueueTrialResponse, GetBestTrialsResponse, HeartbeatResponse, ListTrialsResponse, ReportResponse,
@@ -140,6 +140,8 @@ export class Trial {
   private readonly taken: Record<string, WireDistribution> = {};
   private readonly attrs: Record<string, string> = {};
   private prune = false;
+  private readonly counts = { samples: 0n, epochs: 0n, deviceKind: "", deviceCount: 0 };
+  private readonly started = { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
   /** Set when a PBT report answered EXPLOIT: load the donor's checkpoint and go on with params (already this trial's). */
   exploit: { donorTrial: number; donorCheckpoint: string; params: Params } | undefined;
   private readonly beats: NodeJS.Timeout;
@@ -203,7 +205,7 @@ export class Trial {
   async report(value: number, step: number, options: { checkpoint?: string } = {}): Promise<boolean> {
     const response = await unary<ReportResponse>((done) => this.client.report({
       study: this.study, studyId: this.studyId, trialNumber: BigInt(this.number), step: BigInt(step), value, checkpoint: options.checkpoint ?? "",
-      suggested: this.pending(),
+      suggested: this.pending(), compute: this.measured(),
     }, done));
     this.clearTaken();
     this.exploit = undefined;
@@ -222,14 +224,30 @@ export class Trial {
     return this.prune;
   }
 
+  /** Totals of what the trial has gone through so far; sent with every report and the tell, beside the wall and CPU seconds it measures itself (CPU: this process's). */
+  setCompute(totals: { samples?: number; epochs?: number; deviceKind?: string; deviceCount?: number }): void {
+    this.counts.samples = totals.samples === undefined ? this.counts.samples : BigInt(totals.samples);
+    this.counts.epochs = totals.epochs === undefined ? this.counts.epochs : BigInt(totals.epochs);
+    this.counts.deviceKind = totals.deviceKind ?? this.counts.deviceKind;
+    this.counts.deviceCount = totals.deviceCount ?? this.counts.deviceCount;
+  }
+
+  /** @internal What the trial cost so far. */
+  measured(): Compute {
+    const cpu = process.cpuUsage(this.started.cpu);
+    return {
+      wallSeconds: Number(process.hrtime.bigint() - this.started.wall) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, ...this.counts,
+    };
+  }
+
   /** Kept with the trial and sent with its Tell (a non-string as JSON). */
   setUserAttr(key: string, value: unknown): void {
     this.attrs[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
 
   /** @internal What the Tell carries besides the result. */
-  tellExtras(): { suggested: SuggestedParams | undefined; userAttrs: Record<string, string> } {
-    const extras = { suggested: this.pending(), userAttrs: { ...this.attrs } };
+  tellExtras(): { suggested: SuggestedParams | undefined; userAttrs: Record<string, string>; compute: Compute } {
+    const extras = { suggested: this.pending(), userAttrs: { ...this.attrs }, compute: this.measured() };
     this.clearTaken();
     return extras;
   }
@@ -297,11 +315,11 @@ export class Study {
   /** Finishes a trial: a value (or one per objective) for "complete", none for "pruned" or "fail". */
   async tell(trial: Trial, values?: number | number[], state: FinishedState = "complete", reason = ""): Promise<FrozenTrial> {
     trial.stopHeartbeats();
-    const { suggested, userAttrs } = trial.tellExtras();
+    const { suggested, userAttrs, compute } = trial.tellExtras();
     const told = await unary<TrialMessage>((done) => this.client.tell({
       study: this.name, studyId: this.message.studyId, trialNumber: BigInt(trial.number), state: FINISHED[state],
       values: values === undefined ? [] : Array.isArray(values) ? values : [values],
-      reason, userAttrs, retry: false, suggested,
+      reason, userAttrs, retry: false, suggested, compute,
     }, done));
     return freeze(told);
   }

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createStudy, float, pruners, samplers, TrialPruned } from "../src";
+import { connect, unary } from "../src/connection";
+import { Study as StudyMessage } from "../src/gen/grpctuner/v1/study";
 import { ROOT, RunningServer, startServer } from "./server";
 import { join } from "node:path";
 
@@ -89,4 +91,20 @@ test("a PBT worker reports its checkpoint and is told to exploit", async () => {
   for (const t of trials) {
     await study.tell(t, 0.5);
   }
+});
+
+test("what each trial cost goes with its tell, and the study sums it", async () => {
+  const study = await createStudy({ server: server.address, sampler: samplers.random({ seed: 5 }) });
+  await study.optimize(async (trial) => {
+    trial.setCompute({ samples: 100, epochs: 1, deviceKind: "cpu", deviceCount: 1 });
+    return trial.suggestFloat("x", 0, 1);
+  }, { nTrials: 3 });
+  const trials = await study.trials();
+  const client = connect({ server: server.address });
+  const stored = await unary<StudyMessage>((done) => client.getStudy({ study: study.name }, done));
+  assert.equal(trials.length, 3);
+  assert.equal(stored.computeTotal?.samples, 300n);
+  assert.equal(stored.computeTotal?.epochs, 3n);
+  assert.ok((stored.computeTotal?.wallSeconds ?? 0) > 0);
+  client.close();
 });

@@ -93,6 +93,7 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
 
             context.Log(string.Create(CultureInfo.InvariantCulture,
                 $"trial {context.TrialNumber} epoch {epoch + 1}/{hp.NumEpochs} {metricName}={metric:F4} samples/s={samplesPerSecond:F0} peak_rss_mb={ProcessMemory.PeakMegabytes()}"));
+            context.Trained(samples);
             var saved = context.CheckpointDir is { } folder
                 ? Checkpoint.Save(folder, model, optimizer, new TrainerState(epoch + 1, step, metric, Checkpoint.Encode(torch.get_rng_state()), Checkpoint.Encode(shuffle.get_state())))
                 : null;

@@ -17,6 +17,12 @@ public sealed class TrialContext(long trialNumber, HyperParameters hyperParamete
 
     public void Log(string line) => log(line);
 
+    /// <summary>Training examples the run has gone through so far, for the trial's compute record.</summary>
+    public long SamplesSeen { get; private set; }
+
+    /// <summary>Counts an epoch's examples; trainers call it before the epoch's report.</summary>
+    public void Trained(long samples) => SamplesSeen += samples;
+
     /// <summary>Where this run writes its checkpoint after every epoch; null for none.</summary>
     public string? CheckpointDir { get; } = checkpointDir;
 

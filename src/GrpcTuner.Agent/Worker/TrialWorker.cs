@@ -63,8 +63,18 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             var folder = checkpointRoot is null ? null : Path.Combine(checkpointRoot, study.Name);
             var own = folder is null ? null : Path.Combine(folder, $"trial-{trial.Number}");
             var resume = folder is not null && trial.Info.HasRetriedFrom ? Path.Combine(folder, $"trial-{trial.Info.RetriedFrom}") : own;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var cpuAtStart = Environment.CpuUsage.TotalTime;
+            TrialContext? running = null;
+            // The process's CPU time: shared between the trials of an agent that runs several workers at once.
+            Compute Measured(long epochs) => new()
+            {
+                WallSeconds = clock.Elapsed.TotalSeconds, CpuSeconds = (Environment.CpuUsage.TotalTime - cpuAtStart).TotalSeconds,
+                DeviceKind = device.type.ToString().ToLowerInvariant(), DeviceCount = 1, Samples = running?.SamplesSeen ?? 0, Epochs = epochs,
+            };
             var context = new TrialContext(trial.Number, hp, device, async (epoch, metric, checkpoint) =>
             {
+                trial.Compute = Measured(epoch + 1);
                 var response = await trial.ReportAsync(epoch, metric, checkpoint ?? "");
                 return response.Decision switch
                 {
@@ -73,11 +83,13 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
                     _ => ReportDecision.Continue,
                 };
             }, line => log($"{name}: {line}"), own, resume);
+            running = context;
             var outcome = await training.RunAsync(() =>
             {
                 ProcessMemory.ResetPeak();
                 return task.Run(context, stop);
             });
+            trial.Compute = Measured(outcome.Epochs);
             var attributes = new Dictionary<string, string>(outcome.Attributes)
             {
                 ["peak_rss_mb"] = ProcessMemory.PeakMegabytes().ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -100,6 +100,12 @@ internal static class StudyCommands
             var trials = await study.TrialsAsync(ct);
             Console.WriteLine($"study {study.Name} ({study.Info.StudyId}), sampler {study.Info.Sampler.KindCase.ToString().ToLowerInvariant()}, seed {study.Info.Sampler.Seed}");
             Console.WriteLine(trials.Count == 0 ? "trials: none yet" : $"trials: {trials.Count} ({Counts(trials)})");
+            // LoadStudy is GetStudy: its totals are the sum of what the workers reported.
+            if (study.Info.ComputeTotal is { } c && (c.WallSeconds > 0 || c.Samples > 0))
+            {
+                Console.WriteLine($"compute: {TrialFormat.Rounded(c.WallSeconds / 60, 4)} min wall, {TrialFormat.Rounded(c.CpuSeconds / 60, 4)} CPU-min, {c.Samples} samples, {c.Epochs} epochs"
+                    + (c.DeviceCount > 1 ? $", up to {c.DeviceCount} devices a trial" : ""));
+            }
             foreach (var best in await study.BestTrialsAsync(ct))
             {
                 Console.WriteLine($"best: trial {best.Number} values [{string.Join(", ", best.Values.Select(TrialFormat.Number))}] params {TrialFormat.Params(best)}");

@@ -21,6 +21,9 @@ internal static class JsonExport
         ["params"] = TrialFormat.PlainParams(t),
         ["intermediate_values"] = t.IntermediateValues.ToDictionary(v => v.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), v => v.Value),
         ["user_attrs"] = t.UserAttrs.ToDictionary(a => a.Key, a => a.Value),
+        ["compute"] = t.Compute is { } c
+            ? new Dictionary<string, object> { ["wall_seconds"] = c.WallSeconds, ["cpu_seconds"] = c.CpuSeconds, ["device_kind"] = c.DeviceKind, ["device_count"] = c.DeviceCount, ["samples"] = c.Samples, ["epochs"] = c.Epochs }
+            : null,
         ["worker_id"] = t.WorkerId,
         ["retried_from"] = t.HasRetriedFrom ? t.RetriedFrom : null,
         ["reason"] = t.Reason.Length > 0 ? t.Reason : null,

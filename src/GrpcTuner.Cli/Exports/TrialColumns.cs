@@ -35,6 +35,11 @@ internal static class TrialColumns
             Column($"value_{i}", ColumnType.Double, t => i < t.Values.Count ? t.Values[i] : null)));
         columns.AddRange(StudyParams.Of(study, trials).Select(p =>
             Column($"param_{p.Name}", TypeOf(p), t => t.Params.TryGetValue(p.Name, out var v) ? Cell(v) : null)));
+        columns.Add(Column("wall_seconds", ColumnType.Double, t => t.Compute?.WallSeconds));
+        columns.Add(Column("cpu_seconds", ColumnType.Double, t => t.Compute?.CpuSeconds));
+        columns.Add(Column("device", ColumnType.Text, t => t.Compute is { DeviceKind.Length: > 0 } c ? $"{c.DeviceKind}x{c.DeviceCount}" : null));
+        columns.Add(Column("samples", ColumnType.Long, t => t.Compute?.Samples));
+        columns.Add(Column("epochs", ColumnType.Long, t => t.Compute?.Epochs));
         columns.Add(Column("worker_id", ColumnType.Text, t => t.WorkerId));
         columns.Add(Column("retried_from", ColumnType.Long, t => t.HasRetriedFrom ? t.RetriedFrom : null));
         columns.Add(Column("reason", ColumnType.Text, t => t.Reason));

@@ -50,6 +50,9 @@ public sealed record Trial
     /// <summary>The distribution of each parameter outside the study's search space, as its Suggest named it.</summary>
     public IReadOnlyDictionary<string, Distribution> Distributions { get; init; } = EmptyDistributions;
 
+    /// <summary>What the trial cost, as its worker last reported it.</summary>
+    public Compute? Compute { get; init; }
+
     /// <summary>Values waiting for a Suggest (define-by-run), cleared when the trial finishes.</summary>
     public IReadOnlyDictionary<string, Proposal> Proposals { get; init; } = Proposal.None;
 

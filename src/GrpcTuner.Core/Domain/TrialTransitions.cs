@@ -30,7 +30,7 @@ public static class TrialTransitions
     /// A different Tell on a finished trial is a FAILED_PRECONDITION.
     /// </summary>
     public static Trial Finish(string study, Trial trial, TrialState state, IReadOnlyList<double> values, string reason,
-        IReadOnlyDictionary<string, string> attrs, DateTimeOffset now)
+        IReadOnlyDictionary<string, string> attrs, DateTimeOffset now, Compute? compute = null)
     {
         if (trial.State.IsFinished())
         {
@@ -58,12 +58,13 @@ public static class TrialTransitions
             CompleteTime = now,
             LeaseDeadline = null,
             Proposals = Proposal.None,
+            Compute = compute ?? trial.Compute,
             Version = trial.Version + 1,
         };
     }
 
     /// <summary>The trial with one more intermediate value and a renewed lease. A step already reported keeps its first value.</summary>
-    public static Trial Report(string study, Trial trial, long step, double value, DateTimeOffset now, TimeSpan? lease, string checkpoint = "")
+    public static Trial Report(string study, Trial trial, long step, double value, DateTimeOffset now, TimeSpan? lease, string checkpoint = "", Compute? compute = null)
     {
         RequireRunning(study, trial, "reported on");
         var length = lease ?? trial.LeaseDuration;
@@ -76,6 +77,7 @@ public static class TrialTransitions
             LeaseDeadline = now + length,
             LeaseDuration = length,
             Checkpoint = checkpoint.Length > 0 ? checkpoint : trial.Checkpoint,
+            Compute = compute ?? trial.Compute,
             Version = trial.Version + 1,
         };
     }

@@ -157,7 +157,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
 
     /// <summary>Finishes a trial; <c>studyId</c>, when given, is the study incarnation it was asked from.</summary>
     public async Task<Trial> TellAsync(string studyName, string? studyId, long number, TrialState state, IReadOnlyList<double> values, string reason,
-        IReadOnlyDictionary<string, string> attrs, bool retry, IReadOnlyDictionary<string, Distribution> suggested, CancellationToken ct)
+        IReadOnlyDictionary<string, string> attrs, bool retry, IReadOnlyDictionary<string, Distribution> suggested, Compute? compute, CancellationToken ct)
     {
         using var span = TunerTelemetry.Traces.StartActivity("Tell");
         span?.SetTag("grpctuner.study", studyName);
@@ -184,7 +184,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         var changed = false;
         var told = await UpdateAsync(study, number, t =>
             {
-                var finished = TrialTransitions.Finish(studyName, Take(study, t, suggested), state, values, reason, attrs, time.GetUtcNow());
+                var finished = TrialTransitions.Finish(studyName, Take(study, t, suggested), state, values, reason, attrs, time.GetUtcNow(), compute);
                 changed = !ReferenceEquals(finished, t);
                 return finished;
             },
@@ -202,7 +202,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
 
     /// <summary>Records a report; says whether to prune, or (PBT) which donor to exploit with which params.</summary>
     public async Task<ReportOutcome> ReportAsync(string studyName, string? studyId, long number, long step, double value, TimeSpan? lease, string checkpoint,
-        IReadOnlyDictionary<string, Distribution> suggested, CancellationToken ct)
+        IReadOnlyDictionary<string, Distribution> suggested, Compute? compute, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
         var algorithms = _runtime.For(study);
@@ -212,7 +212,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         Trial? donor = null;
         var updated = await UpdateAsync(study, number, t =>
         {
-            var reported = TrialTransitions.Report(studyName, Take(study, t, suggested), step, value, time.GetUtcNow(), lease, checkpoint);
+            var reported = TrialTransitions.Report(studyName, Take(study, t, suggested), step, value, time.GetUtcNow(), lease, checkpoint, compute);
             donor = null;
             if (kind == PrunerKind.Pbt && algorithms.Pbt!.Decide(reported, history!) is { } exploit)
             {
@@ -327,6 +327,14 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         var trials = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
         return number >= 0 && number < trials.Count ? trials[(int)number] : throw TunerException.TrialNotFound(studyName, number);
+    }
+
+    /// <summary>The study and what its trials cost in all, as their workers reported it.</summary>
+    public async Task<(Study Study, Compute Total)> StudyWithComputeAsync(string studyName, CancellationToken ct)
+    {
+        var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
+        var trials = await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        return (study, Compute.Sum(trials.Where(t => t.Compute is not null).Select(t => t.Compute!)));
     }
 
     public async Task<IReadOnlyList<Trial>> ListTrialsAsync(string studyName, CancellationToken ct)

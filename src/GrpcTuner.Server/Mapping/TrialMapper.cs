@@ -67,6 +67,11 @@ internal static class TrialMapper
             p.Distributions[name] = SearchSpaceMapper.ToProto(d);
         }
 
+        if (t.Compute is { } compute)
+        {
+            p.Compute = ToProto(compute);
+        }
+
         foreach (var (name, proposal) in t.Proposals)
         {
             p.Proposals[name] = new Wire.Proposal
@@ -77,6 +82,29 @@ internal static class TrialMapper
         }
 
         return p;
+    }
+
+    public static Wire.Compute ToProto(Compute c) => new()
+    {
+        WallSeconds = c.WallSeconds, CpuSeconds = c.CpuSeconds, DeviceKind = c.DeviceKind, DeviceCount = c.DeviceCount, Samples = c.Samples, Epochs = c.Epochs,
+    };
+
+    /// <summary>What a worker says a trial cost; null when it says nothing. Every number finite and >= 0.</summary>
+    public static Compute? Compute(Wire.Compute? c, string field, Violations v)
+    {
+        if (c is null)
+        {
+            return null;
+        }
+
+        v.Check(double.IsFinite(c.WallSeconds) && c.WallSeconds >= 0, $"{field}.wall_seconds", $"must be finite and >= 0, got {c.WallSeconds}");
+        v.Check(double.IsFinite(c.CpuSeconds) && c.CpuSeconds >= 0, $"{field}.cpu_seconds", $"must be finite and >= 0, got {c.CpuSeconds}");
+        v.Check(c.DeviceKind.Length <= 32 && c.DeviceKind.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '_' or '-'), $"{field}.device_kind",
+            "must be letters, digits, '_' or '-', at most 32 characters");
+        v.Check(c.DeviceCount is >= 0 and <= 1024, $"{field}.device_count", $"must be in [0, 1024], got {c.DeviceCount}");
+        v.Check(c.Samples >= 0, $"{field}.samples", $"must be >= 0, got {c.Samples}");
+        v.Check(c.Epochs >= 0, $"{field}.epochs", $"must be >= 0, got {c.Epochs}");
+        return new Compute(c.WallSeconds, c.CpuSeconds, c.DeviceKind, c.DeviceCount, c.Samples, c.Epochs);
     }
 
     /// <summary>The proposals a worker says it took, each name with a valid distribution.</summary>

@@ -70,8 +70,13 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
     private Task<IReadOnlyList<(IReadOnlyDictionary<string, GrpcTuner.Core.Domain.ParamValue> Params, int Covered)>> RecommendAsync(Wire.CoverageSearchSpec spec, string field, CancellationToken ct) =>
         coverage.RecommendAsync(spec.Studies, spec.K == 0 ? 4 : spec.K, spec.HasTolerance ? spec.Tolerance : GrpcTuner.Core.Coverage.CoverageSearch.DefaultTolerance, field, ct);
 
-    public override async Task<Wire.Study> GetStudy(Wire.GetStudyRequest request, ServerCallContext context) =>
-        StudyMapper.ToProto(await engine.GetStudyAsync(request.Study, context.CancellationToken));
+    public override async Task<Wire.Study> GetStudy(Wire.GetStudyRequest request, ServerCallContext context)
+    {
+        var (study, total) = await engine.StudyWithComputeAsync(request.Study, context.CancellationToken);
+        var message = StudyMapper.ToProto(study);
+        message.ComputeTotal = TrialMapper.ToProto(total);
+        return message;
+    }
 
     public override async Task<Wire.ListStudiesResponse> ListStudies(Wire.ListStudiesRequest request, ServerCallContext context)
     {
@@ -121,9 +126,10 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         var attrs = new Dictionary<string, string>(request.UserAttrs);
         AttrValidator.Validate(attrs, "user_attrs", v);
         var suggested = TrialMapper.Suggested(request.Suggested, v);
+        var compute = TrialMapper.Compute(request.Compute, "compute", v);
         v.ThrowIfAny();
         var trial = await engine.TellAsync(request.Study, request.StudyId, request.TrialNumber, state!.Value, request.Values.ToArray(), request.Reason, attrs, request.Retry,
-            suggested, context.CancellationToken);
+            suggested, compute, context.CancellationToken);
         return TrialMapper.ToProto(trial);
     }
 
@@ -154,9 +160,10 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         v.Check(request.Checkpoint.Length <= MaxReasonLength, "checkpoint", $"must be at most {MaxReasonLength} characters");
         var lease = TrialMapper.Lease(request.LeaseDuration, null, "lease_duration", v);
         var suggested = TrialMapper.Suggested(request.Suggested, v);
+        var compute = TrialMapper.Compute(request.Compute, "compute", v);
         v.ThrowIfAny();
         var outcome = await engine.ReportAsync(request.Study, request.StudyId, request.TrialNumber, request.Step, request.Value, lease, request.Checkpoint,
-            suggested, context.CancellationToken);
+            suggested, compute, context.CancellationToken);
         var response = new Wire.ReportResponse
         {
             Decision = outcome.Prune ? Wire.Decision.Prune : outcome.Donor is null ? Wire.Decision.Continue : Wire.Decision.Exploit,

@@ -88,6 +88,18 @@ public static class TrialJson
                 DistributionJson.WriteMap(w, t.Distributions);
             }
 
+            if (t.Compute is { } c)
+            {
+                w.WriteStartObject("cp");
+                w.WriteNumber("w", c.WallSeconds);
+                w.WriteNumber("c", c.CpuSeconds);
+                w.WriteString("k", c.DeviceKind);
+                w.WriteNumber("n", c.DeviceCount);
+                w.WriteNumber("s", c.Samples);
+                w.WriteNumber("e", c.Epochs);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 
@@ -152,6 +164,10 @@ public static class TrialJson
                 : [],
             Distributions = e.TryGetProperty("dist", out var dist) ? DistributionJson.ReadMap(dist) : Trial.EmptyDistributions,
             Proposals = e.TryGetProperty("pr", out var pr) ? DistributionJson.ReadProposals(pr) : Proposal.None,
+            Compute = e.TryGetProperty("cp", out var cp)
+                ? new Compute(cp.GetProperty("w").GetDouble(), cp.GetProperty("c").GetDouble(), cp.GetProperty("k").GetString()!, cp.GetProperty("n").GetInt32(),
+                    cp.GetProperty("s").GetInt64(), cp.GetProperty("e").GetInt64())
+                : null,
         };
     }
 

@@ -13,9 +13,10 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from grpctuner.v1 import search_space_pb2 as grpctuner_dot_v1_dot_search__space__pb2
+from grpctuner.v1 import trial_pb2 as grpctuner_dot_v1_dot_trial__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18grpctuner/v1/study.proto\x12\x0cgrpctuner.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fgrpctuner/v1/search_space.proto\"\x15\n\x13RandomSamplerConfig\"\x13\n\x11GridSamplerConfig\"\x12\n\x10QmcSamplerConfig\"\x9f\x01\n\x10TpeSamplerConfig\x12\x18\n\x10n_startup_trials\x18\x01 \x01(\x05\x12\x17\n\x0fn_ei_candidates\x18\x02 \x01(\x05\x12\x14\n\x0cmultivariate\x18\x03 \x01(\x08\x12\x1a\n\rconstant_liar\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12\x14\n\x0cprior_weight\x18\x05 \x01(\x01\x42\x10\n\x0e_constant_liar\"\xb9\x01\n\x12Nsga2SamplerConfig\x12\x17\n\x0fpopulation_size\x18\x01 \x01(\x05\x12\x1b\n\x0e\x63rossover_prob\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x1a\n\rswapping_prob\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x1a\n\rmutation_prob\x18\x04 \x01(\x01H\x02\x88\x01\x01\x42\x11\n\x0f_crossover_probB\x10\n\x0e_swapping_probB\x10\n\x0e_mutation_prob\"c\n\x12\x43maEsSamplerConfig\x12\x17\n\x0fpopulation_size\x18\x01 \x01(\x05\x12\x13\n\x0bno_restarts\x18\x02 \x01(\x08\x12\x1f\n\x17random_for_other_params\x18\x03 \x01(\x08\"+\n\x0fGpSamplerConfig\x12\x18\n\x10n_startup_trials\x18\x01 \x01(\x05\"\x8a\x03\n\rSamplerConfig\x12\x11\n\x04seed\x18\x01 \x01(\x04H\x01\x88\x01\x01\x12\x33\n\x06random\x18\n \x01(\x0b\x32!.grpctuner.v1.RandomSamplerConfigH\x00\x12/\n\x04grid\x18\x0b \x01(\x0b\x32\x1f.grpctuner.v1.GridSamplerConfigH\x00\x12-\n\x03qmc\x18\x0c \x01(\x0b\x32\x1e.grpctuner.v1.QmcSamplerConfigH\x00\x12-\n\x03tpe\x18\r \x01(\x0b\x32\x1e.grpctuner.v1.TpeSamplerConfigH\x00\x12\x31\n\x05nsga2\x18\x0e \x01(\x0b\x32 .grpctuner.v1.Nsga2SamplerConfigH\x00\x12\x31\n\x05\x63maes\x18\x0f \x01(\x0b\x32 .grpctuner.v1.CmaEsSamplerConfigH\x00\x12+\n\x02gp\x18\x10 \x01(\x0b\x32\x1d.grpctuner.v1.GpSamplerConfigH\x00\x42\x06\n\x04kindB\x07\n\x05_seed\"\x11\n\x0fNopPrunerConfig\"\xa6\x01\n\x16PercentilePrunerConfig\x12\x12\n\npercentile\x18\x01 \x01(\x01\x12\x1d\n\x10n_startup_trials\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x16\n\x0en_warmup_steps\x18\x03 \x01(\x05\x12\x16\n\x0einterval_steps\x18\x04 \x01(\x05\x12\x14\n\x0cn_min_trials\x18\x05 \x01(\x05\x42\x13\n\x11_n_startup_trials\"\x89\x01\n\x1dSuccessiveHalvingPrunerConfig\x12\x14\n\x0cmin_resource\x18\x01 \x01(\x03\x12\x18\n\x10reduction_factor\x18\x02 \x01(\x05\x12\x1f\n\x17min_early_stopping_rate\x18\x03 \x01(\x05\x12\x17\n\x0f\x62ootstrap_count\x18\x04 \x01(\x05\"]\n\x15HyperbandPrunerConfig\x12\x14\n\x0cmin_resource\x18\x01 \x01(\x03\x12\x14\n\x0cmax_resource\x18\x02 \x01(\x03\x12\x18\n\x10reduction_factor\x18\x03 \x01(\x05\"\xb0\x01\n\tPbtConfig\x12\x1d\n\x15perturbation_interval\x18\x01 \x01(\x03\x12\x19\n\x11quantile_fraction\x18\x02 \x01(\x01\x12!\n\x14resample_probability\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x0f\n\x07\x62urn_in\x18\x04 \x01(\x03\x12\x1c\n\x14perturbation_factors\x18\x05 \x03(\x01\x42\x17\n\x15_resample_probability\"\xae\x02\n\x0cPrunerConfig\x12-\n\x04none\x18\n \x01(\x0b\x32\x1d.grpctuner.v1.NopPrunerConfigH\x00\x12:\n\npercentile\x18\x0b \x01(\x0b\x32$.grpctuner.v1.PercentilePrunerConfigH\x00\x12I\n\x12successive_halving\x18\x0c \x01(\x0b\x32+.grpctuner.v1.SuccessiveHalvingPrunerConfigH\x00\x12\x38\n\thyperband\x18\r \x01(\x0b\x32#.grpctuner.v1.HyperbandPrunerConfigH\x00\x12&\n\x03pbt\x18\x0e \x01(\x0b\x32\x17.grpctuner.v1.PbtConfigH\x00\x42\x06\n\x04kind\"\x8f\x03\n\x05Study\x12\x10\n\x08study_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12/\n\x0csearch_space\x18\x03 \x01(\x0b\x32\x19.grpctuner.v1.SearchSpace\x12+\n\ndirections\x18\x04 \x03(\x0e\x32\x17.grpctuner.v1.Direction\x12,\n\x07sampler\x18\x05 \x01(\x0b\x32\x1b.grpctuner.v1.SamplerConfig\x12*\n\x06pruner\x18\x06 \x01(\x0b\x32\x1a.grpctuner.v1.PrunerConfig\x12\x13\n\x0bmax_retries\x18\x07 \x01(\x05\x12\x36\n\nuser_attrs\x18\x08 \x03(\x0b\x32\".grpctuner.v1.Study.UserAttrsEntry\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*V\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44IRECTION_MINIMIZE\x10\x01\x12\x16\n\x12\x44IRECTION_MAXIMIZE\x10\x02\x42\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18grpctuner/v1/study.proto\x12\x0cgrpctuner.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fgrpctuner/v1/search_space.proto\x1a\x18grpctuner/v1/trial.proto\"\x15\n\x13RandomSamplerConfig\"\x13\n\x11GridSamplerConfig\"\x12\n\x10QmcSamplerConfig\"\x9f\x01\n\x10TpeSamplerConfig\x12\x18\n\x10n_startup_trials\x18\x01 \x01(\x05\x12\x17\n\x0fn_ei_candidates\x18\x02 \x01(\x05\x12\x14\n\x0cmultivariate\x18\x03 \x01(\x08\x12\x1a\n\rconstant_liar\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12\x14\n\x0cprior_weight\x18\x05 \x01(\x01\x42\x10\n\x0e_constant_liar\"\xb9\x01\n\x12Nsga2SamplerConfig\x12\x17\n\x0fpopulation_size\x18\x01 \x01(\x05\x12\x1b\n\x0e\x63rossover_prob\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x1a\n\rswapping_prob\x18\x03 \x01(\x01H\x01\x88\x01\x01\x12\x1a\n\rmutation_prob\x18\x04 \x01(\x01H\x02\x88\x01\x01\x42\x11\n\x0f_crossover_probB\x10\n\x0e_swapping_probB\x10\n\x0e_mutation_prob\"c\n\x12\x43maEsSamplerConfig\x12\x17\n\x0fpopulation_size\x18\x01 \x01(\x05\x12\x13\n\x0bno_restarts\x18\x02 \x01(\x08\x12\x1f\n\x17random_for_other_params\x18\x03 \x01(\x08\"+\n\x0fGpSamplerConfig\x12\x18\n\x10n_startup_trials\x18\x01 \x01(\x05\"\x8a\x03\n\rSamplerConfig\x12\x11\n\x04seed\x18\x01 \x01(\x04H\x01\x88\x01\x01\x12\x33\n\x06random\x18\n \x01(\x0b\x32!.grpctuner.v1.RandomSamplerConfigH\x00\x12/\n\x04grid\x18\x0b \x01(\x0b\x32\x1f.grpctuner.v1.GridSamplerConfigH\x00\x12-\n\x03qmc\x18\x0c \x01(\x0b\x32\x1e.grpctuner.v1.QmcSamplerConfigH\x00\x12-\n\x03tpe\x18\r \x01(\x0b\x32\x1e.grpctuner.v1.TpeSamplerConfigH\x00\x12\x31\n\x05nsga2\x18\x0e \x01(\x0b\x32 .grpctuner.v1.Nsga2SamplerConfigH\x00\x12\x31\n\x05\x63maes\x18\x0f \x01(\x0b\x32 .grpctuner.v1.CmaEsSamplerConfigH\x00\x12+\n\x02gp\x18\x10 \x01(\x0b\x32\x1d.grpctuner.v1.GpSamplerConfigH\x00\x42\x06\n\x04kindB\x07\n\x05_seed\"\x11\n\x0fNopPrunerConfig\"\xa6\x01\n\x16PercentilePrunerConfig\x12\x12\n\npercentile\x18\x01 \x01(\x01\x12\x1d\n\x10n_startup_trials\x18\x02 \x01(\x05H\x00\x88\x01\x01\x12\x16\n\x0en_warmup_steps\x18\x03 \x01(\x05\x12\x16\n\x0einterval_steps\x18\x04 \x01(\x05\x12\x14\n\x0cn_min_trials\x18\x05 \x01(\x05\x42\x13\n\x11_n_startup_trials\"\x89\x01\n\x1dSuccessiveHalvingPrunerConfig\x12\x14\n\x0cmin_resource\x18\x01 \x01(\x03\x12\x18\n\x10reduction_factor\x18\x02 \x01(\x05\x12\x1f\n\x17min_early_stopping_rate\x18\x03 \x01(\x05\x12\x17\n\x0f\x62ootstrap_count\x18\x04 \x01(\x05\"]\n\x15HyperbandPrunerConfig\x12\x14\n\x0cmin_resource\x18\x01 \x01(\x03\x12\x14\n\x0cmax_resource\x18\x02 \x01(\x03\x12\x18\n\x10reduction_factor\x18\x03 \x01(\x05\"\xb0\x01\n\tPbtConfig\x12\x1d\n\x15perturbation_interval\x18\x01 \x01(\x03\x12\x19\n\x11quantile_fraction\x18\x02 \x01(\x01\x12!\n\x14resample_probability\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x0f\n\x07\x62urn_in\x18\x04 \x01(\x03\x12\x1c\n\x14perturbation_factors\x18\x05 \x03(\x01\x42\x17\n\x15_resample_probability\"\xae\x02\n\x0cPrunerConfig\x12-\n\x04none\x18\n \x01(\x0b\x32\x1d.grpctuner.v1.NopPrunerConfigH\x00\x12:\n\npercentile\x18\x0b \x01(\x0b\x32$.grpctuner.v1.PercentilePrunerConfigH\x00\x12I\n\x12successive_halving\x18\x0c \x01(\x0b\x32+.grpctuner.v1.SuccessiveHalvingPrunerConfigH\x00\x12\x38\n\thyperband\x18\r \x01(\x0b\x32#.grpctuner.v1.HyperbandPrunerConfigH\x00\x12&\n\x03pbt\x18\x0e \x01(\x0b\x32\x17.grpctuner.v1.PbtConfigH\x00\x42\x06\n\x04kind\"\xbd\x03\n\x05Study\x12\x10\n\x08study_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12/\n\x0csearch_space\x18\x03 \x01(\x0b\x32\x19.grpctuner.v1.SearchSpace\x12+\n\ndirections\x18\x04 \x03(\x0e\x32\x17.grpctuner.v1.Direction\x12,\n\x07sampler\x18\x05 \x01(\x0b\x32\x1b.grpctuner.v1.SamplerConfig\x12*\n\x06pruner\x18\x06 \x01(\x0b\x32\x1a.grpctuner.v1.PrunerConfig\x12\x13\n\x0bmax_retries\x18\x07 \x01(\x05\x12\x36\n\nuser_attrs\x18\x08 \x03(\x0b\x32\".grpctuner.v1.Study.UserAttrsEntry\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\rcompute_total\x18\n \x01(\x0b\x32\x15.grpctuner.v1.Compute\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*V\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44IRECTION_MINIMIZE\x10\x01\x12\x16\n\x12\x44IRECTION_MAXIMIZE\x10\x02\x42\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpctuner.v1.study_pb2', globals())
@@ -25,38 +26,38 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._serialized_options = b'\252\002\014GrpcTuner.V1'
   _STUDY_USERATTRSENTRY._options = None
   _STUDY_USERATTRSENTRY._serialized_options = b'8\001'
-  _DIRECTION._serialized_start=2374
-  _DIRECTION._serialized_end=2460
-  _RANDOMSAMPLERCONFIG._serialized_start=108
-  _RANDOMSAMPLERCONFIG._serialized_end=129
-  _GRIDSAMPLERCONFIG._serialized_start=131
-  _GRIDSAMPLERCONFIG._serialized_end=150
-  _QMCSAMPLERCONFIG._serialized_start=152
-  _QMCSAMPLERCONFIG._serialized_end=170
-  _TPESAMPLERCONFIG._serialized_start=173
-  _TPESAMPLERCONFIG._serialized_end=332
-  _NSGA2SAMPLERCONFIG._serialized_start=335
-  _NSGA2SAMPLERCONFIG._serialized_end=520
-  _CMAESSAMPLERCONFIG._serialized_start=522
-  _CMAESSAMPLERCONFIG._serialized_end=621
-  _GPSAMPLERCONFIG._serialized_start=623
-  _GPSAMPLERCONFIG._serialized_end=666
-  _SAMPLERCONFIG._serialized_start=669
-  _SAMPLERCONFIG._serialized_end=1063
-  _NOPPRUNERCONFIG._serialized_start=1065
-  _NOPPRUNERCONFIG._serialized_end=1082
-  _PERCENTILEPRUNERCONFIG._serialized_start=1085
-  _PERCENTILEPRUNERCONFIG._serialized_end=1251
-  _SUCCESSIVEHALVINGPRUNERCONFIG._serialized_start=1254
-  _SUCCESSIVEHALVINGPRUNERCONFIG._serialized_end=1391
-  _HYPERBANDPRUNERCONFIG._serialized_start=1393
-  _HYPERBANDPRUNERCONFIG._serialized_end=1486
-  _PBTCONFIG._serialized_start=1489
-  _PBTCONFIG._serialized_end=1665
-  _PRUNERCONFIG._serialized_start=1668
-  _PRUNERCONFIG._serialized_end=1970
-  _STUDY._serialized_start=1973
-  _STUDY._serialized_end=2372
-  _STUDY_USERATTRSENTRY._serialized_start=2324
-  _STUDY_USERATTRSENTRY._serialized_end=2372
+  _DIRECTION._serialized_start=2446
+  _DIRECTION._serialized_end=2532
+  _RANDOMSAMPLERCONFIG._serialized_start=134
+  _RANDOMSAMPLERCONFIG._serialized_end=155
+  _GRIDSAMPLERCONFIG._serialized_start=157
+  _GRIDSAMPLERCONFIG._serialized_end=176
+  _QMCSAMPLERCONFIG._serialized_start=178
+  _QMCSAMPLERCONFIG._serialized_end=196
+  _TPESAMPLERCONFIG._serialized_start=199
+  _TPESAMPLERCONFIG._serialized_end=358
+  _NSGA2SAMPLERCONFIG._serialized_start=361
+  _NSGA2SAMPLERCONFIG._serialized_end=546
+  _CMAESSAMPLERCONFIG._serialized_start=548
+  _CMAESSAMPLERCONFIG._serialized_end=647
+  _GPSAMPLERCONFIG._serialized_start=649
+  _GPSAMPLERCONFIG._serialized_end=692
+  _SAMPLERCONFIG._serialized_start=695
+  _SAMPLERCONFIG._serialized_end=1089
+  _NOPPRUNERCONFIG._serialized_start=1091
+  _NOPPRUNERCONFIG._serialized_end=1108
+  _PERCENTILEPRUNERCONFIG._serialized_start=1111
+  _PERCENTILEPRUNERCONFIG._serialized_end=1277
+  _SUCCESSIVEHALVINGPRUNERCONFIG._serialized_start=1280
+  _SUCCESSIVEHALVINGPRUNERCONFIG._serialized_end=1417
+  _HYPERBANDPRUNERCONFIG._serialized_start=1419
+  _HYPERBANDPRUNERCONFIG._serialized_end=1512
+  _PBTCONFIG._serialized_start=1515
+  _PBTCONFIG._serialized_end=1691
+  _PRUNERCONFIG._serialized_start=1694
+  _PRUNERCONFIG._serialized_end=1996
+  _STUDY._serialized_start=1999
+  _STUDY._serialized_end=2444
+  _STUDY_USERATTRSENTRY._serialized_start=2396
+  _STUDY_USERATTRSENTRY._serialized_end=2444
 # @@protoc_insertion_point(module_scope)

@@ -15,7 +15,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from grpctuner.v1 import search_space_pb2 as grpctuner_dot_v1_dot_search__space__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18grpctuner/v1/trial.proto\x12\x0cgrpctuner.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fgrpctuner/v1/search_space.proto\"0\n\x11IntermediateValue\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\x01\"\xd6\x02\n\x0cLineageEntry\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12\x0e\n\x06parent\x18\x02 \x01(\x03\x12\x12\n\ncheckpoint\x18\x03 \x01(\t\x12=\n\nold_params\x18\x04 \x03(\x0b\x32).grpctuner.v1.LineageEntry.OldParamsEntry\x12=\n\nnew_params\x18\x05 \x03(\x0b\x32).grpctuner.v1.LineageEntry.NewParamsEntry\x1aJ\n\x0eOldParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1aJ\n\x0eNewParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\"\xab\x07\n\x05Trial\x12\x0e\n\x06number\x18\x01 \x01(\x03\x12/\n\x06params\x18\x02 \x03(\x0b\x32\x1f.grpctuner.v1.Trial.ParamsEntry\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x0e\n\x06values\x18\x04 \x03(\x01\x12<\n\x13intermediate_values\x18\x05 \x03(\x0b\x32\x1f.grpctuner.v1.IntermediateValue\x12\x11\n\tworker_id\x18\x06 \x01(\t\x12\x32\n\x0elease_deadline\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\nuser_attrs\x18\x08 \x03(\x0b\x32\".grpctuner.v1.Trial.UserAttrsEntry\x12\x19\n\x0cretried_from\x18\t \x01(\x03H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\n \x01(\t\x12.\n\nstart_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rcomplete_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncheckpoint\x18\r \x01(\t\x12+\n\x07lineage\x18\x0e \x03(\x0b\x32\x1a.grpctuner.v1.LineageEntry\x12=\n\rdistributions\x18\x0f \x03(\x0b\x32&.grpctuner.v1.Trial.DistributionsEntry\x12\x35\n\tproposals\x18\x10 \x03(\x0b\x32\".grpctuner.v1.Trial.ProposalsEntry\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x12\x44istributionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution:\x02\x38\x01\x1aH\n\x0eProposalsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.grpctuner.v1.Proposal:\x02\x38\x01\x42\x0f\n\r_retried_from\"e\n\x08Proposal\x12\'\n\x05value\x18\x01 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue\x12\x30\n\x0c\x64istribution\x18\x02 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution*\xa3\x01\n\nTrialState\x12\x1b\n\x17TRIAL_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13TRIAL_STATE_WAITING\x10\x01\x12\x17\n\x13TRIAL_STATE_RUNNING\x10\x02\x12\x18\n\x14TRIAL_STATE_COMPLETE\x10\x03\x12\x16\n\x12TRIAL_STATE_PRUNED\x10\x04\x12\x14\n\x10TRIAL_STATE_FAIL\x10\x05\x42\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18grpctuner/v1/trial.proto\x12\x0cgrpctuner.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fgrpctuner/v1/search_space.proto\"0\n\x11IntermediateValue\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12\r\n\x05value\x18\x02 \x01(\x01\"\xd6\x02\n\x0cLineageEntry\x12\x0c\n\x04step\x18\x01 \x01(\x03\x12\x0e\n\x06parent\x18\x02 \x01(\x03\x12\x12\n\ncheckpoint\x18\x03 \x01(\t\x12=\n\nold_params\x18\x04 \x03(\x0b\x32).grpctuner.v1.LineageEntry.OldParamsEntry\x12=\n\nnew_params\x18\x05 \x03(\x0b\x32).grpctuner.v1.LineageEntry.NewParamsEntry\x1aJ\n\x0eOldParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1aJ\n\x0eNewParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\"\x80\x01\n\x07\x43ompute\x12\x14\n\x0cwall_seconds\x18\x01 \x01(\x01\x12\x13\n\x0b\x63pu_seconds\x18\x02 \x01(\x01\x12\x13\n\x0b\x64\x65vice_kind\x18\x03 \x01(\t\x12\x14\n\x0c\x64\x65vice_count\x18\x04 \x01(\x05\x12\x0f\n\x07samples\x18\x05 \x01(\x03\x12\x0e\n\x06\x65pochs\x18\x06 \x01(\x03\"\xd3\x07\n\x05Trial\x12\x0e\n\x06number\x18\x01 \x01(\x03\x12/\n\x06params\x18\x02 \x03(\x0b\x32\x1f.grpctuner.v1.Trial.ParamsEntry\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.grpctuner.v1.TrialState\x12\x0e\n\x06values\x18\x04 \x03(\x01\x12<\n\x13intermediate_values\x18\x05 \x03(\x0b\x32\x1f.grpctuner.v1.IntermediateValue\x12\x11\n\tworker_id\x18\x06 \x01(\t\x12\x32\n\x0elease_deadline\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\nuser_attrs\x18\x08 \x03(\x0b\x32\".grpctuner.v1.Trial.UserAttrsEntry\x12\x19\n\x0cretried_from\x18\t \x01(\x03H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\n \x01(\t\x12.\n\nstart_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rcomplete_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncheckpoint\x18\r \x01(\t\x12+\n\x07lineage\x18\x0e \x03(\x0b\x32\x1a.grpctuner.v1.LineageEntry\x12=\n\rdistributions\x18\x0f \x03(\x0b\x32&.grpctuner.v1.Trial.DistributionsEntry\x12\x35\n\tproposals\x18\x10 \x03(\x0b\x32\".grpctuner.v1.Trial.ProposalsEntry\x12&\n\x07\x63ompute\x18\x11 \x01(\x0b\x32\x15.grpctuner.v1.Compute\x1aG\n\x0bParamsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\'\n\x05value\x18\x02 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue:\x02\x38\x01\x1a\x30\n\x0eUserAttrsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aP\n\x12\x44istributionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution:\x02\x38\x01\x1aH\n\x0eProposalsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.grpctuner.v1.Proposal:\x02\x38\x01\x42\x0f\n\r_retried_from\"e\n\x08Proposal\x12\'\n\x05value\x18\x01 \x01(\x0b\x32\x18.grpctuner.v1.ParamValue\x12\x30\n\x0c\x64istribution\x18\x02 \x01(\x0b\x32\x1a.grpctuner.v1.Distribution*\xa3\x01\n\nTrialState\x12\x1b\n\x17TRIAL_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13TRIAL_STATE_WAITING\x10\x01\x12\x17\n\x13TRIAL_STATE_RUNNING\x10\x02\x12\x18\n\x14TRIAL_STATE_COMPLETE\x10\x03\x12\x16\n\x12TRIAL_STATE_PRUNED\x10\x04\x12\x14\n\x10TRIAL_STATE_FAIL\x10\x05\x42\x0f\xaa\x02\x0cGrpcTuner.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'grpctuner.v1.trial_pb2', globals())
@@ -35,8 +35,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _TRIAL_DISTRIBUTIONSENTRY._serialized_options = b'8\001'
   _TRIAL_PROPOSALSENTRY._options = None
   _TRIAL_PROPOSALSENTRY._serialized_options = b'8\001'
-  _TRIALSTATE._serialized_start=1549
-  _TRIALSTATE._serialized_end=1712
+  _TRIALSTATE._serialized_start=1720
+  _TRIALSTATE._serialized_end=1883
   _INTERMEDIATEVALUE._serialized_start=108
   _INTERMEDIATEVALUE._serialized_end=156
   _LINEAGEENTRY._serialized_start=159
@@ -45,16 +45,18 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _LINEAGEENTRY_OLDPARAMSENTRY._serialized_end=425
   _LINEAGEENTRY_NEWPARAMSENTRY._serialized_start=427
   _LINEAGEENTRY_NEWPARAMSENTRY._serialized_end=501
-  _TRIAL._serialized_start=504
-  _TRIAL._serialized_end=1443
-  _TRIAL_PARAMSENTRY._serialized_start=1149
-  _TRIAL_PARAMSENTRY._serialized_end=1220
-  _TRIAL_USERATTRSENTRY._serialized_start=1222
-  _TRIAL_USERATTRSENTRY._serialized_end=1270
-  _TRIAL_DISTRIBUTIONSENTRY._serialized_start=1272
-  _TRIAL_DISTRIBUTIONSENTRY._serialized_end=1352
-  _TRIAL_PROPOSALSENTRY._serialized_start=1354
-  _TRIAL_PROPOSALSENTRY._serialized_end=1426
-  _PROPOSAL._serialized_start=1445
-  _PROPOSAL._serialized_end=1546
+  _COMPUTE._serialized_start=504
+  _COMPUTE._serialized_end=632
+  _TRIAL._serialized_start=635
+  _TRIAL._serialized_end=1614
+  _TRIAL_PARAMSENTRY._serialized_start=1320
+  _TRIAL_PARAMSENTRY._serialized_end=1391
+  _TRIAL_USERATTRSENTRY._serialized_start=1393
+  _TRIAL_USERATTRSENTRY._serialized_end=1441
+  _TRIAL_DISTRIBUTIONSENTRY._serialized_start=1443
+  _TRIAL_DISTRIBUTIONSENTRY._serialized_end=1523
+  _TRIAL_PROPOSALSENTRY._serialized_start=1525
+  _TRIAL_PROPOSALSENTRY._serialized_end=1597
+  _PROPOSAL._serialized_start=1616
+  _PROPOSAL._serialized_end=1717
 # @@protoc_insertion_point(module_scope)

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { SearchSpace } from "./search_space";
+import { Compute } from "./trial";
 
 export const protobufPackage = "grpctuner.v1";
 
@@ -260,7 +261,11 @@ export interface Study {
   /** Free-form attributes. */
   userAttrs: { [key: string]: string };
   /** When the study was created. */
-  createTime?: Date | undefined;
+  createTime?:
+    | Date
+    | undefined;
+  /** GetStudy: the sum of what every trial's worker reported (device_kind empty, device_count the largest). */
+  computeTotal?: Compute | undefined;
 }
 
 export interface Study_UserAttrsEntry {
@@ -1941,6 +1946,7 @@ function createBaseStudy(): Study {
     maxRetries: 0,
     userAttrs: {},
     createTime: undefined,
+    computeTotal: undefined,
   };
 }
 
@@ -1976,6 +1982,9 @@ export const Study: MessageFns<Study> = {
     });
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(74).fork()).join();
+    }
+    if (message.computeTotal !== undefined) {
+      Compute.encode(message.computeTotal, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -2078,6 +2087,14 @@ export const Study: MessageFns<Study> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.computeTotal = Compute.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2145,6 +2162,11 @@ export const Study: MessageFns<Study> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      computeTotal: isSet(object.computeTotal)
+        ? Compute.fromJSON(object.computeTotal)
+        : isSet(object.compute_total)
+        ? Compute.fromJSON(object.compute_total)
+        : undefined,
     };
   },
 
@@ -2183,6 +2205,9 @@ export const Study: MessageFns<Study> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.computeTotal !== undefined) {
+      obj.computeTotal = Compute.toJSON(message.computeTotal);
+    }
     return obj;
   },
 
@@ -2214,6 +2239,9 @@ export const Study: MessageFns<Study> = {
       {},
     );
     message.createTime = object.createTime ?? undefined;
+    message.computeTotal = (object.computeTotal !== undefined && object.computeTotal !== null)
+      ? Compute.fromPartial(object.computeTotal)
+      : undefined;
     return message;
   },
 };

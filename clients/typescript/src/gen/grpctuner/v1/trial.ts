@@ -107,6 +107,22 @@ export interface LineageEntry_NewParamsEntry {
   value?: ParamValue | undefined;
 }
 
+/** What a trial cost, as its worker measured it: totals for the trial so far. */
+export interface Compute {
+  /** Seconds of wall-clock time the trial ran; finite, >= 0. */
+  wallSeconds: number;
+  /** CPU seconds its worker's process spent while it ran; finite, >= 0. */
+  cpuSeconds: number;
+  /** What it ran on: "cpu", "cuda", ...; letters, digits, '_' and '-', at most 32 characters. */
+  deviceKind: string;
+  /** How many of them, 0 to 1024. */
+  deviceCount: number;
+  /** Training examples seen, >= 0. */
+  samples: bigint;
+  /** Epochs completed, >= 0. */
+  epochs: bigint;
+}
+
 /** One trial of a study. */
 export interface Trial {
   /** Study-local number: 0, 1, 2, ... in the order trials were created. */
@@ -156,6 +172,8 @@ export interface Trial {
    * proposal may take it without a call and name it in the next Report or Tell (suggested).
    */
   proposals: { [key: string]: Proposal };
+  /** What the trial cost so far, as its worker last reported it. */
+  compute?: Compute | undefined;
 }
 
 export interface Trial_ParamsEntry {
@@ -677,6 +695,177 @@ export const LineageEntry_NewParamsEntry: MessageFns<LineageEntry_NewParamsEntry
   },
 };
 
+function createBaseCompute(): Compute {
+  return { wallSeconds: 0, cpuSeconds: 0, deviceKind: "", deviceCount: 0, samples: 0n, epochs: 0n };
+}
+
+export const Compute: MessageFns<Compute> = {
+  encode(message: Compute, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.wallSeconds !== 0) {
+      writer.uint32(9).double(message.wallSeconds);
+    }
+    if (message.cpuSeconds !== 0) {
+      writer.uint32(17).double(message.cpuSeconds);
+    }
+    if (message.deviceKind !== "") {
+      writer.uint32(26).string(message.deviceKind);
+    }
+    if (message.deviceCount !== 0) {
+      writer.uint32(32).int32(message.deviceCount);
+    }
+    if (message.samples !== 0n) {
+      if (BigInt.asIntN(64, message.samples) !== message.samples) {
+        throw new globalThis.Error("value provided for field message.samples of type int64 too large");
+      }
+      writer.uint32(40).int64(message.samples);
+    }
+    if (message.epochs !== 0n) {
+      if (BigInt.asIntN(64, message.epochs) !== message.epochs) {
+        throw new globalThis.Error("value provided for field message.epochs of type int64 too large");
+      }
+      writer.uint32(48).int64(message.epochs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Compute {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.wallSeconds = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.cpuSeconds = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deviceKind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.deviceCount = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.samples = reader.int64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.epochs = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Compute {
+    return {
+      wallSeconds: isSet(object.wallSeconds)
+        ? globalThis.Number(object.wallSeconds)
+        : isSet(object.wall_seconds)
+        ? globalThis.Number(object.wall_seconds)
+        : 0,
+      cpuSeconds: isSet(object.cpuSeconds)
+        ? globalThis.Number(object.cpuSeconds)
+        : isSet(object.cpu_seconds)
+        ? globalThis.Number(object.cpu_seconds)
+        : 0,
+      deviceKind: isSet(object.deviceKind)
+        ? globalThis.String(object.deviceKind)
+        : isSet(object.device_kind)
+        ? globalThis.String(object.device_kind)
+        : "",
+      deviceCount: isSet(object.deviceCount)
+        ? globalThis.Number(object.deviceCount)
+        : isSet(object.device_count)
+        ? globalThis.Number(object.device_count)
+        : 0,
+      samples: isSet(object.samples) ? BigInt(object.samples) : 0n,
+      epochs: isSet(object.epochs) ? BigInt(object.epochs) : 0n,
+    };
+  },
+
+  toJSON(message: Compute): unknown {
+    const obj: any = {};
+    if (message.wallSeconds !== 0) {
+      obj.wallSeconds = floatToJson(message.wallSeconds);
+    }
+    if (message.cpuSeconds !== 0) {
+      obj.cpuSeconds = floatToJson(message.cpuSeconds);
+    }
+    if (message.deviceKind !== "") {
+      obj.deviceKind = message.deviceKind;
+    }
+    if (message.deviceCount !== 0) {
+      obj.deviceCount = Math.round(message.deviceCount);
+    }
+    if (message.samples !== 0n) {
+      obj.samples = message.samples.toString();
+    }
+    if (message.epochs !== 0n) {
+      obj.epochs = message.epochs.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Compute>, I>>(base?: I): Compute {
+    return Compute.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Compute>, I>>(object: I): Compute {
+    const message = createBaseCompute();
+    message.wallSeconds = object.wallSeconds ?? 0;
+    message.cpuSeconds = object.cpuSeconds ?? 0;
+    message.deviceKind = object.deviceKind ?? "";
+    message.deviceCount = object.deviceCount ?? 0;
+    message.samples = (object.samples !== undefined && object.samples !== null) ? BigInt(object.samples) : 0n;
+    message.epochs = (object.epochs !== undefined && object.epochs !== null) ? BigInt(object.epochs) : 0n;
+    return message;
+  },
+};
+
 function createBaseTrial(): Trial {
   return {
     number: 0n,
@@ -695,6 +884,7 @@ function createBaseTrial(): Trial {
     lineage: [],
     distributions: {},
     proposals: {},
+    compute: undefined,
   };
 }
 
@@ -758,6 +948,9 @@ export const Trial: MessageFns<Trial> = {
     globalThis.Object.entries(message.proposals).forEach(([key, value]: [string, Proposal]) => {
       Trial_ProposalsEntry.encode({ key: key as any, value }, writer.uint32(130).fork()).join();
     });
+    if (message.compute !== undefined) {
+      Compute.encode(message.compute, writer.uint32(138).fork()).join();
+    }
     return writer;
   },
 
@@ -924,6 +1117,14 @@ export const Trial: MessageFns<Trial> = {
             }
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.compute = Compute.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1045,6 +1246,7 @@ export const Trial: MessageFns<Trial> = {
           {},
         )
         : {},
+      compute: isSet(object.compute) ? Compute.fromJSON(object.compute) : undefined,
     };
   },
 
@@ -1122,6 +1324,9 @@ export const Trial: MessageFns<Trial> = {
         });
       }
     }
+    if (message.compute !== undefined) {
+      obj.compute = Compute.toJSON(message.compute);
+    }
     return obj;
   },
 
@@ -1180,6 +1385,9 @@ export const Trial: MessageFns<Trial> = {
       },
       {},
     );
+    message.compute = (object.compute !== undefined && object.compute !== null)
+      ? Compute.fromPartial(object.compute)
+      : undefined;
     return message;
   },
 };

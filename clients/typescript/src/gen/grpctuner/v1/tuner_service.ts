@@ -24,7 +24,7 @@ import { Duration } from "../../google/protobuf/duration";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { Distribution, ParamValue, SearchSpace } from "./search_space";
 import { Direction, directionFromJSON, directionToJSON, PrunerConfig, SamplerConfig, Study } from "./study";
-import { IntermediateValue, Trial, TrialState, trialStateFromJSON, trialStateToJSON } from "./trial";
+import { Compute, IntermediateValue, Trial, TrialState, trialStateFromJSON, trialStateToJSON } from "./trial";
 
 export const protobufPackage = "grpctuner.v1";
 
@@ -222,7 +222,11 @@ export interface TellRequest {
    */
   studyId: string;
   /** Proposals taken since the last call, recorded with the Tell. */
-  suggested?: SuggestedParams | undefined;
+  suggested?:
+    | SuggestedParams
+    | undefined;
+  /** What the trial cost in all; replaces what its reports said. */
+  compute?: Compute | undefined;
 }
 
 export interface TellRequest_UserAttrsEntry {
@@ -296,7 +300,11 @@ export interface ReportRequest {
    */
   studyId: string;
   /** Proposals taken since the last call, recorded with the report. */
-  suggested?: SuggestedParams | undefined;
+  suggested?:
+    | SuggestedParams
+    | undefined;
+  /** What the trial cost so far (totals, not the step's share); replaces what an earlier report said. */
+  compute?: Compute | undefined;
 }
 
 /**
@@ -1901,6 +1909,7 @@ function createBaseTellRequest(): TellRequest {
     retry: false,
     studyId: "",
     suggested: undefined,
+    compute: undefined,
   };
 }
 
@@ -1939,6 +1948,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     }
     if (message.suggested !== undefined) {
       SuggestedParams.encode(message.suggested, writer.uint32(74).fork()).join();
+    }
+    if (message.compute !== undefined) {
+      Compute.encode(message.compute, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -2041,6 +2053,14 @@ export const TellRequest: MessageFns<TellRequest> = {
             message.suggested = SuggestedParams.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.compute = Compute.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2098,6 +2118,7 @@ export const TellRequest: MessageFns<TellRequest> = {
         ? globalThis.String(object.study_id)
         : "",
       suggested: isSet(object.suggested) ? SuggestedParams.fromJSON(object.suggested) : undefined,
+      compute: isSet(object.compute) ? Compute.fromJSON(object.compute) : undefined,
     };
   },
 
@@ -2136,6 +2157,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     if (message.suggested !== undefined) {
       obj.suggested = SuggestedParams.toJSON(message.suggested);
     }
+    if (message.compute !== undefined) {
+      obj.compute = Compute.toJSON(message.compute);
+    }
     return obj;
   },
 
@@ -2164,6 +2188,9 @@ export const TellRequest: MessageFns<TellRequest> = {
     message.studyId = object.studyId ?? "";
     message.suggested = (object.suggested !== undefined && object.suggested !== null)
       ? SuggestedParams.fromPartial(object.suggested)
+      : undefined;
+    message.compute = (object.compute !== undefined && object.compute !== null)
+      ? Compute.fromPartial(object.compute)
       : undefined;
     return message;
   },
@@ -2713,6 +2740,7 @@ function createBaseReportRequest(): ReportRequest {
     checkpoint: "",
     studyId: "",
     suggested: undefined,
+    compute: undefined,
   };
 }
 
@@ -2747,6 +2775,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     }
     if (message.suggested !== undefined) {
       SuggestedParams.encode(message.suggested, writer.uint32(66).fork()).join();
+    }
+    if (message.compute !== undefined) {
+      Compute.encode(message.compute, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -2828,6 +2859,14 @@ export const ReportRequest: MessageFns<ReportRequest> = {
             message.suggested = SuggestedParams.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.compute = Compute.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2862,6 +2901,7 @@ export const ReportRequest: MessageFns<ReportRequest> = {
         ? globalThis.String(object.study_id)
         : "",
       suggested: isSet(object.suggested) ? SuggestedParams.fromJSON(object.suggested) : undefined,
+      compute: isSet(object.compute) ? Compute.fromJSON(object.compute) : undefined,
     };
   },
 
@@ -2891,6 +2931,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     if (message.suggested !== undefined) {
       obj.suggested = SuggestedParams.toJSON(message.suggested);
     }
+    if (message.compute !== undefined) {
+      obj.compute = Compute.toJSON(message.compute);
+    }
     return obj;
   },
 
@@ -2912,6 +2955,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     message.studyId = object.studyId ?? "";
     message.suggested = (object.suggested !== undefined && object.suggested !== null)
       ? SuggestedParams.fromPartial(object.suggested)
+      : undefined;
+    message.compute = (object.compute !== undefined && object.compute !== null)
+      ? Compute.fromPartial(object.compute)
       : undefined;
     return message;
   },

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace GrpcTuner.Cli.Tests;
 
 /// <summary>
@@ -29,18 +27,10 @@ public sealed class CbsGridTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_dir, "tops.task.yaml"), "task: fashion-mnist\ntrain_samples: 1000\nvalidation_samples: 300\nlabels: [0, 1, 2, 3, 4]\n");
         await File.WriteAllTextAsync(Path.Combine(_dir, "shoes.task.yaml"), "task: fashion-mnist\ntrain_samples: 1000\nvalidation_samples: 300\nlabels: [5, 6, 7, 8, 9]\n");
         var table = Path.Combine(_dir, "table");
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner"),
-            ["cbs", "grid", "--spec", Path.Combine(_dir, "space.yaml"), "--task", Path.Combine(_dir, "tops.task.yaml"), Path.Combine(_dir, "shoes.task.yaml"), "--output", table])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var grid = Process.Start(psi)!;
-        var output = grid.StandardOutput.ReadToEndAsync();
-        var error = grid.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await grid.WaitForExitAsync(timeout.Token);
-        var (stdout, stderr) = (await output, await error);
-        Assert.True(grid.ExitCode == 0, $"exit {grid.ExitCode}\n{stdout}\n{stderr}");
+        var (exit, stdout, stderr) = await ChildProcess.RunAsync(Path.Combine(AppContext.BaseDirectory, "grpctuner"),
+            ["cbs", "grid", "--spec", Path.Combine(_dir, "space.yaml"), "--task", Path.Combine(_dir, "tops.task.yaml"), Path.Combine(_dir, "shoes.task.yaml"), "--output", table],
+            timeout: TimeSpan.FromMinutes(5));
+        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
         Assert.Contains("data set 'tops': a grid of 4 configurations", stdout);
 
         foreach (var name in new[] { "tops", "shoes" })

@@ -85,40 +85,26 @@ public sealed class CliErrorTests : IAsyncLifetime
     [Fact]
     public async Task AServerWithAuthenticationAndNoAdminKeySaysSoAtStartAndACallWithoutAKeyNamesTheFlag()
     {
-        var port = FreePort();
         var journal = Path.Combine(Path.GetTempPath(), $"banner-{Guid.NewGuid():N}.journal");
-        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner-server"), ["--port", $"{port}", "--host", "127.0.0.1", "--journal", journal])
+        await using (var server = await ServerProcess.StartAsync("--journal", journal))
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var server = System.Diagnostics.Process.Start(psi)!;
-        var printed = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        server.OutputDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
-        server.ErrorDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        try
-        {
-            for (var i = 0; i < 200 && !printed.Any(l => l.Contains("no admin key is configured", StringComparison.Ordinal)); i++)
+            string? banner = null;
+            for (var i = 0; i < 100 && banner is null; i++)
             {
-                await Task.Delay(100);
+                banner = server.Printed.FirstOrDefault(l => l.Contains("no admin key is configured", StringComparison.Ordinal));
+                await Task.Delay(50);
             }
 
-            var banner = printed.FirstOrDefault(l => l.Contains("no admin key is configured", StringComparison.Ordinal));
-            Assert.True(banner is not null, $"no banner about the admin key:\n{string.Join('\n', printed)}");
+            Assert.True(banner is not null, $"no banner about the admin key:\n{string.Join('\n', server.Printed)}");
             Assert.Contains("--admin-key SECRET (or GRPCTUNER_ADMINKEY)", banner);
             Assert.Contains("--no-auth", banner);
 
-            var (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", $"127.0.0.1:{port}");
+            var (code, _, error) = await CliRunner.RunAsync("study", "list", "--server", server.Address);
             Assert.Equal(1, code);
             Assert.Contains("--api-key or GRPCTUNER_API_KEY", error);
         }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            File.Delete(journal);
-        }
+
+        File.Delete(journal);
     }
 
     [Fact]

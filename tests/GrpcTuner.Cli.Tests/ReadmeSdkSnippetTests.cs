@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using GrpcTuner.Server;
@@ -27,15 +26,9 @@ public sealed partial class ReadmeSdkSnippetTests : IAsyncLifetime, IDisposable
         Assert.False(string.IsNullOrEmpty(code), "README.md has no ```csharp block under 'A first ask/tell loop (.NET SDK)'");
         var program = Path.Combine(_dir, "readme.cs");
         await File.WriteAllTextAsync(program, $"#:project {Path.Combine(root, "src/GrpcTuner.Client/GrpcTuner.Client.csproj")}\n{code}");
-        var psi = new ProcessStartInfo("dotnet", ["run", program]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _dir };
-        psi.Environment["GRPCTUNER_SERVER"] = _server.Address;
-        using var run = Process.Start(psi)!;
-        var output = run.StandardOutput.ReadToEndAsync();
-        var error = run.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await run.WaitForExitAsync(timeout.Token);
-        var (stdout, stderr) = (await output, await error);
-        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{stdout}\n{stderr}");
+        var (exit, stdout, stderr) = await ChildProcess.RunAsync("dotnet", ["run", program], _dir,
+            new Dictionary<string, string> { ["GRPCTUNER_SERVER"] = _server.Address }, TimeSpan.FromMinutes(5));
+        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
         var lines = stdout.Trim().Split('\n');
         Assert.Equal(2, lines.Length);
         foreach (var line in lines)

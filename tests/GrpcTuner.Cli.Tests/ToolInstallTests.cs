@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace GrpcTuner.Cli.Tests;
 
 /// <summary>
@@ -35,19 +33,8 @@ public sealed class ToolInstallTests : IDisposable
 
     private static async Task<string> RunAsync(string program, string[] args, string folder, params (string Name, string Value)[] environment)
     {
-        var psi = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = folder };
-        foreach (var (name, value) in environment)
-        {
-            psi.Environment[name] = value;
-        }
-
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await process.WaitForExitAsync(timeout.Token);
-        var (stdout, stderr) = (await output, await error);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: exit {process.ExitCode}\n{stdout}\n{stderr}");
+        var (exit, stdout, stderr) = await ChildProcess.RunAsync(program, args, folder, environment.ToDictionary(e => e.Name, e => e.Value));
+        Assert.True(exit == 0, $"{program} {string.Join(' ', args)}: exit {exit}\n{stdout}\n{stderr}");
         return stdout;
     }
 }

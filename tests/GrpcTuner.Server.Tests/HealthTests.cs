@@ -76,33 +76,15 @@ public sealed class StartupLineTests
     [Fact]
     public async Task TheMetricsEndpointIsNotListedAsAServingAddress()
     {
-        var (port, metrics) = (RedisServer.FreePort(), RedisServer.FreePort());
-        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "grpctuner-server"),
-            ["--no-auth", "--port", $"{port}", "--metrics-port", $"{metrics}", "--journal", Path.Combine(Path.GetTempPath(), $"startup-{Guid.NewGuid():N}.journal")])
+        var metrics = RedisServer.FreePort();
+        await using var server = await ServerProcess.StartAsync("--no-auth", "--metrics-port", $"{metrics}", "--journal", Path.Combine(Path.GetTempPath(), $"startup-{Guid.NewGuid():N}.journal"));
+        for (var i = 0; i < 100 && !server.Printed.Any(l => l.Contains("Prometheus metrics at", StringComparison.Ordinal)); i++)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        using var server = System.Diagnostics.Process.Start(psi)!;
-        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        server.OutputDataReceived += (_, e) => lines.Enqueue(e.Data ?? "");
-        server.ErrorDataReceived += (_, e) => lines.Enqueue(e.Data ?? "");
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        try
-        {
-            for (var i = 0; i < 200 && !lines.Any(l => l.Contains("Prometheus metrics at", StringComparison.Ordinal)); i++)
-            {
-                await Task.Delay(50);
-            }
+            await Task.Delay(50);
+        }
 
-            var all = string.Join('\n', lines);
-            Assert.Contains($"Serving on http://127.0.0.1:{port} with the embedded store", all);
-            Assert.Contains($"Prometheus metrics at http://127.0.0.1:{metrics}/metrics (HTTP/1.1)", all);
-        }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-        }
+        var all = string.Join('\n', server.Printed);
+        Assert.Contains($"Serving on {server.Address} with the embedded store", all);
+        Assert.Contains($"Prometheus metrics at http://127.0.0.1:{metrics}/metrics (HTTP/1.1)", all);
     }
 }

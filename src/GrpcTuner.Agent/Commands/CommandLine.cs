@@ -48,8 +48,9 @@ public static class CommandLine
                 $"TLS: the certificate of the server{at} is not trusted ({Last(r.Status.Detail)}): give the CA that signed it with --ca-file or GRPCTUNER_CA_FILE",
             RpcException r when r.Status.Detail.Contains("SSL connection could not be established", StringComparison.Ordinal) =>
                 $"TLS: the server{at} did not answer TLS ({Last(r.Status.Detail)}): if it serves plaintext, give its address as http://host:port",
-            RpcException { StatusCode: StatusCode.Unavailable } r when r.Status.Detail.Contains("did not complete the HTTP/2 handshake", StringComparison.Ordinal) =>
-                $"Unavailable: the server{at} did not answer plaintext HTTP/2: if it serves TLS, give its address as https://host:port (with --ca-file or GRPCTUNER_CA_FILE for a CA of your own)",
+            // Unavailable or Internal, depending on when the connection broke.
+            RpcException r when r.Status.Detail.Contains("did not complete the HTTP/2 handshake", StringComparison.Ordinal) =>
+                $"{r.StatusCode}: the server{at} did not answer plaintext HTTP/2: if it serves TLS, give its address as https://host:port (with --ca-file or GRPCTUNER_CA_FILE for a CA of your own)",
             RpcException { StatusCode: StatusCode.Unavailable } r =>
                 $"Unavailable: no server answers{at} ({r.Status.Detail}): start one with 'grpctuner serve', or give its address with --server or GRPCTUNER_SERVER",
             RpcException { StatusCode: StatusCode.Unauthenticated } r =>

@@ -31,10 +31,9 @@ public sealed class RevocationTests(SecuredReplicasFixture fx) : IClassFixture<S
             await admin.Admin.RevokeApiKeyAsync(new RevokeApiKeyRequest { Id = id });
         }
 
-        var clock = Stopwatch.StartNew();
+        // The very first call after the revoke returned is refused: no window at all, whatever the machine's load.
         var refused = await Assert.ThrowsAsync<RpcException>(() => onB.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Role = Role.Admin, Description = "escalation", Namespaces = { "*" } }).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(100), $"refused only after {clock.Elapsed}");
 
         // Other calls: within the time the store's notice takes to reach B.
         var until = Stopwatch.StartNew();

@@ -116,3 +116,27 @@ def test_compute_totals_are_the_sum_of_what_the_workers_reported(server):
     assert total["samples"] == 4000 and total["epochs"] == 8 and total["device_count"] == 1
     assert total["wall_seconds"] == pytest.approx(sum(t.compute["wall_seconds"] for t in trials))
     assert total["cpu_seconds"] == pytest.approx(sum(t.compute["cpu_seconds"] for t in trials))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optuna.samplers.RandomSampler(seed=1),
+    lambda: optuna.samplers.TPESampler(seed=1, multivariate=True, n_startup_trials=2),
+    lambda: optuna.samplers.GPSampler(seed=1, n_startup_trials=2),
+    lambda: optuna.samplers.CmaEsSampler(seed=1),
+    lambda: optuna.samplers.NSGAIISampler(seed=1, population_size=4),
+], ids=["random", "tpe-multivariate", "gp", "cmaes", "nsga2"])
+def test_every_free_sampler_runs_a_define_by_run_objective(server, make):
+    study = optuna.create_study(storage=server, sampler=make())
+
+    def objective(trial):
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        return trial.suggest_float("x", -3, 3) ** 2 + (trial.suggest_int("n", 1, 4) if kind == "b" else 0)
+
+    study.optimize(objective, n_trials=8)
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 8
+
+
+def test_a_qmc_study_covers_its_declared_parameters_and_draws_the_others(server):
+    study = optuna.create_study(storage=server, space={"x": optuna.Float(0, 1)}, sampler=optuna.samplers.QMCSampler(seed=2))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), n_trials=4)
+    assert len({t.params["x"] for t in study.trials}) == 4 and all(0 <= t.params["y"] <= 1 for t in study.trials)

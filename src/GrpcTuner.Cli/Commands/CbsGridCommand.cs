@@ -3,6 +3,9 @@ using GrpcTuner.Agent.Tasks;
 using GrpcTuner.Cli.Exports;
 using GrpcTuner.Cli.Specs;
 using GrpcTuner.Client;
+using GrpcTuner.Core.Samplers;
+using GrpcTuner.Core.Validation;
+using GrpcTuner.Server.Mapping;
 using GrpcTuner.V1;
 
 namespace GrpcTuner.Cli.Commands;
@@ -105,14 +108,19 @@ internal static class CbsGridCommand
         return file;
     }
 
-    /// <summary>Configurations of the grid; the server refuses a space that is not one (a float without a step), naming the parameter.</summary>
-    private static long GridPoints(SearchSpace space) => space.Params.Aggregate(1L, (total, p) => checked(total * (p.DistributionCase switch
+    /// <summary>Configurations of the grid, counted as the grid sampler counts them; a space that is no grid is an error naming the parameter.</summary>
+    private static long GridPoints(SearchSpace space)
     {
-        ParamSpec.DistributionOneofCase.Float when p.Float.HasStep && p.Float.Step > 0 => (long)Math.Round((p.Float.High - p.Float.Low) / p.Float.Step) + 1,
-        ParamSpec.DistributionOneofCase.Int => ((p.Int.High - p.Int.Low) / Math.Max(p.Int.Step, 1)) + 1,
-        ParamSpec.DistributionOneofCase.Categorical => p.Categorical.Choices.Count,
-        _ => throw new SpecException($"params: '{p.Name}' is a float without a step; a grid needs a step on every float"),
-    })));
+        if (space.Params.FirstOrDefault(p => p.DistributionCase == ParamSpec.DistributionOneofCase.Float && !(p.Float.HasStep && p.Float.Step > 0)) is { } free)
+        {
+            throw new SpecException($"params: '{free.Name}' is a float without a step; a grid needs a step on every float");
+        }
+
+        var v = new Violations();
+        var domain = SearchSpaceMapper.ToDomain(space, v);
+        v.ThrowIfAny();
+        return GridSampler.CountPoints(domain) ?? throw new SpecException($"params: the grid has more than {GridSampler.MaxPoints} points");
+    }
 
     /// <summary>The complete trials as a results table (RFC 4180 CSV): a column per parameter, in the space's order, and the score. Returns the rows written.</summary>
     private static async Task<int> WriteTableAsync(string path, SearchSpace space, IReadOnlyList<Trial> trials, CancellationToken ct)

@@ -16,6 +16,9 @@ internal sealed class KeyAuthenticator
 {
     public static readonly TimeSpan CacheTtl = TimeSpan.FromSeconds(5);
 
+    private static readonly Principal Anonymous = Principal.Root("anonymous (authentication off)");
+    private static readonly Principal Admin = Principal.Root("admin key");
+
     private readonly ServerOptions _options;
     private readonly IKeyStore _keys;
     private readonly TimeProvider _clock;
@@ -35,10 +38,6 @@ internal sealed class KeyAuthenticator
 
     /// <summary>Raised with a key's id when this replica learns it was revoked: open streams of that key end.</summary>
     public event Action<string>? Revoked;
-
-    private static readonly Principal Anonymous = Principal.Root("anonymous (authentication off)");
-    private static readonly Principal Admin = Principal.Root("admin key");
-
 
     /// <summary>The caller of a bearer token; <paramref name="fresh"/> reads its key from the store, not the cache.</summary>
     public async ValueTask<Principal> AuthenticateAsync(string? authorization, CancellationToken ct, bool fresh = false)
@@ -66,7 +65,7 @@ internal sealed class KeyAuthenticator
             : throw new TunerException(ErrorKind.Unauthenticated, "the API key is unknown or revoked");
     }
 
-    /// <summary>Drops a key from this replica's cache at once (others follow within the TTL).</summary>
+    /// <summary>Drops a key from this replica's cache at once; the store's revocation notice does the same on every replica.</summary>
     public void Forget(string id) => _cache.TryRemove(id, out _);
 
     private async Task<ApiKey?> FindAsync(string id, bool fresh, CancellationToken ct)

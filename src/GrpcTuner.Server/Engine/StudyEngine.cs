@@ -27,12 +27,10 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
 
     private readonly StudyRuntime _runtime = new();
 
-    public async Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
+    public Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
     {
         StudyValidator.Validate(definition);
-        // A caller that gave up while its request was validated gets nothing created behind its back.
-        ct.ThrowIfCancellationRequested();
-        return await store.CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
+        return CreateValidatedAsync(definition, loadIfExists, ct);
     }
 
     /// <summary>
@@ -50,7 +48,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
 
         v.ThrowIfAny();
         var existed = await store.FindStudyAsync(definition.Name, ct).ConfigureAwait(false) is not null;
-        var study = await CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
+        var study = await CreateValidatedAsync(definition, loadIfExists, ct).ConfigureAwait(false);
         if (!existed)
         {
             var tag = new Dictionary<string, string> { ["warm_start"] = "coverage" };
@@ -61,6 +59,13 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         }
 
         return study;
+    }
+
+    private async Task<Study> CreateValidatedAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
+    {
+        // A caller that gave up while its request was validated gets nothing created behind its back.
+        ct.ThrowIfCancellationRequested();
+        return await store.CreateStudyAsync(definition, loadIfExists, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -275,18 +280,25 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
     {
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
         var space = study.Definition.Space;
-        var declared = values.Where(p => space.Find(p.Key) is not null).ToDictionary(StringComparer.Ordinal);
+        // Names outside the space wait as fixed values for the Suggest whose distribution contains them.
+        var declared = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
+        var proposals = new Dictionary<string, Proposal>(StringComparer.Ordinal);
         var v = new Violations();
-        TrialValidator.ValidateParams(space, declared, "params", v);
-        foreach (var name in values.Keys.Where(n => space.Find(n) is null))
+        foreach (var (name, value) in values)
         {
-            v.Check(Names.IsValid(name), $"params[{name}]", Names.Rule);
+            if (space.Find(name) is not null)
+            {
+                declared[name] = value;
+            }
+            else if (v.Check(Names.IsValid(name), $"params[{name}]", Names.Rule))
+            {
+                proposals[name] = new Proposal(value, null);
+            }
         }
 
+        TrialValidator.ValidateParams(space, declared, "params", v);
         AttrValidator.Validate(attrs, "user_attrs", v);
         v.ThrowIfAny();
-        // Names outside the space wait as fixed values for the Suggest whose distribution contains them.
-        var proposals = values.Where(p => space.Find(p.Key) is null).ToDictionary(p => p.Key, p => new Proposal(p.Value, null), StringComparer.Ordinal);
         return await store.EnqueueAsync(study, new QueuedParams(declared, attrs, null) { Proposals = proposals }, ct).ConfigureAwait(false);
     }
 

@@ -108,10 +108,10 @@ public static class TunerServer
         app.MapGrpcService<ReflectionServiceImpl>();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-            var addresses = string.Join(", ", Addresses(app));
+            var grpc = Addresses(app);
+            var addresses = string.Join(", ", grpc);
             ServerLog.Started(app.Logger, addresses, options.Redis is null ? "embedded" : "Redis");
-            foreach (var metrics in all.Except(Addresses(app)))
+            foreach (var metrics in AllAddresses(app).Except(grpc))
             {
                 ServerLog.Metrics(app.Logger, metrics);
             }
@@ -161,13 +161,15 @@ public static class TunerServer
         }
     }
 
-    /// <summary>The addresses a started replica listens on, gRPC first (then metrics), for example http://127.0.0.1:50051.</summary>
-    /// <summary>Where the gRPC service listens: every address Kestrel bound but the metrics endpoint's, bound after it.</summary>
+    /// <summary>Where a started replica's gRPC service listens, for example http://127.0.0.1:50051: every address Kestrel bound but the metrics endpoint's, bound after it.</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app)
     {
-        var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        var all = AllAddresses(app);
         return app.Services.GetRequiredService<ServerOptions>().MetricsPort is null || all.Count < 2 ? all : all[..^1];
     }
+
+    private static List<string> AllAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
     private static X509Certificate2? TlsCertificate(ServerOptions options) => (options.TlsCertificate, options.TlsKey) switch
     {

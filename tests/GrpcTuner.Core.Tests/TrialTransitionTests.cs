@@ -52,6 +52,30 @@ public class TrialTransitionTests
     }
 
     [Fact]
+    public void ATrialKeepsAtMostItsLimitOfIntermediateValues()
+    {
+        var full = Running() with { Intermediate = IntermediateSeries.With([], Enumerable.Range(0, IntermediateSeries.MaxPerTrial).Select(i => new IntermediateValue(i, i))) };
+        var e = Assert.Throws<TunerException>(() => TrialTransitions.Report("s", full, IntermediateSeries.MaxPerTrial, 1, Now, null));
+        Assert.Equal(ErrorKind.FailedPrecondition, e.Kind);
+        Assert.StartsWith("step: trial 0 of study 's' already holds 10000 intermediate values", e.Message);
+        // A step it already holds is still a renewal, not a new value.
+        Assert.Equal(IntermediateSeries.MaxPerTrial, TrialTransitions.Report("s", full, 5, 1, Now, null).Intermediate.Count);
+    }
+
+    [Fact]
+    public void ASeriesAddsStepsInOrderAndShowsWhatAChangeAdded()
+    {
+        var series = IntermediateSeries.With([], [new(5, 0.5), new(1, 0.1), new(5, 9), new(3, 0.3)]);
+        Assert.Equal([new IntermediateValue(1, 0.1), new(3, 0.3), new(5, 0.5)], series);
+        var more = IntermediateSeries.With(series, [new(2, 0.2), new(7, 0.7)]);
+        Assert.Equal([new IntermediateValue(2, 0.2), new(7, 0.7)], IntermediateSeries.Added(series, more));
+        Assert.Equal([new IntermediateValue(7, 0.7)], IntermediateSeries.Added(IntermediateSeries.With(series, [new(2, 0.2)]), more));
+        Assert.Empty(IntermediateSeries.Added(more, more));
+        Assert.Equal(~1, IntermediateSeries.IndexOf(series, 2));
+        Assert.Equal(2, IntermediateSeries.IndexOf(series, 5));
+    }
+
+    [Fact]
     public void ExpiryRetriesUntilMaxRetriesRunsOut()
     {
         var first = Running(0);

@@ -108,6 +108,18 @@ public sealed class BadInputTests(TwoReplicasFixture cluster) : IAsyncLifetime
         {
             Study = S, Trials = { new FrozenTrial { State = TrialState.Running, Params = { ["x"] = new ParamValue { FloatValue = 1 }, ["n"] = new ParamValue { IntValue = 1 }, ["opt"] = new ParamValue { StringValue = "adam" } } } },
         }).ResponseAsync),
+        ["add a trial with 10,001 intermediate values"] = (StatusCode.InvalidArgument, "trials[0].intermediate_values: at most 10000", c => c.AddTrialsAsync(new AddTrialsRequest
+        {
+            Study = S,
+            Trials =
+            {
+                new FrozenTrial
+                {
+                    State = TrialState.Pruned, Params = { ["x"] = new ParamValue { FloatValue = 1 }, ["n"] = new ParamValue { IntValue = 1 }, ["opt"] = new ParamValue { StringValue = "adam" } },
+                    IntermediateValues = { Enumerable.Range(0, 10_001).Select(i => new IntermediateValue { Step = i, Value = i }) },
+                },
+            },
+        }).ResponseAsync),
         ["get trial out of range"] = (StatusCode.NotFound, "trial 12345", c => c.GetTrialAsync(new GetTrialRequest { Study = S, TrialNumber = 12345 }).ResponseAsync),
         ["cmaes population of 2^31 - 1"] = (StatusCode.InvalidArgument, "sampler.cmaes.population_size", c => c.CreateStudyAsync(Request(r => r.Sampler = new SamplerConfig { Cmaes = new CmaEsSamplerConfig { PopulationSize = int.MaxValue } })).ResponseAsync),
         ["categorical of 100,000 choices"] = (StatusCode.InvalidArgument, "search_space.params[0].categorical.choices", c => Create(c, p => p.Categorical = new CategoricalDistribution { Choices = { Enumerable.Range(0, 100_000).Select(i => new ParamValue { IntValue = i }) } })),

@@ -50,6 +50,22 @@ public sealed class JournaledStoreContractTests : StoreContractTests, IDisposabl
 
     protected override Task<IStudyStore> CreateStoreAsync() => Task.FromResult<IStudyStore>(new EmbeddedStudyStore(_path));
 
+    protected override async Task<IStudyStore?> OtherReaderAsync()
+    {
+        await Store.DisposeAsync();
+        return new EmbeddedStudyStore(_path);
+    }
+
+    [Fact]
+    public async Task AReportWritesItsOwnValueNotTheWholeSeries()
+    {
+        await ReportManyAsync(2000);
+        await Store.DisposeAsync();
+        // Each line with the whole series would make 2,000 reports about 2000 * 1000 * 20 bytes = 40 MB.
+        var size = new FileInfo(_path).Length;
+        Assert.True(size < 2_000_000, $"journal: {size} bytes");
+    }
+
     [Fact]
     public async Task ARestartLosesNothingAcknowledged()
     {

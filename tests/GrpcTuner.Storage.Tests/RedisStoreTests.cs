@@ -31,6 +31,18 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StoreContractT
 
     protected override Task<IStudyStore> CreateStoreAsync() => Task.FromResult<IStudyStore>(new RedisStudyStore(redis.Connection, _prefix));
 
+    protected override Task<IStudyStore?> OtherReaderAsync() => Task.FromResult<IStudyStore?>(new RedisStudyStore(redis.Connection, _prefix));
+
+    [Fact]
+    public async Task AReportAppendsItsOwnValueNotTheWholeSeries()
+    {
+        var (study, _) = await ReportManyAsync(2000);
+        var entries = await redis.Connection.GetDatabase().StreamRangeAsync($"{_prefix}{{s:{study.Id}}}:events");
+        // What another replica reads to catch up: with the whole series in each change it was about 40 MB.
+        var longest = entries.Max(e => e.Values.Sum(v => v.Value.ToString().Length));
+        Assert.True(longest < 1000, $"longest stream entry: {longest} characters");
+    }
+
     [Fact]
     public async Task AnotherReplicaSeesChangesAndReloadsWhenTheStreamWasTrimmedPastIt()
     {

@@ -18,6 +18,26 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected abstract Task<IStudyStore> CreateStoreAsync();
 
+    /// <summary>A store that reads what <see cref="Store"/> wrote without sharing its memory: another replica, or the journal reopened; null where there is none.</summary>
+    protected virtual Task<IStudyStore?> OtherReaderAsync() => Task.FromResult<IStudyStore?>(null);
+
+    /// <summary>Reports <paramref name="count"/> steps on one trial, out of step order and one step twice.</summary>
+    protected async Task<(Study Study, Trial Trial)> ReportManyAsync(int count)
+    {
+        var study = await Store.CreateStudyAsync(Definition(), false, default);
+        var trial = (await ClaimAsync(study, Claim(1)))[0];
+        for (var i = 0; i <= count; i++)
+        {
+            // Steps 0..count-1 in a scrambled order (7 is prime to the counts used), then step 3 again with another value.
+            var step = i < count ? (i * 7L) % count : 3;
+            var next = TrialTransitions.Report("study", trial, step, i < count ? step * 0.5 : -1, Now, Lease);
+            Assert.IsType<UpdateResult.Applied>(await Store.UpdateTrialAsync(study, trial, next, UpdateOptions.None, default));
+            trial = next;
+        }
+
+        return (study, trial);
+    }
+
     protected static StudyDefinition Definition(string name = "study", int maxRetries = 0) => new(name,
         new SearchSpace([new ParamSpec("x", new FloatDistribution(0, 1)), new ParamSpec("c", new CategoricalDistribution([ParamValue.Of("a"), ParamValue.Of(true)]))]),
         [Direction.Minimize], new SamplerSettings(SamplerKind.Random, 1), PrunerSettings.None, maxRetries, new Dictionary<string, string> { ["team"] = "ml" });
@@ -253,6 +273,28 @@ public abstract class StoreContractTests : IAsyncLifetime
         var all = (await Task.WhenAll(tasks)).SelectMany(x => x).ToList();
         Assert.Equal(800, all.Count);
         Assert.Equal(Enumerable.Range(0, 800).Select(i => (long)i), all.Order());
+    }
+
+    [Fact]
+    public async Task ManyReportsReadBackWholeInStepOrderAndAWatcherGetsTheTrialOnce()
+    {
+        var first = await Store.ReadEventsAsync(await Store.CreateStudyAsync(Definition("other"), false, default), null, 10, default);
+        Assert.Empty(first.Events);
+        var (study, reported) = await ReportManyAsync(300);
+        Assert.Equal(300, reported.Intermediate.Count);
+        var start = await Store.ReadEventsAsync(study, "0", 10_000, default);
+        var watched = Assert.Single(start.Events);
+        Assert.Equal(300, watched.Trial.Intermediate.Count);
+
+        var reader = await OtherReaderAsync() ?? Store;
+        var again = (await reader.FindStudyAsync("study", default))!;
+        var read = (await reader.GetTrialAsync(again, 0, default))!;
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), read.Intermediate.Select(iv => iv.Step));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => i * 0.5), read.Intermediate.Select(iv => iv.Value));
+        Assert.Equal(reported.Version, read.Version);
+        var finished = TrialTransitions.Finish("study", read, TrialState.Complete, [1.0], "", Trial.EmptyAttrs, Now);
+        Assert.IsType<UpdateResult.Applied>(await reader.UpdateTrialAsync(again, read, finished, UpdateOptions.None, default));
+        Assert.Equal(300, (await reader.GetTrialsAsync(again, default))[0].Intermediate.Count);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed record Trial
 
     public IReadOnlyList<double> Values { get; init; } = [];
 
+    /// <summary>Sorted by step (see <see cref="IntermediateSeries"/>).</summary>
     public IReadOnlyList<IntermediateValue> Intermediate { get; init; } = [];
 
     public string WorkerId { get; init; } = "";
@@ -62,21 +63,13 @@ public sealed record Trial
 
     public static IReadOnlyDictionary<string, string> EmptyAttrs { get; } = new Dictionary<string, string>();
 
-    /// <summary>The last intermediate value at or before <paramref name="step"/>, if any.</summary>
+    /// <summary>The intermediate value reported at <paramref name="step"/>, if any.</summary>
     public bool TryGetIntermediate(long step, out double value)
     {
-        foreach (var iv in Intermediate)
-        {
-            if (iv.Step == step)
-            {
-                value = iv.Value;
-                return true;
-            }
-        }
-
-        value = 0;
-        return false;
+        var at = IntermediateSeries.IndexOf(Intermediate, step);
+        value = at >= 0 ? Intermediate[at].Value : 0;
+        return at >= 0;
     }
 
-    public long? LastStep => Intermediate.Count == 0 ? null : Intermediate.Max(iv => iv.Step);
+    public long? LastStep => Intermediate.Count == 0 ? null : Intermediate[^1].Step;
 }

@@ -67,13 +67,16 @@ public static class TrialTransitions
     public static Trial Report(string study, Trial trial, long step, double value, DateTimeOffset now, TimeSpan? lease, string checkpoint = "", Compute? compute = null)
     {
         RequireRunning(study, trial, "reported on");
+        if (trial.Intermediate.Count >= IntermediateSeries.MaxPerTrial && !trial.TryGetIntermediate(step, out _))
+        {
+            throw new TunerException(ErrorKind.FailedPrecondition,
+                $"step: trial {trial.Number} of study '{study}' already holds {IntermediateSeries.MaxPerTrial} intermediate values, the most a trial keeps; report less often (every epoch or every N steps)");
+        }
+
         var length = lease ?? trial.LeaseDuration;
-        var intermediate = trial.TryGetIntermediate(step, out _)
-            ? trial.Intermediate
-            : trial.Intermediate.Append(new IntermediateValue(step, value)).OrderBy(iv => iv.Step).ToArray();
         return trial with
         {
-            Intermediate = intermediate,
+            Intermediate = IntermediateSeries.With(trial.Intermediate, [new IntermediateValue(step, value)]),
             LeaseDeadline = now + length,
             LeaseDuration = length,
             Checkpoint = checkpoint.Length > 0 ? checkpoint : trial.Checkpoint,

@@ -73,8 +73,7 @@ public sealed class PercentilePruner : IPruner
     {
         var interval = Math.Max(1, _settings.IntervalSteps);
         var nearestLower = ((step - _settings.NWarmupSteps) / interval * interval) + _settings.NWarmupSteps;
-        var steps = trial.Intermediate.Select(iv => iv.Step).Order().ToList();
-        var secondLast = steps.Count >= 2 ? steps[^2] : -1;
+        var secondLast = trial.Intermediate.Count >= 2 ? trial.Intermediate[^2].Step : -1;
         return secondLast < nearestLower;
     }
 }

@@ -61,18 +61,12 @@ public sealed class SuccessiveHalvingPruner(PrunerSettings settings, Direction d
         return result >= long.MaxValue ? long.MaxValue : (long)result;
     }
 
+    /// <summary>The first report at or after the rung's step.</summary>
     private static IntermediateValue? RungValue(Trial t, long rungStep)
     {
-        IntermediateValue? first = null;
-        foreach (var iv in t.Intermediate)
-        {
-            if (iv.Step >= rungStep && (first is null || iv.Step < first.Value.Step))
-            {
-                first = iv;
-            }
-        }
-
-        return first;
+        var at = IntermediateSeries.IndexOf(t.Intermediate, rungStep);
+        var first = at >= 0 ? at : ~at;
+        return first < t.Intermediate.Count ? t.Intermediate[first] : null;
     }
 
     private bool IsPromotable(double value, List<double> competing)

@@ -82,5 +82,5 @@ public sealed class PbtScheduler(StudyDefinition study)
         }
     }
 
-    private static double Latest(Trial t) => t.Intermediate.MaxBy(iv => iv.Step).Value;
+    private static double Latest(Trial t) => t.Intermediate[^1].Value;
 }

@@ -321,6 +321,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
                 v.Check(t.Values.Count == 0, $"{field}.values", "must be empty unless state is TRIAL_STATE_COMPLETE");
             }
 
+            v.Check(t.Intermediate.Count <= IntermediateSeries.MaxPerTrial, $"{field}.intermediate_values", $"at most {IntermediateSeries.MaxPerTrial} (distinct steps), not {t.Intermediate.Count}");
             for (var k = 0; k < t.Intermediate.Count; k++)
             {
                 v.Check(t.Intermediate[k].Step >= 0, $"{field}.intermediate_values[{k}].step", "must be >= 0");

@@ -148,7 +148,7 @@ internal static class TrialMapper
         Params = ValueMapper.ToDomain(f.Params, $"{field}.params", v),
         State = FinishedState(f.State, $"{field}.state", v) ?? TrialState.Fail,
         Values = f.Values.ToArray(),
-        Intermediate = f.IntermediateValues.Select(iv => new IntermediateValue(iv.Step, iv.Value)).OrderBy(iv => iv.Step).ToArray(),
+        Intermediate = IntermediateSeries.With([], f.IntermediateValues.Select(iv => new IntermediateValue(iv.Step, iv.Value))),
         UserAttrs = new Dictionary<string, string>(f.UserAttrs),
         CompleteTime = DateTimeOffset.UtcNow,
         Distributions = Distributions(f.Distributions, $"{field}.distributions", v),

@@ -46,7 +46,7 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
         {
             foreach (var op in ops)
             {
-                Apply(op);
+                Apply(WithEarlierValues(op));
             }
         }
     }
@@ -184,7 +184,7 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
                 return new UpdateResult.Conflict(current);
             }
 
-            var ops = new List<JournalOp> { new JournalOp.PutTrial(study.Id, updated) };
+            var ops = new List<JournalOp> { new JournalOp.PutTrial(study.Id, updated, current) };
             if (options.Requeue is { } requeue)
             {
                 ops.Add(new JournalOp.Push(study.Id, requeue));
@@ -269,7 +269,7 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
             var start = (int)(from - s.EventsDropped);
             var page = s.Events.GetRange(start, Math.Min(limit, s.Events.Count - start))
                 .Select((t, i) => new TrialEvent((from + i + 1).ToString(CultureInfo.InvariantCulture), t)).ToList();
-            return Task.FromResult(new EventPage(page, (from + page.Count).ToString(CultureInfo.InvariantCulture)));
+            return Task.FromResult(new EventPage(EventCoalescing.LastPerTrial(page), (from + page.Count).ToString(CultureInfo.InvariantCulture)));
         }
     }
 
@@ -341,6 +341,12 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
     }
 
     private ValueTask DurableAsync(long sequence) => _journal?.WaitDurableAsync(sequence) ?? ValueTask.CompletedTask;
+
+    /// <summary>A replayed trial line holds only the intermediate values its change added (older journals: all of them); the rest are the version before's.</summary>
+    private JournalOp WithEarlierValues(JournalOp op) =>
+        op is JournalOp.PutTrial { Trial: var t } put && _byId.TryGetValue(op.StudyId, out var s) && s.Trials[t.Number] is { } before
+            ? put with { Trial = t with { Intermediate = IntermediateSeries.With(before.Intermediate, t.Intermediate) } }
+            : op;
 
     private void Apply(JournalOp op)
     {

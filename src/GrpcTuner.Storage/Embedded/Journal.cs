@@ -193,7 +193,7 @@ internal sealed class Journal : IDisposable
                 break;
             case JournalOp.PutTrial t:
                 w.WriteString("op", "trial");
-                w.WriteString("trial", TrialJson.Write(t.Trial));
+                w.WriteString("trial", TrialJson.Write(t.Trial, t.Previous is { } before ? IntermediateSeries.Added(before.Intermediate, t.Trial.Intermediate) : t.Trial.Intermediate));
                 break;
             case JournalOp.SetLease l:
                 w.WriteString("op", "lease");

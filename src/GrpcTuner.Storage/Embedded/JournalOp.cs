@@ -10,7 +10,12 @@ internal abstract record JournalOp(string StudyId)
 
     public sealed record DeleteStudy(string Id) : JournalOp(Id);
 
-    public sealed record PutTrial(string Id, Trial Trial) : JournalOp(Id);
+    /// <summary>
+    /// A trial's new version. Its line holds only the intermediate values added since
+    /// <paramref name="Previous"/>, so a trial's reports cost the journal O(reports), not
+    /// O(reports squared); replay adds them to the version before.
+    /// </summary>
+    public sealed record PutTrial(string Id, Trial Trial, Trial? Previous = null) : JournalOp(Id);
 
     public sealed record SetLease(string Id, long Number, DateTimeOffset? Deadline) : JournalOp(Id);
 

@@ -35,6 +35,9 @@ internal sealed class StudyKeys(string root)
     /// <summary>Hash: number -> trial record.</summary>
     public RedisKey Trials { get; } = root + "trials";
 
+    /// <summary>Hash: number -> the trial's intermediate values as appended fragments (the records hold none), so a report appends one value instead of rewriting them all.</summary>
+    public RedisKey Intermediate { get; } = root + "iv";
+
     /// <summary>Stream: one entry per trial change, with ids "K-0" for the K-th change, so a reader sees a gap left by trimming.</summary>
     public RedisKey Events { get; } = root + "events";
 
@@ -53,5 +56,5 @@ internal sealed class StudyKeys(string root)
     /// <summary>String: the reply to an Ask with this request id, kept for a day.</summary>
     public RedisKey Request(string requestId) => root + "req:" + requestId;
 
-    public RedisKey[] All => [Meta, Seq, Trials, Events, EventSeq, Leases, Queue, Grid];
+    public RedisKey[] All => [Meta, Seq, Trials, Intermediate, Events, EventSeq, Leases, Queue, Grid];
 }

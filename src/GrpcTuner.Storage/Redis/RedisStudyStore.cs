@@ -4,6 +4,7 @@ using System.Text.Json;
 using GrpcTuner.Core.Access;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
+using GrpcTuner.Storage.Redis.Scripts;
 using GrpcTuner.Storage.Serialization;
 using StackExchange.Redis;
 
@@ -201,38 +202,24 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
 
     public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct) => Guard<ClaimResult>(async () =>
     {
-        var keys = _keys.For(study.Id);
-        var cache = Cache(study);
-        var args = new List<RedisValue>(8 + claim.Suggestions.Count)
+        var args = new ClaimScript.Args(claim.RequestId ?? "", claim.Count, TrialJson.Head(claim.WorkerId, claim.Now, claim.Lease),
+            (claim.Now + claim.Lease).ToUnixTimeMilliseconds(), claim.Window is not null, claim.Window?.Start ?? 0, claim.Window?.Size,
+            (long)RequestTtl.TotalSeconds, StreamMaxLength, claim.Suggestions.Select(TrialJson.Body).ToList());
+        switch (await ClaimScript.RunAsync(_db, _keys.For(study.Id), args).ConfigureAwait(false))
         {
-            claim.RequestId ?? "",
-            claim.Count,
-            TrialJson.Head(claim.WorkerId, claim.Now, claim.Lease),
-            (claim.Now + claim.Lease).ToUnixTimeMilliseconds(),
-            claim.Window?.Start ?? 0,
-            claim.Window is null ? -2 : claim.Window.Size ?? -1,
-            (long)RequestTtl.TotalSeconds,
-            StreamMaxLength,
-        };
-        args.AddRange(claim.Suggestions.Select(s => (RedisValue)TrialJson.Body(s)));
-        RedisKey[] scriptKeys = [keys.Seq, keys.Trials, keys.Events, keys.EventSeq, keys.Leases, keys.Queue, keys.Grid,
-            claim.RequestId is { } rid ? keys.Request(rid) : keys.Request(""), keys.Meta];
-        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.Claim, scriptKeys, args.ToArray()).ConfigureAwait(false))!;
-        switch ((string)reply[0]!)
-        {
-            case "OK":
-                using (var doc = JsonDocument.Parse((string)reply[1]!))
+            case ClaimScript.Reply.Claimed claimed:
+                using (var doc = JsonDocument.Parse(claimed.Records))
                 {
                     var trials = doc.RootElement.EnumerateArray().Select(TrialJson.Read).ToList();
+                    var cache = Cache(study);
                     trials.ForEach(cache.Apply);
-
                     return new ClaimResult.Claimed(trials);
                 }
 
-            case "RETRY":
-                return new ClaimResult.Retry((long)reply[1]);
-            case "EXHAUSTED":
-                return new ClaimResult.Exhausted((long)reply[1]);
+            case ClaimScript.Reply.Retry retry:
+                return new ClaimResult.Retry(retry.Next);
+            case ClaimScript.Reply.Exhausted exhausted:
+                return new ClaimResult.Exhausted(exhausted.Size);
             default:
                 throw Gone(study);
         }
@@ -240,57 +227,42 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
 
     public Task<UpdateResult> UpdateTrialAsync(Study study, Trial expected, Trial updated, UpdateOptions options, CancellationToken ct) => Guard<UpdateResult>(async () =>
     {
-        var keys = _keys.For(study.Id);
-        RedisValue lease = updated.State == TrialState.Running && updated.LeaseDeadline is { } d ? d.ToUnixTimeMilliseconds() : RedisValue.EmptyString;
-        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.Update,
-            [keys.Trials, keys.Events, keys.EventSeq, keys.Leases, keys.Queue, keys.Meta],
-            [
-                expected.Number,
-                expected.Version,
-                TrialJson.Write(updated),
-                lease,
-                options.OnlyIfLeaseExpiredAt is { } at ? at.ToUnixTimeMilliseconds() : RedisValue.EmptyString,
-                options.Requeue is { } requeue ? TrialJson.Body(requeue) : RedisValue.EmptyString,
-                StreamMaxLength,
-            ]).ConfigureAwait(false))!;
+        var args = new UpdateScript.Args(
+            expected.Number,
+            expected.Version,
+            TrialJson.Write(updated, []),
+            IntermediateJson.Fragment(IntermediateSeries.Added(expected.Intermediate, updated.Intermediate)),
+            updated.State == TrialState.Running && updated.LeaseDeadline is { } d ? d.ToUnixTimeMilliseconds() : null,
+            options.OnlyIfLeaseExpiredAt?.ToUnixTimeMilliseconds(),
+            options.Requeue is { } requeue ? TrialJson.Body(requeue) : null,
+            StreamMaxLength);
         var cache = Cache(study);
-        switch ((string)reply[0]!)
+        switch (await UpdateScript.RunAsync(_db, _keys.For(study.Id), args).ConfigureAwait(false))
         {
-            case "OK":
+            case UpdateScript.Reply.Applied:
                 cache.Apply(updated);
                 return UpdateResult.Ok;
-            case "CONFLICT":
-                var current = TrialJson.Read((string)reply[1]!);
+            case UpdateScript.Reply.Conflict conflict:
+                var current = TrialCache.Whole(conflict.Record, conflict.Intermediate);
                 cache.Apply(current);
                 return new UpdateResult.Conflict(current);
-            case "MISSING":
+            case UpdateScript.Reply.Missing:
                 return new UpdateResult.Missing();
             default:
                 throw Gone(study);
         }
     });
 
-    public Task<bool> ExtendLeaseAsync(Study study, long number, DateTimeOffset deadline, CancellationToken ct) => Guard(async () =>
-    {
-        var reply = await _db.ScriptEvaluateAsync(RedisScripts.ExtendLease, [_keys.For(study.Id).Leases], [number, deadline.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
-        return (long)reply == 1;
-    });
+    public Task<bool> ExtendLeaseAsync(Study study, long number, DateTimeOffset deadline, CancellationToken ct) =>
+        Guard(() => ExtendLeaseScript.RunAsync(_db, _keys.For(study.Id), number, deadline.ToUnixTimeMilliseconds()));
 
     public Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct) =>
         Guard(() => _db.ListRightPushAsync(_keys.For(study.Id).Queue, TrialJson.Body(entry)));
 
     public Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct) => Guard(async () =>
     {
-        var keys = _keys.For(study.Id);
-        var args = new List<RedisValue> { StreamMaxLength };
-        args.AddRange(trials.Select(t => (RedisValue)TrialJson.ImportBody(t)));
-        var reply = (RedisResult[])(await _db.ScriptEvaluateAsync(RedisScripts.AddTrials, [keys.Seq, keys.Trials, keys.Events, keys.EventSeq, keys.Meta], args.ToArray()).ConfigureAwait(false))!;
-        if (reply.Length > 0 && reply[0].Resp2Type == ResultType.BulkString && (string)reply[0]! == "GONE")
-        {
-            throw Gone(study);
-        }
-
-        return (IReadOnlyList<long>)reply.Select(r => (long)r).ToList();
+        var entries = trials.Select(t => new AddTrialsScript.Entry(TrialJson.ImportBody(t), IntermediateJson.Fragment(t.Intermediate))).ToList();
+        return await AddTrialsScript.RunAsync(_db, _keys.For(study.Id), StreamMaxLength, entries).ConfigureAwait(false) ?? throw Gone(study);
     });
 
     public Task<IReadOnlyList<long>> ExpiredLeasesAsync(Study study, DateTimeOffset now, int limit, CancellationToken ct) => Guard(async () =>
@@ -308,8 +280,17 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             var first = entries.Length > 0 ? long.Parse(((string)entries[0].Id!).Split('-')[0], CultureInfo.InvariantCulture) : from + 1;
             if (first == from + 1)
             {
-                var events = entries.Select(e => new TrialEvent(((string)e.Id!).Split('-')[0], TrialJson.Read((string)e["r"]!))).ToList();
-                return new EventPage(events, events.Count > 0 ? events[^1].Cursor : cursor);
+                if (entries.Length == 0)
+                {
+                    return new EventPage([], cursor);
+                }
+
+                // Records in the stream carry no intermediate values: each trial comes from the cache, which the
+                // refresh brings at least to the change of the page's last entry.
+                var cache = Cache(study);
+                await cache.RefreshAsync().ConfigureAwait(false);
+                var events = entries.Select(e => new TrialEvent(((string)e.Id!).Split('-')[0], cache.Peek((long)e["n"])!)).ToList();
+                return new EventPage(EventCoalescing.LastPerTrial(events), events[^1].Cursor);
             }
         }
 

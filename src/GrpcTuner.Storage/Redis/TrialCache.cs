@@ -10,7 +10,9 @@ namespace GrpcTuner.Storage.Redis;
 /// decision. Stream ids are "K-0" for the K-th change; when the next id read is not the one after
 /// the last applied (the stream was trimmed past it), the trials hash is reloaded whole.
 /// A record replaces the cached one only when its version is not older, so events, reloads and
-/// this replica's own writes can arrive in any order.
+/// this replica's own writes can arrive in any order. Stream entries carry only the intermediate
+/// values a change added, so catching up on 5,000 reports costs 5,000 small records, not 12.5
+/// million values.
 /// </summary>
 internal sealed class TrialCache(IDatabase db, StudyKeys keys)
 {
@@ -64,6 +66,14 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
         }
     }
 
+    /// <summary>A trial from its stored record and its stored intermediate series (null: none).</summary>
+    public static Trial Whole(string record, string? intermediate)
+    {
+        var t = TrialJson.Read(record);
+        // Records written before the series was kept apart carry their values themselves.
+        return t with { Intermediate = IntermediateSeries.With(t.Intermediate, IntermediateJson.ReadFragments(intermediate)) };
+    }
+
     private async Task CatchUpAsync()
     {
         while (true)
@@ -75,10 +85,21 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
                 continue;
             }
 
+            List<long>? unknownBefore = null;
             foreach (var entry in entries)
             {
-                Apply(TrialJson.Read((string)entry["r"]!));
+                var record = TrialJson.Read((string)entry["r"]!);
+                if (!ApplyChange(record, IntermediateJson.ReadFragments(entry["d"])))
+                {
+                    (unknownBefore ??= []).Add(record.Number);
+                }
+
                 _lastEvent = EventNumber(entry.Id);
+            }
+
+            if (unknownBefore is not null)
+            {
+                await ReloadAsync(unknownBefore.Distinct().ToArray()).ConfigureAwait(false);
             }
 
             if (entries.Length < PageSize)
@@ -88,18 +109,59 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
         }
     }
 
+    /// <summary>
+    /// Applies a change read from the stream, which holds only the intermediate values it added, onto
+    /// the cached version before it. False when the cache does not hold that version.
+    /// </summary>
+    private bool ApplyChange(Trial record, IReadOnlyList<IntermediateValue> added)
+    {
+        lock (_write)
+        {
+            var cached = _trials[record.Number];
+            if (cached is not null && cached.Version >= record.Version)
+            {
+                return true;
+            }
+
+            var before = record.Version == 0 ? [] : cached is not null && cached.Version == record.Version - 1 ? cached.Intermediate : null;
+            if (before is null)
+            {
+                return false;
+            }
+
+            _trials.Put(record with { Intermediate = IntermediateSeries.With(before, record.Intermediate.Concat(added)) });
+            return true;
+        }
+    }
+
     private async Task ReloadAsync()
     {
         // The counter is read first: changes made after it are replayed from the stream again,
-        // which the version rule makes harmless.
+        // which the version rule makes harmless. Records before series: a series only grows, so a
+        // record never comes with fewer values than it had.
         var counter = (long?)await db.StringGetAsync(keys.EventSeq).ConfigureAwait(false) ?? 0;
-        var all = await db.HashGetAllAsync(keys.Trials).ConfigureAwait(false);
-        foreach (var field in all)
+        var records = await db.HashGetAllAsync(keys.Trials).ConfigureAwait(false);
+        var series = (await db.HashGetAllAsync(keys.Intermediate).ConfigureAwait(false)).ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
+        foreach (var field in records)
         {
-            Apply(TrialJson.Read((string)field.Value!));
+            Apply(Whole((string)field.Value!, series.GetValueOrDefault((string)field.Name!)));
         }
 
         _lastEvent = counter;
+    }
+
+    private async Task ReloadAsync(long[] numbers)
+    {
+        var fields = numbers.Select(n => (RedisValue)n).ToArray();
+        var records = await db.HashGetAsync(keys.Trials, fields).ConfigureAwait(false);
+        var series = await db.HashGetAsync(keys.Intermediate, fields).ConfigureAwait(false);
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            if (records[i].HasValue)
+            {
+                Apply(Whole((string)records[i]!, series[i].HasValue ? (string)series[i]! : null));
+            }
+        }
     }
 
     private static long EventNumber(RedisValue id)

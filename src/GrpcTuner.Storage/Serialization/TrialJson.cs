@@ -13,7 +13,10 @@ namespace GrpcTuner.Storage.Serialization;
 /// </summary>
 public static class TrialJson
 {
-    public static string Write(Trial t)
+    public static string Write(Trial t) => Write(t, t.Intermediate);
+
+    /// <summary>The record with <paramref name="intermediate"/> as its intermediate values: the stores keep a trial's series apart and write only what a change added.</summary>
+    public static string Write(Trial t, IReadOnlyList<IntermediateValue> intermediate)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer))
@@ -34,18 +37,10 @@ public static class TrialJson
                 w.WriteEndArray();
             }
 
-            if (t.Intermediate.Count > 0)
+            if (intermediate.Count > 0)
             {
-                w.WriteStartArray("i");
-                foreach (var iv in t.Intermediate)
-                {
-                    w.WriteStartArray();
-                    w.WriteNumberValue(iv.Step);
-                    w.WriteNumberValue(iv.Value);
-                    w.WriteEndArray();
-                }
-
-                w.WriteEndArray();
+                w.WritePropertyName("i");
+                IntermediateJson.WriteArray(w, intermediate);
             }
 
             if (t.CompleteTime is { } end)
@@ -113,10 +108,10 @@ public static class TrialJson
     /// <summary>Members of one queued or suggested param set, without braces.</summary>
     public static string Body(QueuedParams body) => Fragment(w => WriteBodyMembers(w, body.Params, body.UserAttrs, body.RetriedFrom, body.Proposals));
 
-    /// <summary>Members of a finished trial to import, everything but version and number, without braces.</summary>
+    /// <summary>Members of a finished trial to import, everything but version, number and intermediate values, without braces.</summary>
     public static string ImportBody(Trial t)
     {
-        var full = Write(t);
+        var full = Write(t, []);
         var afterNumber = full.IndexOf(",\"s\":", StringComparison.Ordinal);
         return full[(afterNumber + 1)..^1];
     }
@@ -138,9 +133,7 @@ public static class TrialJson
     public static Trial Read(JsonElement e)
     {
         var values = e.TryGetProperty("v", out var v) ? v.EnumerateArray().Select(x => x.GetDouble()).ToArray() : [];
-        var intermediate = e.TryGetProperty("i", out var i)
-            ? i.EnumerateArray().Select(x => new IntermediateValue(x[0].GetInt64(), x[1].GetDouble())).ToArray()
-            : [];
+        var intermediate = e.TryGetProperty("i", out var i) ? IntermediateJson.ReadArray(i) : [];
         return new Trial
         {
             Version = e.GetProperty("ver").GetInt64(),

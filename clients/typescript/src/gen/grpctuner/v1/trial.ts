@@ -133,7 +133,10 @@ export interface Trial {
   state: TrialState;
   /** Objective values, one per study direction, when COMPLETE. */
   values: number[];
-  /** Intermediate reports in step order; a step reported twice keeps the first value. */
+  /**
+   * Intermediate reports in step order; a step reported twice keeps the first value. At most 10,000
+   * per trial: a Report of a new step beyond that is FAILED_PRECONDITION, an AddTrials INVALID_ARGUMENT.
+   */
   intermediateValues: IntermediateValue[];
   /** The worker that asked for the trial. */
   workerId: string;

@@ -479,7 +479,10 @@ export interface WatchStudyRequest {
   cursor: string;
 }
 
-/** A trial as it became after one change. */
+/**
+ * A trial as it is after the change the cursor names, or after a later one: changes of one trial
+ * that arrive together (a watcher catching up on many reports) come as one event with the latest.
+ */
 export interface TrialEvent {
   /** Resume from here after a disconnect. */
   cursor: string;

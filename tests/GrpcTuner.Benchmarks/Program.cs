@@ -6,6 +6,8 @@ using GrpcTuner.Testing;
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- workers [--workers 1000] [--seconds 60] [--think-ms 1000] [--warm-up 10]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- dbr-speed [--trials 300] [--warm-up 20]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- report-read [--reports 5,500,5000]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- sampler-cost [--samplers random,tpe,gp,cmaes] [--histories 1000,10000]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- fuzz [--requests 100000] [--seed 1]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
@@ -34,6 +36,13 @@ switch (mode)
         }
 
         break;
+    case "report-read":
+        await using (var redis = await RedisServer.StartAsync())
+        {
+            await ReportedTrialRead.RunAsync(redis, Option("--reports", "5,500,5000").Split(',').Select(int.Parse).ToArray());
+        }
+
+        break;
     case "workers":
         await ManyWorkers.RunAsync(int.Parse(Option("--workers", "1000")), TimeSpan.FromSeconds(int.Parse(Option("--seconds", "60"))),
             TimeSpan.FromMilliseconds(int.Parse(Option("--think-ms", "1000"))), TimeSpan.FromSeconds(int.Parse(Option("--warm-up", "10"))));
@@ -42,7 +51,8 @@ switch (mode)
         await Fuzz.RunAsync(int.Parse(Option("--requests", "100000")), int.Parse(Option("--seed", "1")));
         break;
     case "sampler-cost":
-        SamplerCost.Run([1000, 10_000]);
+        SamplerCost.Run(Option("--samplers", "random,tpe").Split(',').Select(k => Enum.Parse<GrpcTuner.Core.Domain.SamplerKind>(k, ignoreCase: true)).ToList(),
+            Option("--histories", "1000,10000").Split(',').Select(int.Parse).ToList());
         break;
     case "minilm-throughput":
         GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")));

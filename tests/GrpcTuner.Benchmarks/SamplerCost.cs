@@ -8,12 +8,12 @@ namespace GrpcTuner.Benchmarks;
 /// <summary>Milliseconds per suggestion of each sampler after n finished trials, in process: the algorithm's own cost, without transport.</summary>
 internal static class SamplerCost
 {
-    public static void Run(IReadOnlyList<int> histories)
+    public static void Run(IReadOnlyList<SamplerKind> kinds, IReadOnlyList<int> histories)
     {
         var space = new SearchSpace([new ParamSpec("x1", new FloatDistribution(-5, 10)), new ParamSpec("x2", new FloatDistribution(0, 15))]);
         Console.WriteLine("| sampler | history | ms per suggestion (median of 50) |");
         Console.WriteLine("|---|---|---|");
-        foreach (var kind in new[] { SamplerKind.Random, SamplerKind.Tpe })
+        foreach (var kind in kinds)
         {
             foreach (var n in histories)
             {

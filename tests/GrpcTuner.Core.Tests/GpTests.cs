@@ -85,4 +85,48 @@ public class GpTests
             history.Add(new Trial { Number = i, Params = ps, State = TrialState.Complete, Values = [value] });
         }
     }
+
+    private static List<Trial> Branin2d(int count) => Enumerable.Range(0, count).Select(i =>
+    {
+        var rng = new Rng((ulong)i + 100);
+        var (x, y) = (rng.NextDouble(), rng.NextDouble());
+        return new Trial
+        {
+            Number = i, State = TrialState.Complete, Values = [Math.Pow(x - 0.3, 2) + Math.Pow(y - 0.6, 2) + (0.1 * Math.Sin(20 * x))],
+            Params = new Dictionary<string, ParamValue> { ["x"] = ParamValue.Of(x), ["y"] = ParamValue.Of(y) },
+        };
+    }).ToList();
+
+    private static GpSampler TwoFloats() => new(new StudyDefinition("gp", new SearchSpace([new ParamSpec("x", new FloatDistribution(0, 1)), new ParamSpec("y", new FloatDistribution(0, 1))]),
+        [Direction.Minimize], new SamplerSettings(SamplerKind.Gp, 1), PrunerSettings.None, 0, Trial.EmptyAttrs));
+
+    [Fact]
+    public void ALongHistoryIsModelledByItsBestAndItsMostRecentTrials()
+    {
+        var history = Branin2d(600);
+        var best = history.OrderBy(t => t.Values[0]).Take(GpSampler.MaxModelledTrials / 2).ToHashSet();
+        var recent = history.Where(t => !best.Contains(t)).OrderByDescending(t => t.Number).Take(GpSampler.MaxModelledTrials / 2).ToHashSet();
+        var kept = history.Where(t => best.Contains(t) || recent.Contains(t)).ToList();
+        Assert.Equal(GpSampler.MaxModelledTrials, kept.Count);
+        // The trials left out change nothing: the suggestion is the one the 200 kept trials give.
+        Assert.Equal(TwoFloats().Sample(kept, Rng.For(3, 0)), TwoFloats().Sample(history, Rng.For(3, 0)));
+        Assert.NotEqual(TwoFloats().Sample(history.Take(400).ToList(), Rng.For(3, 0)), TwoFloats().Sample(history, Rng.For(3, 0)));
+    }
+
+    [Fact]
+    public void TheFitStopsWhenTheAskIsCancelled()
+    {
+        // A fit on 200 trials takes about half a second on the CI machine; the token is cancelled well inside it, from a
+        // thread of its own, since a timer's callback can wait behind a thread pool busy with the other tests.
+        var history = Branin2d(GpSampler.MaxModelledTrials);
+        using var caller = new CancellationTokenSource();
+        var canceller = new Thread(() =>
+        {
+            Thread.Sleep(20);
+            caller.Cancel();
+        });
+        canceller.Start();
+        Assert.ThrowsAny<OperationCanceledException>(() => TwoFloats().Sample(history, Rng.For(3, 0), caller.Token));
+        canceller.Join();
+    }
 }

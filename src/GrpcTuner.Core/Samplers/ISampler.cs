@@ -9,7 +9,8 @@ namespace GrpcTuner.Core.Samplers;
 /// </summary>
 public interface ISampler
 {
-    IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng);
+    /// <summary>The caller's token stops a sampler whose work grows with the history when the Ask is cancelled or its deadline passes.</summary>
+    IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng, CancellationToken ct = default);
 }
 
 /// <summary>

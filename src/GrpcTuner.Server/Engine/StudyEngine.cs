@@ -135,7 +135,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var claim = algorithms.Sampler is not null
-                ? FreeClaim(study, algorithms, history, workerId, count, lease, requestId)
+                ? FreeClaim(study, algorithms, history, workerId, count, lease, requestId, ct)
                 : SequenceClaim(algorithms, workerId, count, lease, requestId);
             switch (await store.ClaimTrialsAsync(study, claim, ct).ConfigureAwait(false))
             {
@@ -479,7 +479,8 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         throw new TunerException(ErrorKind.Unavailable, $"trial {number} of study '{study.Name}' kept changing; retry");
     }
 
-    private TrialClaim FreeClaim(Study study, StudyRuntime.Algorithms algorithms, IReadOnlyList<Trial> history, string workerId, int count, TimeSpan lease, string? requestId)
+    private TrialClaim FreeClaim(Study study, StudyRuntime.Algorithms algorithms, IReadOnlyList<Trial> history, string workerId, int count, TimeSpan lease, string? requestId,
+        CancellationToken ct)
     {
         var seed = study.Definition.Sampler.Seed;
         var declared = study.Definition.Space;
@@ -491,10 +492,11 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
             var started = Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
+                ct.ThrowIfCancellationRequested();
                 // Keyed by worker and history length: reproducible for the same history, and
                 // different for workers asking at the same moment.
                 var rng = Rng.For(seed, workerId, history.Count, i);
-                suggestions[i] = space.Params.Count == 0 ? new QueuedParams(Trial.EmptyParams, Trial.EmptyAttrs, null) : Split(declared, space, sampler.Sample(history, rng));
+                suggestions[i] = space.Params.Count == 0 ? new QueuedParams(Trial.EmptyParams, Trial.EmptyAttrs, null) : Split(declared, space, sampler.Sample(history, rng, ct));
             }
 
             telemetry.Sampled(study.Definition.Sampler.Kind, Stopwatch.GetElapsedTime(started));

@@ -22,6 +22,7 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
     private readonly Lock _write = new();
     private readonly TrialLog _trials = new();
     private long _lastEvent;
+    private bool _loaded;
     private long _tickets;
     private long _servedUpTo;
 
@@ -76,6 +77,14 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
 
     private async Task CatchUpAsync()
     {
+        // A cold cache reads the trials as they are rather than every change they went through: a
+        // replica's first read of a trial with 5,000 reports costs one record and one series.
+        if (!_loaded)
+        {
+            await ReloadAsync().ConfigureAwait(false);
+            _loaded = true;
+        }
+
         while (true)
         {
             var entries = await db.StreamRangeAsync(keys.Events, $"({_lastEvent}-0", "+", PageSize).ConfigureAwait(false);

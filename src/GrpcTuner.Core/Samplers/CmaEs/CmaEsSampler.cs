@@ -26,8 +26,9 @@ public sealed class CmaEsSampler : ISampler
         _lambda0 = study.Sampler.CmaEs?.PopulationSize ?? (4 + (int)Math.Floor(3 * Math.Log(Math.Max(_numeric.Count, 1))));
     }
 
-    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng)
+    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         var chosen = new Dictionary<string, ParamValue>(_study.Space.Params.Count, StringComparer.Ordinal);
         if (_numeric.Count > 0)
         {

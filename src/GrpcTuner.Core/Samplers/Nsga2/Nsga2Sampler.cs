@@ -15,8 +15,9 @@ public sealed class Nsga2Sampler(StudyDefinition study) : ISampler
 {
     private readonly Nsga2Options _o = study.Sampler.Nsga2 ?? new Nsga2Options();
 
-    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng)
+    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         var generation = history.Count / _o.PopulationSize;
         var parents = Parents(history, generation);
         if (parents.Count < 2)

@@ -15,8 +15,9 @@ public sealed class TpeSampler(StudyDefinition study) : ISampler
 {
     private readonly TpeOptions _options = study.Sampler.TpeOrDefault;
 
-    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng)
+    public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng, CancellationToken ct = default)
     {
+        ct.ThrowIfCancellationRequested();
         var space = study.Space;
         var finished = history.Count(t => t.State is TrialState.Complete or TrialState.Pruned);
         if (finished < _options.NStartupTrials)
@@ -65,6 +66,7 @@ public sealed class TpeSampler(StudyDefinition study) : ISampler
         {
             if (!chosen.ContainsKey(spec.Name) && SearchSpace.IsActive(spec, chosen))
             {
+                ct.ThrowIfCancellationRequested();
                 var (candidates, scores) = Score([spec], below, above, rng, multivariate: false);
                 var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
                 var values = order.Select(i => spec.Distribution.FromInternal(candidates[i][0])).ToArray();

@@ -102,4 +102,14 @@ public class CoverageSearchTests
         Assert.All(result.PerDataset, row => Assert.True(row[1] >= row[0], "CBS_2 is never worse than CBS_1"));
         Assert.Equal(new[] { 0.99, 0.2, 0.0 }.Average(), result.Default, 9);
     }
+
+    [Fact]
+    public void ARecommendationStopsWhenItsCallerGivesUp()
+    {
+        using var gaveUp = new CancellationTokenSource();
+        gaveUp.Cancel();
+        double[][] scores = [[1.0, 0.5], [0.5, 1.0]];
+        Assert.Throws<OperationCanceledException>(() => CoverageSearch.Recommend(scores, 2, ct: gaveUp.Token));
+        Assert.Equal(2, CoverageSearch.Recommend(scores, 2).Count);
+    }
 }

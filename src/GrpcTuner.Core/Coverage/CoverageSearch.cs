@@ -31,8 +31,10 @@ public static class CoverageSearch
     /// <param name="k">How many configurations to recommend.</param>
     /// <param name="options">Direction, scale and tolerance; the paper's defaults when null.</param>
     /// <param name="names">A stable name per configuration, the last tie-break; row order when null.</param>
+    /// <param name="ct">Checked once per pick: each costs configurations x data sets.</param>
     /// <returns>Indexes of the recommended configurations, best first.</returns>
-    public static IReadOnlyList<int> Recommend(IReadOnlyList<double[]> scores, int k, CoverageOptions? options = null, IReadOnlyList<string>? names = null)
+    public static IReadOnlyList<int> Recommend(IReadOnlyList<double[]> scores, int k, CoverageOptions? options = null, IReadOnlyList<string>? names = null,
+        CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
         options ??= new CoverageOptions();
@@ -47,6 +49,7 @@ public static class CoverageSearch
         var chosen = new List<int>();
         while (chosen.Count < Math.Min(k, scores.Count))
         {
+            ct.ThrowIfCancellationRequested();
             var (best, bestGain) = (-1, -1);
             for (var c = 0; c < scores.Count; c++)
             {

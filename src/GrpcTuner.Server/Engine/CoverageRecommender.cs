@@ -85,7 +85,7 @@ public sealed class CoverageRecommender(IStudyStore store)
         // Fraction of best needs positive values; a study of values that can be negative falls back to min-max.
         var options = new CoverageOptions(minimize, scores.All(r => r.All(v => double.IsNaN(v) || v > 0)) ? CoverageScale.FractionOfBest : CoverageScale.MinMax, tolerance);
         var normalized = CoverageSearch.Normalize(scores, options);
-        return CoverageSearch.Recommend(scores, k, options, keys)
+        return CoverageSearch.Recommend(scores, k, options, keys, ct)
             .Select(i => (rows[i].Params, normalized[i].Count(v => v >= 1 - tolerance)))
             .ToList();
     }

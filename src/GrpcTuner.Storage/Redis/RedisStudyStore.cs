@@ -185,8 +185,9 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         return deleted;
     });
 
+    // The caller stops waiting when it gives up; the refresh goes on, since other callers share it.
     public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct) =>
-        Guard(() => Cache(study).RefreshAsync());
+        Guard(() => Cache(study).RefreshAsync().WaitAsync(ct));
 
     public Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct) => Guard(async () =>
     {

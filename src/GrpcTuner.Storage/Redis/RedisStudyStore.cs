@@ -185,9 +185,8 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         return deleted;
     });
 
-    // The caller stops waiting when it gives up; the refresh goes on, since other callers share it.
     public Task<IReadOnlyList<Trial>> GetTrialsAsync(Study study, CancellationToken ct) =>
-        Guard(() => Cache(study).RefreshAsync().WaitAsync(ct));
+        Guard(() => Cache(study).RefreshAsync(ct));
 
     public Task<Trial?> GetTrialAsync(Study study, long number, CancellationToken ct) => Guard(async () =>
     {
@@ -197,15 +196,14 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             return cached;
         }
 
-        var trials = await cache.RefreshAsync().ConfigureAwait(false);
+        var trials = await cache.RefreshAsync(ct).ConfigureAwait(false);
         return number >= 0 && number < trials.Count ? trials[(int)number] : null;
     });
 
     public Task<ClaimResult> ClaimTrialsAsync(Study study, TrialClaim claim, CancellationToken ct) => Guard<ClaimResult>(async () =>
     {
         var args = new ClaimScript.Args(claim.RequestId ?? "", claim.Count, TrialJson.Head(claim.WorkerId, claim.Now, claim.Lease),
-            (claim.Now + claim.Lease).ToUnixTimeMilliseconds(), claim.Window is not null, claim.Window?.Start ?? 0, claim.Window?.Size,
-            (long)RequestTtl.TotalSeconds, StreamMaxLength, claim.Suggestions.Select(TrialJson.Body).ToList());
+            (claim.Now + claim.Lease).ToUnixTimeMilliseconds(), claim.Window, (long)RequestTtl.TotalSeconds, StreamMaxLength, claim.Suggestions.Select(TrialJson.Body).ToList());
         switch (await ClaimScript.RunAsync(_db, _keys.For(study.Id), args).ConfigureAwait(false))
         {
             case ClaimScript.Reply.Claimed claimed:
@@ -289,7 +287,7 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
                 // Records in the stream carry no intermediate values: each trial comes from the cache, which the
                 // refresh brings at least to the change of the page's last entry.
                 var cache = Cache(study);
-                await cache.RefreshAsync().ConfigureAwait(false);
+                await cache.RefreshAsync(ct).ConfigureAwait(false);
                 var events = entries.Select(e => new TrialEvent(((string)e.Id!).Split('-')[0], cache.Peek((long)e["n"])!)).ToList();
                 return new EventPage(EventCoalescing.LastPerTrial(events), events[^1].Cursor);
             }
@@ -297,7 +295,7 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
 
         // No cursor, or one the trimmed stream no longer reaches: start over from a snapshot.
         var counter = ((long?)await _db.StringGetAsync(keys.EventSeq).ConfigureAwait(false) ?? 0).ToString(CultureInfo.InvariantCulture);
-        var trials = await Cache(study).RefreshAsync().ConfigureAwait(false);
+        var trials = await Cache(study).RefreshAsync(ct).ConfigureAwait(false);
         return new EventPage(trials.Select(t => new TrialEvent(counter, t)).ToList(), counter);
     });
 

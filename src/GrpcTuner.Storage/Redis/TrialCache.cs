@@ -29,9 +29,21 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
     /// <summary>
     /// Every change acknowledged before the call is in the returned snapshot. Concurrent callers
     /// share refreshes: a refresh that started after a caller arrived serves that caller too, so
-    /// a burst of Asks costs one XRANGE instead of one each.
+    /// a burst of Asks costs one XRANGE instead of one each. A caller that gives up stops waiting;
+    /// the refresh goes on, since other callers share it.
     /// </summary>
-    public async Task<IReadOnlyList<Trial>> RefreshAsync()
+    public Task<IReadOnlyList<Trial>> RefreshAsync(CancellationToken ct) => RefreshSharedAsync().WaitAsync(ct);
+
+    /// <summary>A trial from its stored record and its stored intermediate series (null: none).</summary>
+    public static Trial Whole(string record, string? intermediate)
+    {
+        var t = TrialJson.Read(record);
+        var series = IntermediateJson.ReadFragments(intermediate);
+        // Records written before the series was kept apart carry their values themselves.
+        return t with { Intermediate = t.Intermediate.Count == 0 ? series : IntermediateSeries.With(t.Intermediate, series) };
+    }
+
+    private async Task<IReadOnlyList<Trial>> RefreshSharedAsync()
     {
         var ticket = Interlocked.Increment(ref _tickets);
         await _gate.WaitAsync().ConfigureAwait(false);
@@ -65,14 +77,6 @@ internal sealed class TrialCache(IDatabase db, StudyKeys keys)
                 _trials.Put(t);
             }
         }
-    }
-
-    /// <summary>A trial from its stored record and its stored intermediate series (null: none).</summary>
-    public static Trial Whole(string record, string? intermediate)
-    {
-        var t = TrialJson.Read(record);
-        // Records written before the series was kept apart carry their values themselves.
-        return t with { Intermediate = IntermediateSeries.With(t.Intermediate, IntermediateJson.ReadFragments(intermediate)) };
     }
 
     private async Task CatchUpAsync()

@@ -23,6 +23,7 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
 
     /// <summary>The most running trials counted as believed observations: the latest ones.</summary>
     private const int MaxBelievers = 64;
+
     private readonly List<ParamSpec> _dims = study.Space.Params.Where(p => p.Condition is null).ToList();
     private readonly int _startup = study.Sampler.Gp?.NStartupTrials ?? 10;
 

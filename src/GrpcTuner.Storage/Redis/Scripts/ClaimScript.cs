@@ -11,10 +11,10 @@ internal static class ClaimScript
 {
     /// <summary>
     /// RequestId is empty for a request without one; Head holds the record members every started
-    /// trial shares (<see cref="Serialization.TrialJson.Head"/>); WindowStart and WindowSize (null:
-    /// endless) count only when Windowed (a sequence sampler); Bodies holds one record body per suggestion.
+    /// trial shares (<see cref="Serialization.TrialJson.Head"/>); Window is a sequence sampler's
+    /// (null for a free sampler); Bodies holds one record body per suggestion.
     /// </summary>
-    public sealed record Args(string RequestId, int Count, string Head, long LeaseDeadlineMs, bool Windowed, long WindowStart, long? WindowSize,
+    public sealed record Args(string RequestId, int Count, string Head, long LeaseDeadlineMs, SequenceWindow? Window,
         long RequestTtlSeconds, int StreamMaxLength, IReadOnlyList<string> Bodies);
 
     public abstract record Reply
@@ -77,8 +77,8 @@ internal static class ClaimScript
     {
         var argv = new List<RedisValue>(8 + a.Bodies.Count)
         {
-            a.RequestId, a.Count, a.Head, a.LeaseDeadlineMs, a.WindowStart,
-            !a.Windowed ? -2 : a.WindowSize ?? -1,
+            a.RequestId, a.Count, a.Head, a.LeaseDeadlineMs, a.Window?.Start ?? 0,
+            a.Window is null ? -2 : a.Window.Size ?? -1,
             a.RequestTtlSeconds, a.StreamMaxLength,
         };
         argv.AddRange(a.Bodies.Select(b => (RedisValue)b));

@@ -7,7 +7,7 @@ using GrpcTuner.Testing;
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- workers [--workers 1000] [--seconds 60] [--think-ms 1000] [--warm-up 10]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- dbr-speed [--trials 300] [--warm-up 20]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- report-read [--reports 5,500,5000]
-// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- sampler-cost [--samplers random,tpe,gp,cmaes] [--histories 1000,10000]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- sampler-cost [--samplers random,tpe,gp,cmaes,nsga2] [--histories 1000,10000] [--dims 2,5]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- fuzz [--requests 100000] [--seed 1]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
@@ -52,7 +52,7 @@ switch (mode)
         break;
     case "sampler-cost":
         SamplerCost.Run(Option("--samplers", "random,tpe").Split(',').Select(k => Enum.Parse<GrpcTuner.Core.Domain.SamplerKind>(k, ignoreCase: true)).ToList(),
-            Option("--histories", "1000,10000").Split(',').Select(int.Parse).ToList());
+            Option("--histories", "1000,10000").Split(',').Select(int.Parse).ToList(), Option("--dims", "2").Split(',').Select(int.Parse).ToList());
         break;
     case "minilm-throughput":
         GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")));

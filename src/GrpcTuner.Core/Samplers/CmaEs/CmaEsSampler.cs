@@ -18,6 +18,7 @@ public sealed class CmaEsSampler : ISampler
     private readonly StudyDefinition _study;
     private readonly List<ParamSpec> _numeric;
     private readonly int _lambda0;
+    private FinishedPrefix<(CmaState State, int Restart)>? _checkpoint;
 
     public CmaEsSampler(StudyDefinition study)
     {
@@ -51,9 +52,11 @@ public sealed class CmaEsSampler : ISampler
     /// <summary>The state after every finished generation of the history, restarts included.</summary>
     internal CmaState Replay(IReadOnlyList<Trial> history)
     {
-        var restart = 0;
-        var state = Fresh(restart);
-        var position = 0;
+        // Generations are blocks of trials by number, and a finished one never changes: start from
+        // where the last Ask's replay stopped when this history begins with the same trials.
+        var checkpoint = Volatile.Read(ref _checkpoint)?.ValidFor(history);
+        var (state, restart) = checkpoint is null ? (Fresh(0), 0) : (checkpoint.Value.State.Copy(), checkpoint.Value.Restart);
+        var position = checkpoint?.Length ?? 0;
         var sign = _study.Directions[0] == Direction.Minimize ? 1.0 : -1.0;
         while (position + state.Lambda <= history.Count)
         {
@@ -77,6 +80,11 @@ public sealed class CmaEsSampler : ISampler
             {
                 state = Fresh(++restart);
             }
+        }
+
+        if (position > (checkpoint?.Length ?? 0))
+        {
+            Volatile.Write(ref _checkpoint, FinishedPrefix<(CmaState, int)>.Of((state.Copy(), restart), history, position));
         }
 
         return state;

@@ -52,6 +52,9 @@ internal sealed class CmaState
     /// <summary>Largest axis of the search distribution: tiny means the run has converged.</summary>
     public double Spread => Sigma * Math.Sqrt(_d.Max());
 
+    /// <summary>An independent copy: <see cref="Tell"/> replaces every array it changes instead of writing into it, so a shallow copy shares nothing that moves.</summary>
+    public CmaState Copy() => (CmaState)MemberwiseClone();
+
     /// <summary>A point m + sigma B D z for a standard normal z.</summary>
     public double[] Sample(Func<double> gaussian)
     {

@@ -21,6 +21,14 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
     /// <summary>The most complete trials one fit uses (see <see cref="Modelled"/>).</summary>
     public const int MaxModelledTrials = 200;
 
+    /// <summary>
+    /// The most complete trials the hyperparameter fit uses, chosen from the modelled ones by the same
+    /// rule: each of the fit's likelihood evaluations costs the cube of its count, and about two
+    /// hundred of them make up most of an Ask, while length scales settle on far fewer points than
+    /// the posterior needs.
+    /// </summary>
+    public const int MaxFittedTrials = 100;
+
     /// <summary>The most running trials counted as believed observations: the latest ones.</summary>
     private const int MaxBelievers = 64;
 
@@ -37,12 +45,15 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
 
         var categorical = _dims.Select(p => p.Distribution is CategoricalDistribution).ToArray();
         var sign = study.Directions[0] == Direction.Minimize ? 1.0 : -1.0;
-        var modelled = Modelled(complete, sign);
+        var modelled = Modelled(complete, sign, MaxModelledTrials);
         var x = modelled.Select(Encode).ToArray();
         var raw = modelled.Select(t => sign * t.Values[0]).ToArray();
         var (mean, sd) = (raw.Average(), Math.Max(StandardDeviation(raw), 1e-12));
         var y = raw.Select(v => (v - mean) / sd).ToArray();
-        var (lengths, signal, noise) = Fit(x, y, categorical, ct);
+        var fitted = Modelled(modelled, sign, MaxFittedTrials);
+        var (lengths, signal, noise) = ReferenceEquals(fitted, modelled)
+            ? Fit(x, y, categorical, ct)
+            : Fit(fitted.Select(Encode).ToArray(), fitted.Select(t => ((sign * t.Values[0]) - mean) / sd).ToArray(), categorical, ct);
         var gp = new GaussianProcess(x, y, categorical, lengths, signal, noise);
 
         // Kriging believer: running trials count as observed at the posterior mean.
@@ -66,20 +77,20 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
     }
 
     /// <summary>
-    /// The complete trials the GP is conditioned on: all of them up to <see cref="MaxModelledTrials"/>,
-    /// then the better half of that many and the most recent of the rest. Fitting costs the cube of
-    /// the count (1,000 trials took tens of seconds per Ask); the best trials and the region the
-    /// search is in are what the acquisition needs.
+    /// The complete trials the GP is conditioned on (cap <see cref="MaxModelledTrials"/>) or fitted to
+    /// (<see cref="MaxFittedTrials"/>): all of them up to the cap, then the better half of that many
+    /// and the most recent of the rest. Fitting costs the cube of the count (1,000 trials took tens of
+    /// seconds per Ask); the best trials and the region the search is in are what the acquisition needs.
     /// </summary>
-    private static List<Trial> Modelled(List<Trial> complete, double sign)
+    private static List<Trial> Modelled(List<Trial> complete, double sign, int cap)
     {
-        if (complete.Count <= MaxModelledTrials)
+        if (complete.Count <= cap)
         {
             return complete;
         }
 
-        var best = complete.OrderBy(t => sign * t.Values[0]).ThenBy(t => t.Number).Take(MaxModelledTrials / 2).ToHashSet();
-        var recent = complete.Where(t => !best.Contains(t)).OrderByDescending(t => t.Number).Take(MaxModelledTrials - best.Count);
+        var best = complete.OrderBy(t => sign * t.Values[0]).ThenBy(t => t.Number).Take(cap / 2).ToHashSet();
+        var recent = complete.Where(t => !best.Contains(t)).OrderByDescending(t => t.Number).Take(cap - best.Count);
         return best.Concat(recent).OrderBy(t => t.Number).ToList();
     }
 

@@ -14,6 +14,7 @@ namespace GrpcTuner.Core.Samplers.Nsga2;
 public sealed class Nsga2Sampler(StudyDefinition study) : ISampler
 {
     private readonly Nsga2Options _o = study.Sampler.Nsga2 ?? new Nsga2Options();
+    private FinishedPrefix<List<Trial>>? _checkpoint;
 
     public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng, CancellationToken ct = default)
     {
@@ -52,11 +53,26 @@ public sealed class Nsga2Sampler(StudyDefinition study) : ISampler
     /// <summary>The parent population for a generation: elite of the previous parents plus the previous generation's complete trials.</summary>
     private List<Trial> Parents(IReadOnlyList<Trial> history, int generation)
     {
-        var parents = new List<Trial>();
-        for (var g = 0; g < generation; g++)
+        // Elites of generations whose trials had all finished cannot change: start after the last
+        // such generation the previous Ask saw, when this history begins with the same trials.
+        var checkpoint = Volatile.Read(ref _checkpoint)?.ValidFor(history);
+        var start = (checkpoint?.Length ?? 0) / _o.PopulationSize;
+        var parents = checkpoint?.Value ?? [];
+        var (settledEnd, settledParents, settled) = (start, parents, true);
+        for (var g = start; g < generation; g++)
         {
-            var members = history.Skip(g * _o.PopulationSize).Take(_o.PopulationSize).Where(t => t.State == TrialState.Complete);
-            parents = Elite(parents.Concat(members).ToList());
+            var members = history.Skip(g * _o.PopulationSize).Take(_o.PopulationSize).ToList();
+            parents = Elite(parents.Concat(members.Where(t => t.State == TrialState.Complete)).ToList());
+            settled &= members.All(t => t.State.IsFinished());
+            if (settled)
+            {
+                (settledEnd, settledParents) = (g + 1, parents);
+            }
+        }
+
+        if (settledEnd > start)
+        {
+            Volatile.Write(ref _checkpoint, FinishedPrefix<List<Trial>>.Of(settledParents, history, settledEnd * _o.PopulationSize));
         }
 
         return parents;

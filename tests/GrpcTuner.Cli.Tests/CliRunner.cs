@@ -12,20 +12,32 @@ internal static partial class CliRunner
     {
         var (oldOut, oldErr) = (Console.Out, Console.Error);
         using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
+        // A server's logger writes from its own thread, and may still be writing as the command returns:
+        // every write and the final read go through one lock per writer, so reading never meets a write.
+        var (syncOut, syncErr) = (TextWriter.Synchronized(output), TextWriter.Synchronized(error));
+        Console.SetOut(syncOut);
+        Console.SetError(syncErr);
         try
         {
             var code = await CommandLine.InvokeAsync(CliApp.Build(), args);
-            var printed = error.ToString();
+            var printed = Read(syncErr, error);
             // No stack trace ever reaches a user: an exception that escapes as one fails the test that caused it.
             Assert.False(StackTraceLine().IsMatch(printed) && !args.Contains("--verbose"), $"a stack trace reached stderr:\n{printed}");
-            return (code, output.ToString() ?? "", printed);
+            return (code, Read(syncOut, output), printed);
         }
         finally
         {
             Console.SetOut(oldOut);
             Console.SetError(oldErr);
+        }
+    }
+
+    /// <summary>The text so far; a synchronized writer takes its own monitor for every write, so holding it excludes them.</summary>
+    private static string Read(TextWriter synchronized, TextWriter inner)
+    {
+        lock (synchronized)
+        {
+            return inner.ToString() ?? "";
         }
     }
 

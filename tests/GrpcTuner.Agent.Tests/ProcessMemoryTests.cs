@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GrpcTuner.Agent.Training;
 
 namespace GrpcTuner.Agent.Tests;
@@ -20,4 +21,25 @@ public class ProcessMemoryTests
         Assert.True(ProcessMemory.PeakMegabytes() <= before);
         Assert.True(ProcessMemory.ResidentMegabytes() > 0);
     }
+
+    [Fact]
+    public void LeanMemoryAsksLibtorchForHugePagesWhereLibtorchReadsIt()
+    {
+        // libtorch reads its settings with getenv: a value only .NET's copy of the environment held would never reach it.
+        LeanMemory.AskLibtorchForHugePages();
+        try
+        {
+            Assert.Equal("1", Marshal.PtrToStringAnsi(GetEnv("THP_MEM_ALLOC_ENABLE")));
+        }
+        finally
+        {
+            _ = UnsetEnv("THP_MEM_ALLOC_ENABLE");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv([MarshalAs(UnmanagedType.LPStr)] string name);
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern IntPtr GetEnv([MarshalAs(UnmanagedType.LPStr)] string name);
 }

@@ -61,7 +61,7 @@ switch (mode)
         await GrpcTuner.Benchmarks.Agent.MiniLmFineTuning.RunAsync(int.Parse(Option("--epochs", "5")), args.Contains("--quick"));
         break;
     case "agent-memory":
-        await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")));
+        await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")), Option("--rows", "").Split(',', StringSplitOptions.RemoveEmptyEntries));
         break;
     case "cbs-speed":
         GrpcTuner.Benchmarks.Coverage.CoverageSpeed.Run();

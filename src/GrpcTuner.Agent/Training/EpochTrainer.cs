@@ -41,6 +41,10 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
             context.Log($"trial {context.TrialNumber} resumes after epoch {firstEpoch} from {context.ResumeFrom}");
         }
 
+        // The model is built and loaded: what that freed (initial weights, file buffers) goes back before activations need the room.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        LeanMemory.ReleaseFreed();
         for (var epoch = firstEpoch; epoch < hp.NumEpochs; epoch++)
         {
             model.train();

@@ -86,6 +86,7 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             running = context;
             var outcome = await training.RunAsync(() =>
             {
+                LeanMemory.ReleaseFreed();
                 ProcessMemory.ResetPeak();
                 return task.Run(context, stop);
             });

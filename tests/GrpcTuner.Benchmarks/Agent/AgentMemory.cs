@@ -15,7 +15,9 @@ namespace GrpcTuner.Benchmarks.Agent;
 /// </summary>
 internal static class AgentMemory
 {
-    public static async Task RunAsync(int trials)
+    /// <param name="trials">Trials per agent.</param>
+    /// <param name="only">Row names to run (all when empty).</param>
+    public static async Task RunAsync(int trials, IReadOnlyCollection<string> only)
     {
         var dir = Directory.CreateTempSubdirectory("grpctuner-memory-").FullName;
         try
@@ -26,8 +28,8 @@ internal static class AgentMemory
                 ("default", "group_by_length: true", Array.Empty<string>()),
                 ("gradient_checkpointing", "group_by_length: true, gradient_checkpointing: true", []),
                 ("--lean-memory", "group_by_length: true", ["--lean-memory"]),
-                ("--lean-memory, gradient_checkpointing", "group_by_length: true, gradient_checkpointing: true", new[] { "--lean-memory" }),
-            })
+                ("--lean-memory + gradient_checkpointing", "group_by_length: true, gradient_checkpointing: true", new[] { "--lean-memory" }),
+            }.Where(row => only.Count == 0 || only.Contains(row.Item1)))
             {
                 var task = FortunesTask.Write(dir, "per_class: 40\n", defaults);
                 var (peaks, seconds) = await RunAgentAsync(task, trials, flags);

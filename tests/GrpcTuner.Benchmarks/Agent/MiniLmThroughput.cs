@@ -10,7 +10,7 @@ namespace GrpcTuner.Benchmarks.Agent;
 /// Training samples/s of full fine-tuning of the real MiniLM (all-MiniLM-L6-v2, imported from
 /// its ONNX export) on the CPU: forward, backward and AdamW step at seq 128, batch 32; ours in
 /// TorchSharp beside the same model and the same weights in PyTorch (Debian's python3-torch,
-/// Peers/bert_pytorch.py), with the same thread count, in one run.
+/// Peers/bert_pytorch.py), with the same thread count, in one run; and each one's peak resident memory.
 /// </summary>
 internal static class MiniLmThroughput
 {
@@ -48,7 +48,7 @@ internal static class MiniLmThroughput
 
         var ours = Steps * Batch / clock.Elapsed.TotalSeconds;
         Console.WriteLine($"MiniLM full fine-tuning (6 layers, hidden 384, seq {Seq}, batch {Batch}), {threads} threads, training samples/s:");
-        Console.WriteLine($"grpctuner (TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}): {ours:F2}");
+        Console.WriteLine($"grpctuner (TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}): {ours:F2}, peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MiB");
         var peer = PeerProcess.Run("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Peers", "bert_pytorch.py"), MiniLm.Folder,
             "--threads", $"{threads}", "--seq", $"{Seq}", "--batch", $"{Batch}", "--steps", $"{Steps}"]);
         Console.WriteLine(peer is { } line ? $"peer: {line}" : "peer failed (needs /usr/bin/python3 with python3-torch and libopenblas0-pthread)");

@@ -156,7 +156,10 @@ def main():
     for _ in range(a.steps):
         step()
     elapsed = time.perf_counter() - t0
-    print(json.dumps({"peer": f"pytorch-{torch.__version__}", "threads": torch.get_num_threads(), "samples_per_s": round(a.steps * a.batch / elapsed, 2)}))
+    # VmHWM of this process's own memory: ru_maxrss would carry the parent's peak over fork and exec.
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) // 1024
+    print(json.dumps({"peer": f"pytorch-{torch.__version__}", "threads": torch.get_num_threads(), "samples_per_s": round(a.steps * a.batch / elapsed, 2), "peak_rss_mb": peak}))
 
 
 if __name__ == "__main__":

@@ -1,35 +1,73 @@
 using GrpcTuner.Core.Domain;
+using GrpcTuner.Core.Errors;
 using GrpcTuner.Core.Schedulers;
+using GrpcTuner.Core.Validation;
 
 namespace GrpcTuner.Core.Tests;
 
 public class PbtSchedulerTests
 {
-    private static readonly StudyDefinition Study = new("pbt",
+    private static readonly StudyDefinition Study = PbtStudy(null);
+
+    private static StudyDefinition PbtStudy(IReadOnlyList<string>? mutable) => new("pbt",
         new SearchSpace([new ParamSpec("lr", new FloatDistribution(1e-4, 1, Log: true)), new ParamSpec("batch", new IntDistribution(8, 256)), new ParamSpec("opt", new CategoricalDistribution([ParamValue.Of("sgd"), ParamValue.Of("adam"), ParamValue.Of("lamb")]))]),
         [Direction.Maximize], new SamplerSettings(SamplerKind.Random, 5),
-        new PrunerSettings(PrunerKind.Pbt, Pbt: new PbtOptions(PerturbationInterval: 2, ResampleProbability: 0)), 0, Trial.EmptyAttrs);
+        new PrunerSettings(PrunerKind.Pbt, Pbt: new PbtOptions(PerturbationInterval: 2, ResampleProbability: 0, MutableParams: mutable)), 0, Trial.EmptyAttrs);
 
-    /// <summary>Eight running trials whose accuracy at step 2 is 0.1 .. 0.8, each with a checkpoint.</summary>
+    /// <summary>Eight running trials whose accuracy at step 2 is 0.1 .. 0.8, each with a checkpoint and a batch size of its own.</summary>
     private static List<Trial> Population() => Enumerable.Range(0, 8).Select(i => new Trial
     {
         Number = i, State = TrialState.Running, Checkpoint = $"/ck/trial-{i}",
-        Params = new Dictionary<string, ParamValue> { ["lr"] = ParamValue.Of(0.01 * (i + 1)), ["batch"] = ParamValue.Of(100L), ["opt"] = ParamValue.Of("adam") },
+        Params = new Dictionary<string, ParamValue> { ["lr"] = ParamValue.Of(0.01 * (i + 1)), ["batch"] = ParamValue.Of(100L + (10 * i)), ["opt"] = ParamValue.Of("adam") },
         Intermediate = [new IntermediateValue(0, 0.05), new IntermediateValue(2, 0.1 * (i + 1))],
     }).ToList();
 
     [Fact]
-    public void ABottomQuartileTrialExploitsATopQuartileOneAndExplores()
+    public void ByDefaultOnlyFloatParametersAreExploredAndTheOthersAreTheDonors()
+    {
+        // A batch size or an optimizer the donor's checkpoint was not trained with is not PBT's to change unless listed.
+        var population = Population();
+        var (donor, ps) = new PbtScheduler(Study).Decide(population[0], population)!.Value;
+        var lr = donor.Params["lr"].AsFloat;
+        Assert.True(Math.Abs(ps["lr"].AsFloat - (lr * 1.2)) < 1e-12 || Math.Abs(ps["lr"].AsFloat - (lr * 0.8)) < 1e-12, $"lr {ps["lr"]} from {lr}");
+        Assert.Equal(donor.Params["batch"], ps["batch"]);
+        Assert.Equal(donor.Params["opt"], ps["opt"]);
+        Assert.NotEqual(population[0].Params["batch"], ps["batch"]);
+    }
+
+    [Fact]
+    public void ListedParametersAreExploredAndTheUnlistedAreTheDonors()
     {
         var population = Population();
-        var decision = new PbtScheduler(Study).Decide(population[0], population);
+        var (donor, ps) = new PbtScheduler(PbtStudy(["batch"])).Decide(population[0], population)!.Value;
+        Assert.Contains(ps["batch"].AsInt, new[] { (long)Math.Round(donor.Params["batch"].AsInt * 1.2), (long)Math.Round(donor.Params["batch"].AsInt * 0.8) });
+        Assert.Equal(donor.Params["lr"], ps["lr"]);
+        Assert.Equal(donor.Params["opt"], ps["opt"]);
+    }
+
+    [Fact]
+    public void AMutableParameterOutsideTheSpaceIsRefusedByName()
+    {
+        var e = Assert.Throws<TunerException>(() => StudyValidator.Validate(PbtStudy(["lr", "seed"])));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        var violation = Assert.Single(e.Violations);
+        Assert.Equal("pruner.pbt.mutable_params[1]", violation.Field);
+        Assert.Contains("'seed'", violation.Description);
+    }
+
+    [Fact]
+    public void ABottomQuartileTrialExploitsATopQuartileOneAndExploresEveryListedParameter()
+    {
+        var population = Population();
+        var decision = new PbtScheduler(PbtStudy(["lr", "batch", "opt"])).Decide(population[0], population);
         Assert.NotNull(decision);
         var (donor, ps) = decision.Value;
         Assert.Contains(donor.Number, new long[] { 6, 7 });
         // lr x 1.2 or x 0.8; batch likewise, on the integer grid; opt moves to a neighbour.
         var lr = donor.Params["lr"].AsFloat;
         Assert.True(Math.Abs(ps["lr"].AsFloat - (lr * 1.2)) < 1e-12 || Math.Abs(ps["lr"].AsFloat - (lr * 0.8)) < 1e-12, $"lr {ps["lr"]} from {lr}");
-        Assert.Contains(ps["batch"].AsInt, new long[] { 120, 80 });
+        var batch = donor.Params["batch"].AsInt;
+        Assert.Contains(ps["batch"].AsInt, new[] { (long)Math.Round(batch * 1.2), (long)Math.Round(batch * 0.8) });
         Assert.Contains(ps["opt"].AsString, new[] { "sgd", "lamb" });
     }
 

@@ -120,10 +120,27 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
         Assert.Equal(stored.Params, entry.NewParams);
         var x = trials[2].GetDouble("x");
         Assert.Contains(stored.Params["x"].FloatValue, new[] { Math.Clamp(x * 1.2, -5, 5), Math.Clamp(x * 0.8, -5, 5) });
+        // By default PBT explores the float parameters only: the integer one is the donor's.
+        Assert.Equal(trials[2].Params["n"], stored.Params["n"]);
         foreach (var t in trials)
         {
             await t.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task PbtKeepsTheParametersItMayChangeAndRefusesOneOutsideTheSpaceByName()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "pbt-mutable");
+        var request = TwoReplicasFixture.Study("pbt-mutable");
+        request.Pruner = new PrunerConfig { Pbt = new PbtConfig { MutableParams = { "n", "seed" } } };
+        var e = await Assert.ThrowsAsync<RpcException>(() => client.Raw.CreateStudyAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("pruner.pbt.mutable_params[1]", e.Status.Detail);
+        request.Pruner.Pbt.MutableParams.RemoveAt(1);
+        await client.CreateStudyAsync(request);
+        var stored = await client.Raw.GetStudyAsync(new GetStudyRequest { Study = "pbt-mutable" });
+        Assert.Equal(["n"], stored.Pruner.Pbt.MutableParams);
     }
 
     [Fact]

@@ -64,14 +64,18 @@ class PopulationBasedTraining(BasePruner):
     """Ray Tune's PBT, run by the server: a trial in the bottom quantile is told to exploit a top one at each interval."""
 
     def __init__(self, perturbation_interval: int = 1, quantile_fraction: float = 0.25, resample_probability: float = 0.25,
-                 burn_in_period: int = 0, perturbation_factors: Optional[Sequence[float]] = None):
+                 burn_in_period: int = 0, perturbation_factors: Optional[Sequence[float]] = None,
+                 mutable_params: Optional[Sequence[str]] = None):
+        """mutable_params: the parameters an exploiting trial explores (default: every float parameter); the others keep the donor's values."""
         self.perturbation_interval, self.quantile_fraction, self.resample_probability = perturbation_interval, quantile_fraction, resample_probability
         self.burn_in_period, self.perturbation_factors = burn_in_period, list(perturbation_factors or [])
+        self.mutable_params = list(mutable_params or [])
 
     def to_proto(self) -> study_pb2.PrunerConfig:
         return study_pb2.PrunerConfig(pbt=study_pb2.PbtConfig(
             perturbation_interval=self.perturbation_interval, quantile_fraction=self.quantile_fraction,
-            resample_probability=self.resample_probability, burn_in=self.burn_in_period, perturbation_factors=self.perturbation_factors))
+            resample_probability=self.resample_probability, burn_in=self.burn_in_period, perturbation_factors=self.perturbation_factors,
+            mutable_params=self.mutable_params))
 
 
 __all__: List[str] = ["BasePruner", "NopPruner", "PercentilePruner", "MedianPruner", "SuccessiveHalvingPruner", "HyperbandPruner", "PopulationBasedTraining"]

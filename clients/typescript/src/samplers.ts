@@ -41,11 +41,12 @@ export const pruners = {
       minResource: BigInt(options.minResource === undefined || options.minResource === "auto" ? 0 : options.minResource), reductionFactor: options.reductionFactor ?? 4,
       minEarlyStoppingRate: options.minEarlyStoppingRate ?? 0, bootstrapCount: options.bootstrapCount ?? 0,
     } } }),
-  /** Population-Based Training, run by the server (Ray Tune's names). */
-  pbt: (options: { perturbationInterval?: number; quantileFraction?: number; resampleProbability?: number; burnInPeriod?: number; perturbationFactors?: number[] } = {}): PrunerConfig =>
+  /** Population-Based Training, run by the server (Ray Tune's names); mutableParams: what an exploiting trial explores (default: every float parameter). */
+  pbt: (options: { perturbationInterval?: number; quantileFraction?: number; resampleProbability?: number; burnInPeriod?: number; perturbationFactors?: number[]; mutableParams?: string[] } = {}): PrunerConfig =>
     ({ kind: { $case: "pbt", value: {
       perturbationInterval: BigInt(options.perturbationInterval ?? 1), quantileFraction: options.quantileFraction ?? 0.25,
       resampleProbability: options.resampleProbability ?? 0.25, burnIn: BigInt(options.burnInPeriod ?? 0), perturbationFactors: options.perturbationFactors ?? [],
+      mutableParams: options.mutableParams ?? [],
     } } }),
   hyperband: (options: { minResource?: number; maxResource?: number | "auto"; reductionFactor?: number } = {}): PrunerConfig =>
     ({ kind: { $case: "hyperband", value: {

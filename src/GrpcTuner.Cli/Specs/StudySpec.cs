@@ -236,7 +236,7 @@ public static class StudySpec
                 };
                 break;
             case "pbt":
-                p!.Only("type", "perturbation_interval", "quantile_fraction", "resample_probability", "burn_in", "perturbation_factors");
+                p!.Only("type", "perturbation_interval", "quantile_fraction", "resample_probability", "burn_in", "perturbation_factors", "mutable_params");
                 config.Pbt = new PbtConfig
                 {
                     PerturbationInterval = p.OptionalLong("perturbation_interval") ?? 0,
@@ -251,6 +251,11 @@ public static class StudySpec
                 if (p.OptionalList("perturbation_factors") is { } factors)
                 {
                     config.Pbt.PerturbationFactors.AddRange(factors.Select(f => double.Parse(f.Scalar(), CultureInfo.InvariantCulture)));
+                }
+
+                if (p.OptionalList("mutable_params") is { } mutable)
+                {
+                    config.Pbt.MutableParams.AddRange(mutable.Select(m => m.Scalar()));
                 }
 
                 break;

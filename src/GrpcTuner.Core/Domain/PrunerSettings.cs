@@ -34,7 +34,12 @@ public sealed record PbtOptions(
     double QuantileFraction = 0.25,
     double ResampleProbability = 0.25,
     long BurnIn = 0,
-    IReadOnlyList<double>? PerturbationFactors = null)
+    IReadOnlyList<double>? PerturbationFactors = null,
+    IReadOnlyList<string>? MutableParams = null)
 {
     public IReadOnlyList<double> Factors => PerturbationFactors is { Count: > 0 } f ? f : [1.2, 0.8];
+
+    /// <summary>Whether an exploiting trial explores this parameter: the listed ones, or by default every float parameter.</summary>
+    public bool Explores(ParamSpec spec) =>
+        MutableParams is { Count: > 0 } listed ? listed.Contains(spec.Name, StringComparer.Ordinal) : spec.Distribution is FloatDistribution;
 }

@@ -8,9 +8,10 @@ namespace GrpcTuner.Core.Schedulers;
 /// Population-Based Training (Jaderberg et al. 2017), asynchronous as Ray Tune runs it, and pure:
 /// at a perturbation step, a trial ranked in the bottom quantile of the population (trials with a
 /// report, by their latest value) exploits a top-quantile trial that has a checkpoint, chosen at
-/// random, and explores from the donor's params: each is redrawn with the resample probability,
-/// otherwise multiplied by a random perturbation factor (numbers, kept in range) or moved to a
-/// neighbouring choice (categoricals).
+/// random, and explores from the donor's params: each parameter it may change (by default the
+/// float ones) is redrawn with the resample probability, otherwise multiplied by a random
+/// perturbation factor (numbers, kept in range) or moved to a neighbouring choice (categoricals);
+/// the others keep the donor's values, which its checkpoint was trained with.
 /// </summary>
 public sealed class PbtScheduler(StudyDefinition study)
 {
@@ -53,6 +54,12 @@ public sealed class PbtScheduler(StudyDefinition study)
         {
             if (!parent.TryGetValue(spec.Name, out var value))
             {
+                continue;
+            }
+
+            if (!_o.Explores(spec))
+            {
+                result[spec.Name] = value;
                 continue;
             }
 

@@ -270,6 +270,11 @@ public static class StudyValidator
             v.Check(o.ResampleProbability is >= 0 and <= 1, $"{f}.resample_probability", $"must be in [0, 1], got {o.ResampleProbability}");
             v.Check(o.BurnIn >= 0, $"{f}.burn_in", $"must be >= 0, got {o.BurnIn}");
             v.Check(o.Factors.All(x => double.IsFinite(x) && x > 0), $"{f}.perturbation_factors", "must all be finite and > 0");
+            var mutable = o.MutableParams ?? [];
+            for (var i = 0; i < mutable.Count; i++)
+            {
+                v.Check(study.Space.Params.Any(s => s.Name == mutable[i]), $"{f}.mutable_params[{i}]", $"'{mutable[i]}' is not a parameter of the search space");
+            }
         }
         else if (p.Kind == PrunerKind.Hyperband)
         {

@@ -112,7 +112,8 @@ internal static class StudyMapper
                     QuantileFraction: pbt.QuantileFraction == 0 ? 0.25 : pbt.QuantileFraction,
                     ResampleProbability: pbt.HasResampleProbability ? pbt.ResampleProbability : 0.25,
                     BurnIn: pbt.BurnIn,
-                    PerturbationFactors: pbt.PerturbationFactors.Count > 0 ? pbt.PerturbationFactors.ToArray() : null));
+                    PerturbationFactors: pbt.PerturbationFactors.Count > 0 ? pbt.PerturbationFactors.ToArray() : null,
+                    MutableParams: pbt.MutableParams.Count > 0 ? pbt.MutableParams.ToArray() : null));
             case Wire.PrunerConfig.KindOneofCase.Hyperband:
                 var hb = c.Hyperband;
                 return new PrunerSettings(PrunerKind.Hyperband,
@@ -211,6 +212,7 @@ internal static class StudyMapper
             BurnIn = o.BurnIn,
         };
         pbt.PerturbationFactors.AddRange(o.Factors);
+        pbt.MutableParams.AddRange(o.MutableParams ?? []);
         return new Wire.PrunerConfig { Pbt = pbt };
     }
 }

@@ -224,6 +224,13 @@ export interface PbtConfig {
   burnIn: bigint;
   /** Factors a numeric hyperparameter is multiplied by, one picked at random. Empty means 1.2 and 0.8. */
   perturbationFactors: number[];
+  /**
+   * The parameters an exploiting trial explores (Ray Tune's hyperparam_mutations); every other one
+   * keeps the donor's value, since the donor's checkpoint was trained with it. Empty means every
+   * float parameter: the continuous optimisation settings, never a seed, a method, a model shape or
+   * a LoRA rank. Each name must be a parameter of the search space.
+   */
+  mutableParams: string[];
 }
 
 /** How intermediate reports decide whether a trial stops early. */
@@ -1595,6 +1602,7 @@ function createBasePbtConfig(): PbtConfig {
     resampleProbability: undefined,
     burnIn: 0n,
     perturbationFactors: [],
+    mutableParams: [],
   };
 }
 
@@ -1624,6 +1632,9 @@ export const PbtConfig: MessageFns<PbtConfig> = {
         writer.double(v);
       }
       writer.join();
+    }
+    for (const v of message.mutableParams) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1691,6 +1702,14 @@ export const PbtConfig: MessageFns<PbtConfig> = {
 
             break;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.mutableParams.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1726,6 +1745,11 @@ export const PbtConfig: MessageFns<PbtConfig> = {
         : globalThis.Array.isArray(object?.perturbation_factors)
         ? object.perturbation_factors.map((e: any) => globalThis.Number(e))
         : [],
+      mutableParams: globalThis.Array.isArray(object?.mutableParams)
+        ? object.mutableParams.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.mutable_params)
+        ? object.mutable_params.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1746,6 +1770,9 @@ export const PbtConfig: MessageFns<PbtConfig> = {
     if (message.perturbationFactors?.length) {
       obj.perturbationFactors = message.perturbationFactors.map((e) => floatToJson(e));
     }
+    if (message.mutableParams?.length) {
+      obj.mutableParams = message.mutableParams;
+    }
     return obj;
   },
 
@@ -1761,6 +1788,7 @@ export const PbtConfig: MessageFns<PbtConfig> = {
     message.resampleProbability = object.resampleProbability ?? undefined;
     message.burnIn = (object.burnIn !== undefined && object.burnIn !== null) ? BigInt(object.burnIn) : 0n;
     message.perturbationFactors = object.perturbationFactors?.map((e) => e) || [];
+    message.mutableParams = object.mutableParams?.map((e) => e) || [];
     return message;
   },
 };

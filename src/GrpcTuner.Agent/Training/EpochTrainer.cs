@@ -74,6 +74,11 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
                         foreach (var group in optimizer.ParamGroups)
                         {
                             group.LearningRate = hp.LearningRate * factor;
+                            // An exploit may bring another weight decay; AdamW reads it from each group at every step.
+                            if (group is AdamW.ParamGroup adamw)
+                            {
+                                adamw.Options.weight_decay = hp.WeightDecay;
+                            }
                         }
 
                         optimizer.step();

@@ -273,7 +273,7 @@ public static class StudyValidator
             var mutable = o.MutableParams ?? [];
             for (var i = 0; i < mutable.Count; i++)
             {
-                v.Check(study.Space.Params.Any(s => s.Name == mutable[i]), $"{f}.mutable_params[{i}]", $"'{mutable[i]}' is not a parameter of the search space");
+                v.Check(study.Space.Find(mutable[i]) is not null, $"{f}.mutable_params[{i}]", $"'{mutable[i]}' is not a parameter of the search space");
             }
         }
         else if (p.Kind == PrunerKind.Hyperband)

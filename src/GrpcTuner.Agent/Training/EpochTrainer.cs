@@ -42,8 +42,6 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
         }
 
         // The model is built and loaded: what that freed (initial weights, file buffers) goes back before activations need the room.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
         LeanMemory.ReleaseFreed();
         for (var epoch = firstEpoch; epoch < hp.NumEpochs; epoch++)
         {

@@ -46,9 +46,10 @@ internal static class LeanMemory
     /// <summary>
     /// Collects the tensors only finalizers free, then hands the free pages of every arena back to
     /// the system (glibc's malloc_trim). A freed tensor stays resident in the heap until then:
-    /// building a model leaves its initialisation's temporaries there, and a trial leaves its activations, so without this each trial's peak
-    /// starts from what the one before left behind. Called between trials and before training
-    /// starts, where its cost (faulting the pages in again) is paid once, not every step.
+    /// building a model leaves its initialisation's temporaries there, and a trial leaves its
+    /// activations, so without this each trial's peak starts from what the one before left behind.
+    /// Called between trials and before training starts, where its cost (faulting the pages in
+    /// again) is paid once, not every step.
     /// </summary>
     public static void ReleaseFreed()
     {

@@ -69,13 +69,14 @@ public class StudySpecTests
             name: p
             directions: [maximize]
             pruner: {type: pbt, perturbation_interval: 2, quantile_fraction: 0.2, resample_probability: 0, burn_in: 1,
-                     perturbation_factors: [1.5, 0.5], mutable_params: [lr, batch]}
+                     perturbation_factors: [1.5, 0.5], mutable_params: [lr, batch], population_size: 8}
             params: [{name: lr, type: float, low: 0.0001, high: 0.1, log: true}, {name: batch, type: int, low: 8, high: 64}]
             """);
         var pbt = r.Pruner.Pbt;
         Assert.Equal((2L, 0.2, 0.0, 1L), (pbt.PerturbationInterval, pbt.QuantileFraction, pbt.ResampleProbability, pbt.BurnIn));
         Assert.Equal([1.5, 0.5], pbt.PerturbationFactors);
         Assert.Equal(["lr", "batch"], pbt.MutableParams);
+        Assert.Equal(8, pbt.PopulationSize);
     }
 
     [Theory]

@@ -55,6 +55,16 @@ public class PbtSchedulerTests
         Assert.Contains("'seed'", violation.Description);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(StudyValidator.MaxPopulation + 1)]
+    public void APopulationSizeOutOfRangeIsRefusedByName(int size)
+    {
+        var study = Study with { Pruner = Study.Pruner with { Pbt = Study.Pruner.Pbt! with { PopulationSize = size } } };
+        var e = Assert.Throws<TunerException>(() => StudyValidator.Validate(study));
+        Assert.Equal("pruner.pbt.population_size", Assert.Single(e.Violations).Field);
+    }
+
     [Fact]
     public void ABottomQuartileTrialExploitsATopQuartileOneAndExploresEveryListedParameter()
     {

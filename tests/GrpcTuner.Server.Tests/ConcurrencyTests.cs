@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using GrpcTuner.Client;
 using GrpcTuner.V1;
 
 namespace GrpcTuner.Server.Tests;
@@ -94,5 +95,47 @@ public sealed class ConcurrencyTests(TwoReplicasFixture cluster)
         Assert.Equal(64, exhausted);
         Assert.Equal(points, seen.Count);
         Assert.Equal(points, seen.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task APbtPopulationStartsItsSizeAcrossReplicasAndARetriedMemberComesOnTop()
+    {
+        const int size = 5;
+        using var setup = TwoReplicasFixture.Client(cluster.A, "pbt-setup");
+        var request = TwoReplicasFixture.Study("pbt-population", maxRetries: 1);
+        request.Pruner = new PrunerConfig { Pbt = new PbtConfig { PopulationSize = size } };
+        await setup.CreateStudyAsync(request);
+        var members = new ConcurrentBag<TunerTrial>();
+        var refused = new ConcurrentBag<string>();
+        // The clients outlive the asks: a member is told FAIL through its own below.
+        var clients = Enumerable.Range(0, 16).Select(w => TwoReplicasFixture.Client(w % 2 == 0 ? cluster.A : cluster.B, $"member-{w}")).ToList();
+        var workers = clients.Select(client => Task.Run(async () =>
+        {
+            var study = await client.LoadStudyAsync("pbt-population");
+            try
+            {
+                members.Add(await study.AskAsync());
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.OutOfRange)
+            {
+                refused.Add(e.Status.Detail);
+            }
+        })).ToList();
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(size, members.Count);
+        Assert.Equal(16 - size, refused.Count);
+        Assert.All(refused, detail => Assert.Contains("all 5 members of its population (pruner.pbt.population_size)", detail));
+
+        // A member that fails is retried with its params; the retry is not a new member.
+        var failed = members.MinBy(t => t.Number)!;
+        await failed.TellAsync(TrialState.Fail, [], "worker lost", retry: true);
+        var study = await setup.LoadStudyAsync("pbt-population");
+        var rerun = await study.AskAsync();
+        Assert.Equal(failed.Params.OrderBy(p => p.Key), rerun.Params.OrderBy(p => p.Key));
+        var e = await Assert.ThrowsAsync<RpcException>(() => study.AskAsync());
+        Assert.Equal(StatusCode.OutOfRange, e.StatusCode);
+        Assert.Equal(size + 1, (await study.TrialsAsync()).Count);
+        clients.ForEach(c => c.Dispose());
     }
 }

@@ -138,9 +138,11 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Contains("pruner.pbt.mutable_params[1]", e.Status.Detail);
         request.Pruner.Pbt.MutableParams.RemoveAt(1);
+        request.Pruner.Pbt.PopulationSize = 8;
         await client.CreateStudyAsync(request);
         var stored = await client.Raw.GetStudyAsync(new GetStudyRequest { Study = "pbt-mutable" });
         Assert.Equal(["n"], stored.Pruner.Pbt.MutableParams);
+        Assert.Equal(8, stored.Pruner.Pbt.PopulationSize);
     }
 
     [Fact]

@@ -65,17 +65,18 @@ class PopulationBasedTraining(BasePruner):
 
     def __init__(self, perturbation_interval: int = 1, quantile_fraction: float = 0.25, resample_probability: float = 0.25,
                  burn_in_period: int = 0, perturbation_factors: Optional[Sequence[float]] = None,
-                 mutable_params: Optional[Sequence[str]] = None):
-        """mutable_params: the parameters an exploiting trial explores (default: every float parameter); the others keep the donor's values."""
+                 mutable_params: Optional[Sequence[str]] = None, population_size: int = 0):
+        """mutable_params: the parameters an exploiting trial explores (default: every float parameter); the others keep the donor's values.
+        population_size: the members the study starts (Ray Tune's num_samples; 0: no limit); then ask() raises OUT_OF_RANGE."""
         self.perturbation_interval, self.quantile_fraction, self.resample_probability = perturbation_interval, quantile_fraction, resample_probability
         self.burn_in_period, self.perturbation_factors = burn_in_period, list(perturbation_factors or [])
-        self.mutable_params = list(mutable_params or [])
+        self.mutable_params, self.population_size = list(mutable_params or []), population_size
 
     def to_proto(self) -> study_pb2.PrunerConfig:
         return study_pb2.PrunerConfig(pbt=study_pb2.PbtConfig(
             perturbation_interval=self.perturbation_interval, quantile_fraction=self.quantile_fraction,
             resample_probability=self.resample_probability, burn_in=self.burn_in_period, perturbation_factors=self.perturbation_factors,
-            mutable_params=self.mutable_params))
+            mutable_params=self.mutable_params, population_size=self.population_size))
 
 
 __all__: List[str] = ["BasePruner", "NopPruner", "PercentilePruner", "MedianPruner", "SuccessiveHalvingPruner", "HyperbandPruner", "PopulationBasedTraining"]

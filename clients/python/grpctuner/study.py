@@ -213,8 +213,8 @@ class Study:
     def optimize(self, func: Objective, n_trials: Optional[int] = None, timeout: Optional[float] = None, n_jobs: int = 1,
                  catch: Union[Tuple[type, ...], List[type], type] = (), callbacks: Optional[List[Callback]] = None,
                  gc_after_trial: bool = False, show_progress_bar: bool = False) -> None:
-        """Optuna's optimize: runs func on trials until n_trials have run, timeout seconds have passed or stop() is
-        called, n_jobs at a time (-1: one per CPU). TrialPruned tells PRUNED; an exception in catch tells FAIL and
+        """Optuna's optimize: runs func on trials until n_trials have run, timeout seconds have passed, stop() is
+        called or the server has no trial left to start (a grid handed out, a PBT population complete), n_jobs at a time (-1: one per CPU). TrialPruned tells PRUNED; an exception in catch tells FAIL and
         goes on; any other tells FAIL and is raised. A result that is not a finite number per objective is a FAIL."""
         catch = tuple(catch) if isinstance(catch, (list, tuple)) else (catch,)
         jobs = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
@@ -234,6 +234,10 @@ class Study:
         def work() -> None:
             while claim():
                 frozen = self._run(func, catch)
+                if frozen is None:
+                    # Nothing left to hand out: as Optuna's GridSampler stops the study once its grid is done.
+                    self._stopped = True
+                    return
                 for callback in callbacks or []:
                     callback(self, frozen)
                 if gc_after_trial:
@@ -355,8 +359,14 @@ class Study:
             self._running[t.number] = t
         return trials
 
-    def _run(self, func: Objective, catch: Tuple[type, ...]) -> FrozenTrial:
-        trial = self.ask()
+    def _run(self, func: Objective, catch: Tuple[type, ...]) -> Optional[FrozenTrial]:
+        """Runs one trial; None when the server has none left to start (a grid handed out, a PBT population complete)."""
+        try:
+            trial = self.ask()
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.OUT_OF_RANGE:
+                return None
+            raise
         try:
             result = func(trial)
         except TrialPruned as e:

@@ -98,6 +98,17 @@ def test_a_pbt_worker_reports_its_checkpoint_and_is_told_to_exploit(server):
         study.tell(t, 0.5)
 
 
+def test_optimize_ends_when_the_pbt_population_has_started(server):
+    study = optuna.create_study(direction="maximize", storage=server, space={"lr": optuna.Float(1e-4, 1e-1, log=True)},
+                                pruner=optuna.pruners.PopulationBasedTraining(population_size=3))
+    assert study.message.pruner.pbt.population_size == 3
+    study.optimize(lambda t: t.params["lr"], n_trials=10, n_jobs=2)
+    assert len(study.trials) == 3
+    with pytest.raises(grpc.RpcError) as full:
+        study.ask()
+    assert full.value.code() == grpc.StatusCode.OUT_OF_RANGE and "pruner.pbt.population_size" in full.value.details()
+
+
 def test_compute_totals_are_the_sum_of_what_the_workers_reported(server):
     study = optuna.create_study(storage=server, sampler=optuna.samplers.RandomSampler(seed=9))
 

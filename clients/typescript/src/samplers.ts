@@ -41,12 +41,15 @@ export const pruners = {
       minResource: BigInt(options.minResource === undefined || options.minResource === "auto" ? 0 : options.minResource), reductionFactor: options.reductionFactor ?? 4,
       minEarlyStoppingRate: options.minEarlyStoppingRate ?? 0, bootstrapCount: options.bootstrapCount ?? 0,
     } } }),
-  /** Population-Based Training, run by the server (Ray Tune's names); mutableParams: what an exploiting trial explores (default: every float parameter). */
-  pbt: (options: { perturbationInterval?: number; quantileFraction?: number; resampleProbability?: number; burnInPeriod?: number; perturbationFactors?: number[]; mutableParams?: string[] } = {}): PrunerConfig =>
+  /**
+   * Population-Based Training, run by the server (Ray Tune's names); mutableParams: what an exploiting trial explores (default: every float parameter);
+   * populationSize: the members the study starts (Ray Tune's num_samples; 0: no limit), after which ask() fails with OUT_OF_RANGE.
+   */
+  pbt: (options: { perturbationInterval?: number; quantileFraction?: number; resampleProbability?: number; burnInPeriod?: number; perturbationFactors?: number[]; mutableParams?: string[]; populationSize?: number } = {}): PrunerConfig =>
     ({ kind: { $case: "pbt", value: {
       perturbationInterval: BigInt(options.perturbationInterval ?? 1), quantileFraction: options.quantileFraction ?? 0.25,
       resampleProbability: options.resampleProbability ?? 0.25, burnIn: BigInt(options.burnInPeriod ?? 0), perturbationFactors: options.perturbationFactors ?? [],
-      mutableParams: options.mutableParams ?? [],
+      mutableParams: options.mutableParams ?? [], populationSize: options.populationSize ?? 0,
     } } }),
   hyperband: (options: { minResource?: number; maxResource?: number | "auto"; reductionFactor?: number } = {}): PrunerConfig =>
     ({ kind: { $case: "hyperband", value: {

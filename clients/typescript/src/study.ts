@@ -325,8 +325,9 @@ export class Study {
   }
 
   /**
-   * Optuna's optimize: runs the objective on trials until nTrials have run or timeout seconds have passed
-   * (or stop() is called), concurrency at a time. TrialPruned tells "pruned"; an error of a class in catch
+   * Optuna's optimize: runs the objective on trials until nTrials have run, timeout seconds have passed,
+   * stop() is called or the server has no trial left to start (a grid handed out, a PBT population
+   * complete), concurrency at a time. TrialPruned tells "pruned"; an error of a class in catch
    * tells "fail" and goes on; any other tells "fail" and rejects. A result that is not one finite number per
    * objective is a "fail".
    */
@@ -338,6 +339,11 @@ export class Study {
     const work = async () => {
       while (claim()) {
         const frozen = await this.runOne(objective, options.catch ?? []);
+        if (frozen === undefined) {
+          // Nothing left to hand out: as Optuna's GridSampler stops the study once its grid is done.
+          this.stopped = true;
+          return;
+        }
         for (const callback of options.callbacks ?? []) {
           await callback(this, frozen);
         }
@@ -364,8 +370,17 @@ export class Study {
     return best.params;
   }
 
-  private async runOne(objective: (trial: Trial) => Promise<number | number[]> | number | number[], caught: Array<new (...args: never[]) => Error>): Promise<FrozenTrial> {
-    const trial = await this.ask();
+  /** Runs one trial; undefined when the server has none left to start (a grid handed out, a PBT population complete). */
+  private async runOne(objective: (trial: Trial) => Promise<number | number[]> | number | number[], caught: Array<new (...args: never[]) => Error>): Promise<FrozenTrial | undefined> {
+    let trial: Trial;
+    try {
+      trial = await this.ask();
+    } catch (error) {
+      if ((error as ServiceError).code === status.OUT_OF_RANGE) {
+        return undefined;
+      }
+      throw error;
+    }
     let result: number | number[];
     try {
       result = await objective(trial);

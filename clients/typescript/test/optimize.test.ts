@@ -93,6 +93,15 @@ test("a PBT worker reports its checkpoint and is told to exploit", async () => {
   }
 });
 
+test("optimize() ends once the PBT population has started", async () => {
+  const study = await createStudy({
+    direction: "maximize", server: server.address, space: { lr: float(1e-4, 1e-1, { log: true }) }, pruner: pruners.pbt({ populationSize: 3 }),
+  });
+  await study.optimize((trial) => trial.params.lr as number, { nTrials: 10, concurrency: 2 });
+  assert.equal((await study.trials()).length, 3);
+  await assert.rejects(study.ask(), (error: Error) => error.message.includes("pruner.pbt.population_size"));
+});
+
 test("what each trial cost goes with its tell, and the study sums it", async () => {
   const study = await createStudy({ server: server.address, sampler: samplers.random({ seed: 5 }) });
   await study.optimize(async (trial) => {

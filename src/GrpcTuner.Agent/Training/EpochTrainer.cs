@@ -27,10 +27,6 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
     {
         // Hyperparameters may change mid-run when PBT tells the trial to exploit another.
         var hp = context.HyperParameters;
-        var batches = (int)((samples + hp.BatchSize - 1) / hp.BatchSize);
-        var stepsPerEpoch = (batches + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
-        var totalSteps = stepsPerEpoch * hp.NumEpochs;
-        var warmup = hp.WarmupFor(totalSteps);
         var shuffle = new Generator((ulong)hp.Seed);
         var (firstEpoch, step, metric) = (0, 0, 0.0);
         if (Checkpoint.TryLoad(context.ResumeFrom, model, optimizer) is { } resumed)
@@ -46,13 +42,19 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
         for (var epoch = firstEpoch; epoch < hp.NumEpochs; epoch++)
         {
             model.train();
+            // Rebuilt every epoch from the steps still to run, so that after an exploit the new batch
+            // size, epoch count, warm-up and schedule take effect and the schedule still ends at the last step.
+            var batches = (int)((samples + hp.BatchSize - 1) / hp.BatchSize);
+            var stepsPerEpoch = (batches + hp.GradientAccumulationSteps - 1) / hp.GradientAccumulationSteps;
+            var totalSteps = step + (stepsPerEpoch * (hp.NumEpochs - epoch));
+            var warmup = hp.WarmupFor(totalSteps);
             var clock = Stopwatch.StartNew();
             using var permutation = torch.randperm(samples, generator: shuffle);
             using var order = hp.GroupByLength && lengths is not null
                 ? torch.tensor(BatchOrder.GroupedByLength(permutation.data<long>().ToArray(), lengths, hp.BatchSize, n =>
                 {
-                    using var batches = torch.randperm(n, generator: shuffle);
-                    return batches.data<long>().ToArray().Select(i => (int)i).ToArray();
+                    using var shuffled = torch.randperm(n, generator: shuffle);
+                    return shuffled.data<long>().ToArray().Select(i => (int)i).ToArray();
                 }))
                 : permutation.alias();
             for (var b = 0; b < batches; b++)
@@ -119,7 +121,8 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
                 }
 
                 hp = next;
-                context.Log(string.Create(CultureInfo.InvariantCulture, $"trial {context.TrialNumber} exploits {donor} and continues with learning_rate={hp.LearningRate:G4} weight_decay={hp.WeightDecay:G4}"));
+                context.Log(string.Create(CultureInfo.InvariantCulture,
+                    $"trial {context.TrialNumber} exploits {donor} and continues with learning_rate={hp.LearningRate:G4} weight_decay={hp.WeightDecay:G4} per_device_batch_size={hp.BatchSize} lr_scheduler={hp.LrScheduler}"));
             }
         }
 

@@ -236,12 +236,13 @@ public static class StudySpec
                 };
                 break;
             case "pbt":
-                p!.Only("type", "perturbation_interval", "quantile_fraction", "resample_probability", "burn_in", "perturbation_factors", "mutable_params");
+                p!.Only("type", "perturbation_interval", "quantile_fraction", "resample_probability", "burn_in", "perturbation_factors", "mutable_params", "population_size");
                 config.Pbt = new PbtConfig
                 {
                     PerturbationInterval = p.OptionalLong("perturbation_interval") ?? 0,
                     QuantileFraction = p.OptionalDouble("quantile_fraction") ?? 0,
                     BurnIn = p.OptionalLong("burn_in") ?? 0,
+                    PopulationSize = (int)(p.OptionalLong("population_size") ?? 0),
                 };
                 if (p.OptionalDouble("resample_probability") is { } resample)
                 {

@@ -35,8 +35,12 @@ public sealed record PbtOptions(
     double ResampleProbability = 0.25,
     long BurnIn = 0,
     IReadOnlyList<double>? PerturbationFactors = null,
-    IReadOnlyList<string>? MutableParams = null)
+    IReadOnlyList<string>? MutableParams = null,
+    int PopulationSize = 0)
 {
+    /// <summary>The most members a study starts, or null for no limit.</summary>
+    public long? Population => PopulationSize > 0 ? PopulationSize : null;
+
     public IReadOnlyList<double> Factors => PerturbationFactors is { Count: > 0 } f ? f : [1.2, 0.8];
 
     /// <summary>Whether an exploiting trial explores this parameter: the listed ones, or by default every float parameter.</summary>

@@ -23,6 +23,9 @@ public static class StudyValidator
     /// <summary>NSGA-II population: non-dominated sorting is quadratic in it.</summary>
     public const int MaxNsga2Population = 10_000;
 
+    /// <summary>PBT population: each exploit decision ranks the whole population.</summary>
+    public const int MaxPopulation = 100_000;
+
     /// <summary>Startup trials of TPE and GP-BO.</summary>
     public const int MaxStartupTrials = 100_000;
 
@@ -269,6 +272,7 @@ public static class StudyValidator
             v.Check(o.QuantileFraction is > 0 and <= 0.5, $"{f}.quantile_fraction", $"must be in (0, 0.5], got {o.QuantileFraction}");
             v.Check(o.ResampleProbability is >= 0 and <= 1, $"{f}.resample_probability", $"must be in [0, 1], got {o.ResampleProbability}");
             v.Check(o.BurnIn >= 0, $"{f}.burn_in", $"must be >= 0, got {o.BurnIn}");
+            v.Check(o.PopulationSize is >= 0 and <= MaxPopulation, $"{f}.population_size", $"must be in [0, {MaxPopulation}] (0: no limit), got {o.PopulationSize}");
             v.Check(o.Factors.All(x => double.IsFinite(x) && x > 0), $"{f}.perturbation_factors", "must all be finite and > 0");
             var mutable = o.MutableParams ?? [];
             for (var i = 0; i < mutable.Count; i++)

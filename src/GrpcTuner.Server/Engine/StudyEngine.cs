@@ -25,6 +25,9 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
     /// <summary>Extra sequence points sent with a claim, so that concurrent claims from other replicas rarely force a retry.</summary>
     private const int SequenceSlack = 32;
 
+    /// <summary>Spare members a bounded population draws, as <see cref="SequenceSlack"/>; fewer, since a free sampler's draw costs more than a sequence point.</summary>
+    private const int PopulationSlack = 4;
+
     private readonly StudyRuntime _runtime = new();
 
     public Task<Study> CreateStudyAsync(StudyDefinition definition, bool loadIfExists, CancellationToken ct)
@@ -152,8 +155,9 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
                     InterlockedMax(ref algorithms.SequenceHint, retry.Next);
                     break;
                 case ClaimResult.Exhausted exhausted:
-                    throw new TunerException(ErrorKind.OutOfRange,
-                        $"study '{studyName}' has handed out all {exhausted.Size} grid points and its queue is empty");
+                    throw new TunerException(ErrorKind.OutOfRange, algorithms.Sequence is not null
+                        ? $"study '{studyName}' has handed out all {exhausted.Size} grid points and its queue is empty"
+                        : $"study '{studyName}' has started all {exhausted.Size} members of its population (pruner.pbt.population_size) and its queue is empty");
             }
         }
 
@@ -486,11 +490,17 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         var declared = study.Definition.Space;
         var space = IntersectionSearchSpace.Extend(declared, IntersectionSearchSpace.Of(history));
         var sampler = algorithms.SamplerFor(space);
-        var suggestions = new QueuedParams[count];
+        // A bounded PBT population counts its members as a sequence does its points, so that
+        // replicas asking at once never start more; members are interchangeable, so a few spare
+        // ones let a claim succeed when others started members since this replica last looked.
+        var population = study.Definition.Pruner.Kind == PrunerKind.Pbt ? study.Definition.Pruner.Pbt?.Population : null;
+        var start = Interlocked.Read(ref algorithms.SequenceHint);
+        var drawn = population is { } size ? (int)Math.Clamp(size - start, count, count + PopulationSlack) : count;
+        var suggestions = new QueuedParams[drawn];
         using (TunerTelemetry.Traces.StartActivity("Sample"))
         {
             var started = Stopwatch.GetTimestamp();
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < drawn; i++)
             {
                 ct.ThrowIfCancellationRequested();
                 // Keyed by worker and history length: reproducible for the same history, and
@@ -502,7 +512,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
             telemetry.Sampled(study.Definition.Sampler.Kind, Stopwatch.GetElapsedTime(started));
         }
 
-        return new TrialClaim(requestId, workerId, time.GetUtcNow(), lease, count, suggestions);
+        return new TrialClaim(requestId, workerId, time.GetUtcNow(), lease, count, suggestions, population is null ? null : new SequenceWindow(start, population));
     }
 
     /// <summary>A suggestion as a trial starts with it: declared parameters as params, define-by-run ones as proposals.</summary>

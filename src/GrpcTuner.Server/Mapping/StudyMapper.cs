@@ -113,7 +113,8 @@ internal static class StudyMapper
                     ResampleProbability: pbt.HasResampleProbability ? pbt.ResampleProbability : 0.25,
                     BurnIn: pbt.BurnIn,
                     PerturbationFactors: pbt.PerturbationFactors.Count > 0 ? pbt.PerturbationFactors.ToArray() : null,
-                    MutableParams: pbt.MutableParams.Count > 0 ? pbt.MutableParams.ToArray() : null));
+                    MutableParams: pbt.MutableParams.Count > 0 ? pbt.MutableParams.ToArray() : null,
+                    PopulationSize: pbt.PopulationSize));
             case Wire.PrunerConfig.KindOneofCase.Hyperband:
                 var hb = c.Hyperband;
                 return new PrunerSettings(PrunerKind.Hyperband,
@@ -210,6 +211,7 @@ internal static class StudyMapper
             QuantileFraction = o.QuantileFraction,
             ResampleProbability = o.ResampleProbability,
             BurnIn = o.BurnIn,
+            PopulationSize = o.PopulationSize,
         };
         pbt.PerturbationFactors.AddRange(o.Factors);
         pbt.MutableParams.AddRange(o.MutableParams ?? []);

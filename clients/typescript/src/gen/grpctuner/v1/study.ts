@@ -231,6 +231,11 @@ export interface PbtConfig {
    * a LoRA rank. Each name must be a parameter of the search space.
    */
   mutableParams: string[];
+  /**
+   * Members the study starts (Ray Tune's num_samples); once that many have started, Ask answers
+   * OUT_OF_RANGE. Retries of failed members and enqueued trials come on top. 0 means no limit.
+   */
+  populationSize: number;
 }
 
 /** How intermediate reports decide whether a trial stops early. */
@@ -1603,6 +1608,7 @@ function createBasePbtConfig(): PbtConfig {
     burnIn: 0n,
     perturbationFactors: [],
     mutableParams: [],
+    populationSize: 0,
   };
 }
 
@@ -1635,6 +1641,9 @@ export const PbtConfig: MessageFns<PbtConfig> = {
     }
     for (const v of message.mutableParams) {
       writer.uint32(50).string(v!);
+    }
+    if (message.populationSize !== 0) {
+      writer.uint32(56).int32(message.populationSize);
     }
     return writer;
   },
@@ -1710,6 +1719,14 @@ export const PbtConfig: MessageFns<PbtConfig> = {
             message.mutableParams.push(reader.string());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.populationSize = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1750,6 +1767,11 @@ export const PbtConfig: MessageFns<PbtConfig> = {
         : globalThis.Array.isArray(object?.mutable_params)
         ? object.mutable_params.map((e: any) => globalThis.String(e))
         : [],
+      populationSize: isSet(object.populationSize)
+        ? globalThis.Number(object.populationSize)
+        : isSet(object.population_size)
+        ? globalThis.Number(object.population_size)
+        : 0,
     };
   },
 
@@ -1773,6 +1795,9 @@ export const PbtConfig: MessageFns<PbtConfig> = {
     if (message.mutableParams?.length) {
       obj.mutableParams = message.mutableParams;
     }
+    if (message.populationSize !== 0) {
+      obj.populationSize = Math.round(message.populationSize);
+    }
     return obj;
   },
 
@@ -1789,6 +1814,7 @@ export const PbtConfig: MessageFns<PbtConfig> = {
     message.burnIn = (object.burnIn !== undefined && object.burnIn !== null) ? BigInt(object.burnIn) : 0n;
     message.perturbationFactors = object.perturbationFactors?.map((e) => e) || [];
     message.mutableParams = object.mutableParams?.map((e) => e) || [];
+    message.populationSize = object.populationSize ?? 0;
     return message;
   },
 };

@@ -40,6 +40,13 @@ public interface IStudyStore : IAsyncDisposable
     /// <summary>Appends params to the queue; returns the queue's length.</summary>
     Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct);
 
+    /// <summary>
+    /// Appends params that take one of the <paramref name="size"/> places of a bounded sequence (a PBT
+    /// population counted as <see cref="SequenceWindow"/> counts it), in one step; returns the queue's
+    /// length, or null when every place is taken and nothing was appended.
+    /// </summary>
+    Task<long?> EnqueueCountedAsync(Study study, QueuedParams entry, long size, CancellationToken ct);
+
     /// <summary>Stores finished trials under new numbers, in order.</summary>
     Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct);
 

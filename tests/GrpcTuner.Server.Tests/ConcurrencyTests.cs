@@ -104,7 +104,13 @@ public sealed class ConcurrencyTests(TwoReplicasFixture cluster)
         using var setup = TwoReplicasFixture.Client(cluster.A, "pbt-setup");
         var request = TwoReplicasFixture.Study("pbt-population", maxRetries: 1);
         request.Pruner = new PrunerConfig { Pbt = new PbtConfig { PopulationSize = size } };
-        await setup.CreateStudyAsync(request);
+        var created = await setup.CreateStudyAsync(request);
+        // Enqueued params take members' places, as points_to_evaluate count among Ray Tune's num_samples.
+        foreach (var x in new[] { 0.5, -0.5 })
+        {
+            await created.EnqueueAsync(new Dictionary<string, ParamValue> { ["x"] = new() { FloatValue = x }, ["n"] = new() { IntValue = 2 } });
+        }
+
         var members = new ConcurrentBag<TunerTrial>();
         var refused = new ConcurrentBag<string>();
         // The clients outlive the asks: a member is told FAIL through its own below.
@@ -126,6 +132,9 @@ public sealed class ConcurrencyTests(TwoReplicasFixture cluster)
         Assert.Equal(size, members.Count);
         Assert.Equal(16 - size, refused.Count);
         Assert.All(refused, detail => Assert.Contains("all 5 members of its population (pruner.pbt.population_size)", detail));
+        Assert.Equal(2, members.Count(m => Math.Abs(m.GetDouble("x")) == 0.5 && m.GetInt("n") == 2));
+        var full = await Assert.ThrowsAsync<RpcException>(() => created.EnqueueAsync(new Dictionary<string, ParamValue> { ["x"] = new() { FloatValue = 0 }, ["n"] = new() { IntValue = 1 } }));
+        Assert.Equal(StatusCode.OutOfRange, full.StatusCode);
 
         // A member that fails is retried with its params; the retry is not a new member.
         var failed = members.MinBy(t => t.Number)!;

@@ -153,6 +153,21 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountedParamsTakePlacesOfTheSequenceAndAreRefusedWhenItIsFull()
+    {
+        var study = await Store.CreateStudyAsync(Definition(), false, default);
+        TrialClaim Window(long start, params double[] xs) => new(null, "w", Now, Lease, 1, xs.Select(Params).ToList(), new SequenceWindow(start, 3));
+        Assert.Equal(1, await Store.EnqueueCountedAsync(study, Params(0.9), 3, default));
+        Assert.Equal(2, await Store.EnqueueCountedAsync(study, Params(0.8), 3, default));
+        Assert.Equal([0.9], (await ClaimAsync(study, Window(2, 0.3))).Select(t => t.Params["x"].AsFloat));
+        Assert.Equal([0.8], (await ClaimAsync(study, Window(2, 0.3))).Select(t => t.Params["x"].AsFloat));
+        Assert.Equal([0.3], (await ClaimAsync(study, Window(2, 0.3))).Select(t => t.Params["x"].AsFloat));
+        Assert.Null(await Store.EnqueueCountedAsync(study, Params(0.7), 3, default));
+        Assert.Equal(3, Assert.IsType<ClaimResult.Exhausted>(await Store.ClaimTrialsAsync(study, Window(3), default)).Size);
+        Assert.Equal(3, (await Store.GetTrialsAsync(study, default)).Count);
+    }
+
+    [Fact]
     public async Task UpdatesApplyOnlyToTheVersionTheyWereComputedFrom()
     {
         var study = await Store.CreateStudyAsync(Definition(), false, default);

@@ -57,7 +57,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
             var tag = new Dictionary<string, string> { ["warm_start"] = "coverage" };
             foreach (var ps in warmStart)
             {
-                await store.EnqueueAsync(study, new QueuedParams(ps, tag, null), ct).ConfigureAwait(false);
+                await EnqueueAsync(study, new QueuedParams(ps, tag, null), ct).ConfigureAwait(false);
             }
         }
 
@@ -303,8 +303,25 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         TrialValidator.ValidateParams(space, declared, "params", v);
         AttrValidator.Validate(attrs, "user_attrs", v);
         v.ThrowIfAny();
-        return await store.EnqueueAsync(study, new QueuedParams(declared, attrs, null) { Proposals = proposals }, ct).ConfigureAwait(false);
+        return await EnqueueAsync(study, new QueuedParams(declared, attrs, null) { Proposals = proposals }, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Queues params; in a bounded PBT population they take a member's place, as Ray Tune counts
+    /// points_to_evaluate among num_samples (a failed member's retry is queued by the store and takes none).
+    /// </summary>
+    private async Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct)
+    {
+        if (Population(study) is not { } size)
+        {
+            return await store.EnqueueAsync(study, entry, ct).ConfigureAwait(false);
+        }
+
+        return await store.EnqueueCountedAsync(study, entry, size, ct).ConfigureAwait(false)
+            ?? throw new TunerException(ErrorKind.OutOfRange, $"study '{study.Name}' has all {size} members of its population (pruner.pbt.population_size) started or queued");
+    }
+
+    private static long? Population(Study study) => study.Definition.Pruner.Kind == PrunerKind.Pbt ? study.Definition.Pruner.Pbt?.Population : null;
 
     public async Task<IReadOnlyList<long>> AddTrialsAsync(string studyName, IReadOnlyList<Trial> trials, CancellationToken ct)
     {
@@ -493,7 +510,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         // A bounded PBT population counts its members as a sequence does its points, so that
         // replicas asking at once never start more; members are interchangeable, so a few spare
         // ones let a claim succeed when others started members since this replica last looked.
-        var population = study.Definition.Pruner.Kind == PrunerKind.Pbt ? study.Definition.Pruner.Pbt?.Population : null;
+        var population = Population(study);
         var start = Interlocked.Read(ref algorithms.SequenceHint);
         var drawn = population is { } size ? (int)Math.Clamp(size - start, count, count + PopulationSlack) : count;
         var suggestions = new QueuedParams[drawn];

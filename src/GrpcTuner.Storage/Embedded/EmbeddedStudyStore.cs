@@ -229,6 +229,26 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
         return length;
     }
 
+    public async Task<long?> EnqueueCountedAsync(Study study, QueuedParams entry, long size, CancellationToken ct)
+    {
+        long sequence;
+        long length;
+        lock (_lock)
+        {
+            var s = State(study);
+            if (s.SequenceNext >= size)
+            {
+                return null;
+            }
+
+            sequence = Commit([new JournalOp.Advance(study.Id, s.SequenceNext + 1), new JournalOp.Push(study.Id, entry)]);
+            length = s.Queue.Count;
+        }
+
+        await DurableAsync(sequence).ConfigureAwait(false);
+        return length;
+    }
+
     public async Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct)
     {
         long sequence;

@@ -258,6 +258,14 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
     public Task<long> EnqueueAsync(Study study, QueuedParams entry, CancellationToken ct) =>
         Guard(() => _db.ListRightPushAsync(_keys.For(study.Id).Queue, TrialJson.Body(entry)));
 
+    public Task<long?> EnqueueCountedAsync(Study study, QueuedParams entry, long size, CancellationToken ct) => Guard(async () =>
+        await EnqueueCountedScript.RunAsync(_db, _keys.For(study.Id), size, TrialJson.Body(entry)).ConfigureAwait(false) switch
+        {
+            EnqueueCountedScript.Reply.Queued queued => queued.Length,
+            EnqueueCountedScript.Reply.Full => (long?)null,
+            _ => throw Gone(study),
+        });
+
     public Task<IReadOnlyList<long>> AddTrialsAsync(Study study, IReadOnlyList<Trial> trials, CancellationToken ct) => Guard(async () =>
     {
         var entries = trials.Select(t => new AddTrialsScript.Entry(TrialJson.ImportBody(t), IntermediateJson.Fragment(t.Intermediate))).ToList();

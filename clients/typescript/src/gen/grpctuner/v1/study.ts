@@ -232,8 +232,9 @@ export interface PbtConfig {
    */
   mutableParams: string[];
   /**
-   * Members the study starts (Ray Tune's num_samples); once that many have started, Ask answers
-   * OUT_OF_RANGE. Retries of failed members and enqueued trials come on top. 0 means no limit.
+   * Members the study starts (Ray Tune's num_samples), 0 to 100,000; 0 means no limit. An enqueued
+   * trial takes a member's place (as points_to_evaluate do in Ray Tune), a failed member's retry
+   * does not. Once every place is taken, Ask and EnqueueTrial answer OUT_OF_RANGE.
    */
   populationSize: number;
 }

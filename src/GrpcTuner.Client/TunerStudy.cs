@@ -83,10 +83,14 @@ public sealed class TunerStudy
     public Task<Trial> TellAsync(TunerTrial trial, TrialState state, string reason = "") => trial.TellAsync(state, [], reason);
 
     /// <summary>Runs these params before any new suggestion.</summary>
-    public async Task<long> EnqueueAsync(IReadOnlyDictionary<string, ParamValue> values, CancellationToken ct = default)
+    public Task<long> EnqueueAsync(IReadOnlyDictionary<string, ParamValue> values, CancellationToken ct = default) => EnqueueAsync(values, new Dictionary<string, string>(), ct);
+
+    /// <summary>Runs these params before any new suggestion, in a trial that carries these user attributes.</summary>
+    public async Task<long> EnqueueAsync(IReadOnlyDictionary<string, ParamValue> values, IReadOnlyDictionary<string, string> userAttrs, CancellationToken ct = default)
     {
         var request = new EnqueueTrialRequest { Study = Name };
         request.Params.Add(values.ToDictionary());
+        request.UserAttrs.Add(userAttrs.ToDictionary());
         return (await _client.Raw.EnqueueTrialAsync(request, cancellationToken: ct).ConfigureAwait(false)).QueueLength;
     }
 

@@ -28,7 +28,7 @@ public class StudySpecTests
         Assert.True(examples.Length >= 3, string.Join(", ", examples));
         foreach (var example in examples)
         {
-            Assert.NotNull(StudySpec.Load(example));
+            Assert.NotEmpty(StudySpec.LoadStages(example));
         }
 
         var minilm = StudySpec.Load(Path.Combine(AppContext.BaseDirectory, "Examples", "minilm-fortunes.yaml"));
@@ -77,6 +77,44 @@ public class StudySpecTests
         Assert.Equal([1.5, 0.5], pbt.PerturbationFactors);
         Assert.Equal(["lr", "batch"], pbt.MutableParams);
         Assert.Equal(8, pbt.PopulationSize);
+    }
+
+    [Fact]
+    public void StagesAreStudiesOfTheSpecWithWhatEachReplaces()
+    {
+        var stages = StudySpec.ParseStages("""
+            name: recipe
+            directions: [maximize]
+            sampler: {type: random, seed: 3}
+            pruner: {type: asha, min_resource: 1}
+            params: [{name: seed, type: int, low: 0, high: 1000}, {name: num_epochs, type: int, low: 2, high: 2}]
+            stages:
+              - {name: seeds, trials: 8}
+              - {name: pbt, from_best: 3, pruner: {type: pbt}, params: [{name: num_epochs, type: int, low: 6, high: 6}, {name: lr, type: float, low: 0.001, high: 0.1}]}
+            """);
+        Assert.Equal(["recipe-seeds", "recipe-pbt"], stages.Select(s => s.Name));
+        Assert.Equal(["recipe-seeds", "recipe-pbt"], stages.Select(s => s.Request.Name));
+        Assert.Equal((8, 0), (stages[0].Trials!.Value, stages[0].FromBest));
+        Assert.Equal(PrunerConfig.KindOneofCase.SuccessiveHalving, stages[0].Request.Pruner.KindCase);
+        Assert.Equal((null, 3), (stages[1].Trials, stages[1].FromBest));
+        // The promoted trials are the population unless the stage sizes it.
+        Assert.Equal(3, stages[1].Request.Pruner.Pbt.PopulationSize);
+        Assert.Equal(["seed", "num_epochs", "lr"], stages[1].Request.SearchSpace.Params.Select(p => p.Name));
+        Assert.Equal(6, stages[1].Request.SearchSpace.Params[1].Int.Low);
+        Assert.Equal(2, stages[0].Request.SearchSpace.Params[1].Int.Low);
+        Assert.Equal(3UL, stages[1].Request.Sampler.Seed);
+    }
+
+    [Theory]
+    [InlineData("stages: [{name: a, from_best: 2}]", "spec.stages[0].from_best: the first stage has no stage before it")]
+    [InlineData("stages: [{name: a}, {name: b, trials: 0}]", "spec.stages[1].trials: must be >= 1")]
+    [InlineData("stages: [{name: a, sampler: {type: tpe}, budget: 3}]", "spec.stages[0]: unknown key 'budget'; expected one of name, trials, from_best, sampler, pruner, params")]
+    public void ABadStageIsNamed(string stages, string expected)
+    {
+        var e = Assert.Throws<SpecException>(() => StudySpec.ParseStages($"name: s\ndirections: [minimize]\nparams: [{{name: x, type: float, low: 0, high: 1}}]\n{stages}"));
+        Assert.Equal(expected, e.Message);
+        var single = Assert.Throws<SpecException>(() => StudySpec.Parse($"name: s\ndirections: [minimize]\nparams: [{{name: x, type: float, low: 0, high: 1}}]\n{stages}"));
+        Assert.Contains("spec.stages: a spec with stages runs several studies, with 'grpctuner run'", single.Message);
     }
 
     [Theory]

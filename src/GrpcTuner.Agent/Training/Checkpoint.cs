@@ -49,8 +49,7 @@ public static class Checkpoint
     /// <summary>Restores model and optimizer from a checkpoint (an epoch folder, or a run's folder for its latest epoch); null when there is none.</summary>
     public static TrainerState? TryLoad(string? path, nn.Module model, OptimizerHelper optimizer)
     {
-        var folder = path is not null && !File.Exists(Path.Combine(path, "trainer.json")) && Directory.Exists(path) ? Epochs(path).LastOrDefault() : path;
-        if (folder is null || !File.Exists(Path.Combine(folder, "trainer.json")))
+        if (Latest(path) is not { } folder)
         {
             return null;
         }
@@ -71,6 +70,15 @@ public static class Checkpoint
 
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.bin"));
         return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(folder, "trainer.json")));
+    }
+
+    /// <summary>Whether there is a checkpoint to load at <paramref name="path"/> (an epoch folder, or a run's folder with one).</summary>
+    public static bool Exists(string? path) => Latest(path) is not null;
+
+    private static string? Latest(string? path)
+    {
+        var folder = path is not null && !File.Exists(Path.Combine(path, "trainer.json")) && Directory.Exists(path) ? Epochs(path).LastOrDefault() : path;
+        return folder is not null && File.Exists(Path.Combine(folder, "trainer.json")) ? folder : null;
     }
 
     private static IEnumerable<string> Epochs(string root) =>

@@ -53,6 +53,24 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
         return text.Length <= 1024 ? text : text[..1021] + "...";
     }
 
+    /// <summary>The checkpoint a trial promoted from an earlier study starts from, which must lie under this agent's checkpoint folder.</summary>
+    private string WarmStartFolder(long number, string warm)
+    {
+        var root = checkpointRoot is null ? null : Path.GetFullPath(checkpointRoot);
+        if (root is null)
+        {
+            throw new TrialFailedException($"trial {number} starts from the checkpoint '{warm}' ({WarmStart.CheckpointAttr}); give this agent --checkpoint-dir, the folder the agents of that study used");
+        }
+
+        var path = Path.GetFullPath(Path.Combine(root, warm));
+        if (!path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new TrialFailedException($"{WarmStart.CheckpointAttr} '{warm}' of trial {number} leads outside --checkpoint-dir {root}");
+        }
+
+        return Checkpoint.Exists(path) ? path : throw new TrialFailedException($"trial {number} starts from the checkpoint '{warm}' ({WarmStart.CheckpointAttr}), but {path} holds none");
+    }
+
     /// <returns>False when the agent is stopping.</returns>
     private async Task<bool> RunTrialAsync(TunerTrial trial, TrainingThread training, CancellationToken stop)
     {
@@ -63,6 +81,10 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
             var folder = checkpointRoot is null ? null : Path.Combine(checkpointRoot, study.Name);
             var own = folder is null ? null : Path.Combine(folder, $"trial-{trial.Number}");
             var resume = folder is not null && trial.Info.HasRetriedFrom ? Path.Combine(folder, $"trial-{trial.Info.RetriedFrom}") : own;
+            if (trial.Info.UserAttrs.TryGetValue(WarmStart.CheckpointAttr, out var warm) && !Checkpoint.Exists(resume))
+            {
+                resume = WarmStartFolder(trial.Number, warm);
+            }
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var cpuAtStart = Environment.CpuUsage.TotalTime;
             TrialContext? running = null;

@@ -66,7 +66,7 @@ internal static class CbsGridCommand
             {
                 request.Name = $"{baseName}-{names[d]}";
                 Console.WriteLine($"data set '{names[d]}': a grid of {points} configurations");
-                var code = await RunCommand.RunStudyAsync(server.Address, connection, request, _ => Task.CompletedTask, parse.GetValue(agents), taskPaths[d], (int)points,
+                var code = await RunCommand.RunStudyAsync(server.Address, connection, request, _ => Task.CompletedTask, parse.GetValue(agents), taskPaths[d], [], (int)points,
                     parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), null, interrupted.Token);
                 if (interrupted.IsCancellationRequested)
                 {

@@ -13,8 +13,10 @@ namespace GrpcTuner.Cli.Commands;
 /// <c>grpctuner run</c>: a whole study in one command. Without --server it starts a server on the
 /// embedded store in this process (and says how outside workers join it); with --agents it starts
 /// trainer agents; it waits for the trial budget or the timeout, prints the trials and the best
-/// configuration, and writes it with --output. Ctrl-C or SIGTERM stops it: agents tell their
-/// running trials FAIL for a retry, told trials stay, and the exit code is 130.
+/// configuration, and writes it with --output. A spec with stages runs them one after another,
+/// each stage's study started from the best trials of the one before where it says so.
+/// Ctrl-C or SIGTERM stops it: agents tell their running trials FAIL for a retry, told trials
+/// stay, and the exit code is 130.
 /// </summary>
 internal static class RunCommand
 {
@@ -29,15 +31,15 @@ internal static class RunCommand
         var output = new Option<string?>("--output") { Description = "Write the best trial as JSON to this file" };
         var journal = new Option<string?>("--journal") { Description = "Keep the embedded store's journal at this path (default: a temporary one, deleted at the end)" };
         var connectionFile = new Option<string?>("--connection-file") { Description = "Write the embedded server's address, API key and study as JSON to this file (readable by you only), for workers started elsewhere" };
+        var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "The agents' checkpoint folder (see 'grpctuner agent --help'); a staged run with agents uses a temporary one when none is given" };
         var command = new Command("run", "Run a study end to end and print the best configuration")
         {
-            spec, task, agents, trials, timeout, server, output, journal, connectionFile, ConnectionOptions.ApiKey, ConnectionOptions.CaFile,
+            spec, task, agents, trials, timeout, server, output, journal, connectionFile, checkpoints, ConnectionOptions.ApiKey, ConnectionOptions.CaFile,
         };
         command.SetAction(async (parse, ct) =>
         {
             using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var request = StudySpec.Load(parse.GetValue(spec)!);
-            request.LoadIfExists = true;
+            var stages = StudySpec.LoadStages(parse.GetValue(spec)!);
             var agentCount = parse.GetValue(agents);
             var taskPath = parse.GetValue(task);
             if (agentCount > 0)
@@ -53,7 +55,7 @@ internal static class RunCommand
             var address = parse.GetValue(server);
             var connection = ConnectionOptions.ClientOptions(parse);
             await using var embedded = address is null ? await EmbeddedServer.StartAsync(parse.GetValue(journal), interrupted, ct) : null;
-            Func<string, Task> announce = _ => Task.CompletedTask;
+            Func<TunerStudy, Task> announce = _ => Task.CompletedTask;
             if (embedded is not null)
             {
                 connection = connection with { ApiKey = embedded.AdminKey };
@@ -64,41 +66,90 @@ internal static class RunCommand
                     // Once the study exists, so that a worker that reads this can join it at once.
                     if (agentCount == 0)
                     {
-                        Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={embedded.AdminKey} grpctuner agent --server {embedded.Address} --study {study} --task TASK");
+                        Console.WriteLine($"workers join with: GRPCTUNER_API_KEY={embedded.AdminKey} grpctuner agent --server {embedded.Address} --study {study.Name} --task TASK");
                     }
 
                     if (file is not null)
                     {
-                        await WriteConnectionFileAsync(file, embedded.Address, embedded.AdminKey, study, ct);
+                        await WriteConnectionFileAsync(file, embedded.Address, embedded.AdminKey, study.Name, ct);
                     }
                 };
             }
 
-            var code = await RunStudyAsync(address!, connection, request, announce, agentCount, taskPath, parse.GetValue(trials), parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30),
-                parse.GetValue(output), interrupted.Token);
-            if (interrupted.IsCancellationRequested)
+            var folder = parse.GetValue(checkpoints);
+            var temporary = folder is null && stages.Count > 1 && agentCount > 0 ? Directory.CreateTempSubdirectory("grpctuner-checkpoints-").FullName : null;
+            try
             {
-                await Console.Error.WriteLineAsync("error: interrupted: finished trials are kept; running ones are retried once their workers tell FAIL or their leases expire");
-                return 130;
-            }
+                var agentArgs = (folder ?? temporary) is { } dir ? new[] { "--checkpoint-dir", Path.GetFullPath(dir) } : [];
+                var code = await RunStagesAsync(address!, connection, stages, announce, agentCount, taskPath, agentArgs, parse.GetValue(trials),
+                    parse.GetValue(timeout) ?? TimeSpan.FromMinutes(30), parse.GetValue(output), interrupted.Token);
+                if (interrupted.IsCancellationRequested)
+                {
+                    await Console.Error.WriteLineAsync("error: interrupted: finished trials are kept; running ones are retried once their workers tell FAIL or their leases expire");
+                    return 130;
+                }
 
-            return code;
+                return code;
+            }
+            finally
+            {
+                if (temporary is not null)
+                {
+                    Directory.Delete(temporary, recursive: true);
+                }
+            }
         });
         return command;
     }
 
+    /// <summary>Runs each stage's study in turn, each after the one before completed a trial, promoting the best trials where a stage says so.</summary>
+    private static async Task<int> RunStagesAsync(string address, TunerClientOptions connection, IReadOnlyList<Stage> stages, Func<TunerStudy, Task> announce, int agentCount,
+        string? taskPath, IReadOnlyList<string> agentArgs, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
+    {
+        string? previous = null;
+        foreach (var stage in stages)
+        {
+            stage.Request.LoadIfExists = true;
+            var before = previous;
+            var code = await RunStudyAsync(address, connection, stage.Request, async study =>
+            {
+                // Promoted once: a run started again finds the stage's study with its trials.
+                if (stage.FromBest > 0 && (await study.TrialsAsync(ct)).Count == 0)
+                {
+                    using var reader = new TunerClient(address, connection);
+                    var from = await reader.LoadStudyAsync(before!, ct);
+                    var promoted = await WarmStart.PromoteBestAsync(from, study, stage.FromBest, ct);
+                    Console.WriteLine($"study '{study.Name}' starts from trials {string.Join(", ", promoted.Select(t => t.Number))} of '{from.Name}', params and checkpoints");
+                }
+
+                await announce(study);
+            }, agentCount, taskPath, agentArgs, stage.Trials ?? (stage.FromBest > 0 ? stage.FromBest : budget), timeout, outputPath, ct);
+            if (code != 0 || ct.IsCancellationRequested)
+            {
+                return code;
+            }
+
+            previous = stage.Name;
+        }
+
+        return 0;
+    }
+
     /// <summary>Creates (or loads) the study, runs it with agents or waits for outside workers, prints its trials and best; 0 when a trial completed.</summary>
-    internal static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, Func<string, Task> announce, int agentCount, string? taskPath, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
+    internal static async Task<int> RunStudyAsync(string address, TunerClientOptions connection, CreateStudyRequest request, Func<TunerStudy, Task> announce, int agentCount, string? taskPath,
+        IReadOnlyList<string> agentArgs, int budget, TimeSpan timeout, string? outputPath, CancellationToken ct)
     {
         using var client = new TunerClient(address, connection);
         var study = await client.CreateStudyAsync(request, ct);
-        await announce(study.Name);
+        await announce(study);
         Console.WriteLine($"study '{study.Name}': {budget} trials, {agentCount} agent(s), timeout {timeout}");
         if (agentCount > 0)
         {
-            var perAgent = (budget + agentCount - 1) / agentCount;
-            using var processes = AgentProcesses.Start(agentCount, connection, i =>
-                ["--server", address, "--study", study.Name, "--task", taskPath!, "--max-trials", perAgent.ToString(CultureInfo.InvariantCulture), "--name", $"agent{i}"]);
+            // Each agent runs its share exactly; an agent without one is not started, since 0 would mean no limit.
+            var started = Math.Min(agentCount, budget);
+            using var processes = AgentProcesses.Start(started, connection, i =>
+                ["--server", address, "--study", study.Name, "--task", taskPath!, "--max-trials", ((budget / started) + (i < budget % started ? 1 : 0)).ToString(CultureInfo.InvariantCulture),
+                    "--name", $"agent{i}", .. agentArgs]);
             if (!await processes.WaitAsync(timeout, ct))
             {
                 Console.WriteLine(ct.IsCancellationRequested ? "interrupted: agents were asked to stop" : "timeout: agents were asked to stop");

@@ -17,21 +17,97 @@ namespace GrpcTuner.Cli.Specs;
 ///   - {name: x, type: float, low: -5, high: 10, log: false, step: 0.5}
 ///   - {name: opt, type: categorical, choices: [adam, sgd]}
 ///   - {name: momentum, type: float, low: 0, high: 1, parent: opt, when: [sgd]}
+/// stages:                           # optional: studies run one after another by grpctuner run
+///   - {name: seeds, trials: 16}     # the spec as it is, as study NAME-seeds
+///   - {name: pbt, from_best: 4, pruner: {type: pbt}, params: [{name: num_epochs, type: int, low: 6, high: 6}]}
 /// </code>
+/// A stage may replace the sampler, the pruner and parameters (by name); <c>from_best: k</c> starts
+/// it from the k best trials of the stage before, params and checkpoints (see WarmStart).
 /// </summary>
 public static class StudySpec
 {
-    public static CreateStudyRequest Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new SpecException($"{path}: no such file");
-        }
+    public static CreateStudyRequest Load(string path) => Parse(Read(path), path);
 
-        return Parse(File.ReadAllText(path), path);
-    }
+    /// <summary>The studies a spec runs: its stages, or the spec itself as the one stage.</summary>
+    public static IReadOnlyList<Stage> LoadStages(string path) => ParseStages(Read(path), path);
 
     public static CreateStudyRequest Parse(string text, string source = "spec")
+    {
+        var root = Root(text, source);
+        if (root.OptionalList("stages") is not null)
+        {
+            throw new SpecException($"{source}.stages: a spec with stages runs several studies, with 'grpctuner run'");
+        }
+
+        return Request(root);
+    }
+
+    public static IReadOnlyList<Stage> ParseStages(string text, string source = "spec")
+    {
+        var root = Root(text, source);
+        var request = Request(root);
+        if (root.OptionalList("stages") is not { } stages)
+        {
+            return [new Stage(request.Name, request, null, 0)];
+        }
+
+        var result = new List<Stage>();
+        foreach (var s in stages)
+        {
+            s.Only("name", "trials", "from_best", "sampler", "pruner", "params");
+            var stage = request.Clone();
+            stage.Name = $"{request.Name}-{s.String("name")}";
+            if (s.OptionalMap("sampler") is { } sampler)
+            {
+                stage.Sampler = Sampler(sampler);
+            }
+
+            if (s.OptionalMap("pruner") is { } pruner)
+            {
+                stage.Pruner = Pruner(pruner);
+            }
+
+            foreach (var p in s.OptionalList("params") ?? [])
+            {
+                var spec = Param(p);
+                var at = stage.SearchSpace.Params.ToList().FindIndex(q => q.Name == spec.Name);
+                if (at < 0)
+                {
+                    stage.SearchSpace.Params.Add(spec);
+                }
+                else
+                {
+                    stage.SearchSpace.Params[at] = spec;
+                }
+            }
+
+            var fromBest = (int)(s.OptionalLong("from_best") ?? 0);
+            if (fromBest < 0 || (fromBest > 0 && result.Count == 0))
+            {
+                throw new SpecException($"{s.Path}.from_best: {(fromBest < 0 ? "must be >= 1" : "the first stage has no stage before it")}");
+            }
+
+            // The promoted trials are the population, unless the stage says otherwise.
+            if (fromBest > 0 && stage.Pruner.Pbt is { PopulationSize: 0 } pbt)
+            {
+                pbt.PopulationSize = fromBest;
+            }
+
+            var trials = s.OptionalLong("trials");
+            if (trials is < 1)
+            {
+                throw new SpecException($"{s.Path}.trials: must be >= 1");
+            }
+
+            result.Add(new Stage(stage.Name, stage, (int?)trials, fromBest));
+        }
+
+        return result.Count > 0 ? result : throw new SpecException($"{source}.stages: lists no stage");
+    }
+
+    private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : throw new SpecException($"{path}: no such file");
+
+    private static Node Root(string text, string source)
     {
         var yaml = new YamlStream();
         try
@@ -48,8 +124,12 @@ public static class StudySpec
             throw new SpecException($"{source}: expected a mapping with name, directions and params");
         }
 
-        var node = new Node(root, source);
-        node.Only("name", "directions", "sampler", "pruner", "max_retries", "user_attrs", "params");
+        return new Node(root, source);
+    }
+
+    private static CreateStudyRequest Request(Node node)
+    {
+        node.Only("name", "directions", "sampler", "pruner", "max_retries", "user_attrs", "params", "stages");
         var request = new CreateStudyRequest
         {
             Name = node.String("name"),

@@ -18,7 +18,7 @@ internal static class ReportData
                 name = study.Name,
                 directions = study.Directions.Select(d => d.ToString().ToLowerInvariant()).ToArray(),
                 sampler = study.Sampler.KindCase.ToString(),
-                pruner = study.Pruner?.KindCase.ToString() ?? "None",
+                pruner = PrunerName(study),
                 created = study.CreateTime?.ToDateTimeOffset(),
             },
             generated = DateTimeOffset.UtcNow,
@@ -34,6 +34,10 @@ internal static class ReportData
             importances = Importances(StudyParams.Of(study, trials), complete),
         };
     }
+
+    /// <summary>The pruner's name as the pages show it; an unset one and the explicit none are both "None".</summary>
+    public static string PrunerName(Study study) =>
+        study.Pruner?.KindCase is null or PrunerConfig.KindOneofCase.None or PrunerConfig.KindOneofCase.None_ ? "None" : study.Pruner.KindCase.ToString();
 
     private static object Axis(ParamSpec p) => p.DistributionCase switch
     {

@@ -5,21 +5,26 @@ using GrpcTuner.V1;
 namespace GrpcTuner.Cli.Reports;
 
 /// <summary>
-/// A study report as one self-contained HTML file: the page, its stylesheet, its script and the
-/// data are inlined, so it opens offline, from a CI artifact or an e-mail.
+/// A report as one self-contained HTML file: the page, its stylesheet, its scripts and the data are
+/// inlined, so it opens offline, from a CI artifact or an e-mail.
 /// </summary>
 internal static class ReportPage
 {
-    public static string Render(Study study, IReadOnlyList<Trial> trials)
-    {
+    /// <summary>One study's report: history, parallel coordinates, learning curves, importances.</summary>
+    public static string Render(Study study, IReadOnlyList<Trial> trials) => Page("report", study.Name, ReportData.Build(study, trials));
+
+    /// <summary>Several studies side by side: best so far against compute, and a table.</summary>
+    public static string RenderComparison(IReadOnlyList<(Study Study, IReadOnlyList<Trial> Trials)> studies) =>
+        Page("compare", string.Join(" vs ", studies.Select(s => s.Study.Name)), CompareData.Build(studies));
+
+    private static string Page(string name, string title, object data) =>
         // The default encoder escapes '<', so no value can close the script element early.
-        var data = JsonSerializer.Serialize(ReportData.Build(study, trials));
-        return Resource("report.html")
+        Resource($"{name}.html")
             .Replace("/*STYLE*/", Resource("report.css"), StringComparison.Ordinal)
-            .Replace("/*SCRIPT*/", Resource("report.js"), StringComparison.Ordinal)
-            .Replace("\"DATA\"", data, StringComparison.Ordinal)
-            .Replace("TITLE", System.Net.WebUtility.HtmlEncode(study.Name), StringComparison.Ordinal);
-    }
+            .Replace("/*CHART*/", Resource("chart.js"), StringComparison.Ordinal)
+            .Replace("/*SCRIPT*/", Resource($"{name}.js"), StringComparison.Ordinal)
+            .Replace("\"DATA\"", JsonSerializer.Serialize(data), StringComparison.Ordinal)
+            .Replace("TITLE", System.Net.WebUtility.HtmlEncode(title), StringComparison.Ordinal);
 
     private static string Resource(string name)
     {

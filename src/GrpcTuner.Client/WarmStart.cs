@@ -11,7 +11,7 @@ namespace GrpcTuner.Client;
 /// </summary>
 public static class WarmStart
 {
-    /// <summary>The user attribute naming the checkpoint a trial starts from: "STUDY/trial-N" under the checkpoint folder.</summary>
+    /// <summary>The user attribute naming the checkpoint a trial starts from: its <see cref="CheckpointLayout.TrialFolder"/> under the checkpoint root.</summary>
     public const string CheckpointAttr = "warm_start_checkpoint";
 
     /// <summary>Enqueues the <paramref name="count"/> best complete trials of <paramref name="from"/> into <paramref name="to"/>, best first.</summary>
@@ -45,7 +45,7 @@ public static class WarmStart
                 }
             }
 
-            await to.EnqueueAsync(values, new Dictionary<string, string> { [CheckpointAttr] = $"{from.Name}/trial-{trial.Number}" }, ct).ConfigureAwait(false);
+            await to.EnqueueAsync(values, new Dictionary<string, string> { [CheckpointAttr] = CheckpointLayout.TrialFolder(from.Info, trial.Number) }, ct).ConfigureAwait(false);
         }
 
         return best;

@@ -34,6 +34,12 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
             Assert.Equal(["error: NotFound: study 'no-such-study' does not exist"], unknown.ErrorLines);
         }
 
+        using (var threads = AgentProcess.Start("--server", _server.Address, "--study", "no-such-study", "--task", _task, "--threads", "-1"))
+        {
+            Assert.Equal(1, await threads.WaitForExitAsync(Patience));
+            Assert.Equal(["error: --threads: must be >= 1 (or 0 for the default), got -1"], threads.ErrorLines);
+        }
+
         var port = RedisServer.FreePort();
         using var nowhere = AgentProcess.Start("--server", $"127.0.0.1:{port}", "--study", "e2e", "--task", _task);
         Assert.Equal(1, await nowhere.WaitForExitAsync(Patience));
@@ -152,10 +158,39 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
             Assert.Equal(TrialState.Complete, lagging.State);
             var first = Assert.IsType<LineageEntry>(lagging.Lineage.FirstOrDefault());
             Assert.Equal(0, first.Parent);
-            Assert.StartsWith(Path.Combine(checkpoints, "pbt-agents", "trial-0", "epoch-"), first.Checkpoint);
+            Assert.StartsWith(Path.Combine(checkpoints, CheckpointLayout.TrialFolder(study.Info, 0), "epoch-"), first.Checkpoint);
             Assert.Equal(1e-5, first.OldParams["learning_rate"].FloatValue, 12);
             Assert.Contains(first.NewParams["learning_rate"].FloatValue, new[] { 3e-3 * 1.2, 3e-3 * 0.8 }.Select(v => Math.Round(v, 12)).ToArray(), new ToleranceComparer());
             Assert.Contains("exploits", bad.Output);
+        }
+        finally
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AStudyCreatedAgainUnderItsNameNeverResumesTheOldOnesCheckpoints()
+    {
+        var client = _server.Client(new TunerClientOptions { WorkerId = "test" });
+        var checkpoints = Directory.CreateTempSubdirectory("recreated-ck-").FullName;
+        try
+        {
+            for (var round = 0; round < 2; round++)
+            {
+                if (round == 1)
+                {
+                    await client.Raw.DeleteStudyAsync(new DeleteStudyRequest { Study = "recreated" });
+                }
+
+                var study = await CreateStudyAsync("recreated", epochs: 1, asha: false);
+                using var agent = Agent($"round{round}", study, "--max-trials", "1", "--checkpoint-dir", checkpoints);
+                Assert.Equal(0, await agent.WaitForExitAsync(Patience));
+                Assert.Contains("trial 0 epoch 1/1", agent.Output);
+                Assert.DoesNotContain("resumes", agent.Output);
+            }
+
+            Assert.Equal(2, Directory.GetDirectories(checkpoints).Length);
         }
         finally
         {

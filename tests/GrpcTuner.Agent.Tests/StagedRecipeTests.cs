@@ -50,15 +50,16 @@ public sealed class StagedRecipeTests : IAsyncLifetime
         Assert.True(code == 0, $"exit code {code}:\n{run.Output}");
 
         var client = _server.Client(new TunerClientOptions { WorkerId = "test" });
-        var seeds = await (await client.LoadStudyAsync("recipe-seeds")).TrialsAsync();
+        var first = await client.LoadStudyAsync("recipe-seeds");
+        var seeds = await first.TrialsAsync();
         var best = seeds.Where(t => t.State == TrialState.Complete).OrderByDescending(t => t.Values[0]).Take(2).ToList();
         Assert.Equal(4, seeds.Count);
         var members = await (await client.LoadStudyAsync("recipe-pbt")).TrialsAsync();
         Assert.Equal(2, members.Count);
-        Assert.Equal(best.Select(t => $"recipe-seeds/trial-{t.Number}").Order(), members.Select(m => m.UserAttrs[WarmStart.CheckpointAttr]).Order());
+        Assert.Equal(best.Select(t => CheckpointLayout.TrialFolder(first.Info, t.Number)).Order(), members.Select(m => m.UserAttrs[WarmStart.CheckpointAttr]).Order());
         foreach (var member in members)
         {
-            var origin = best.Single(t => member.UserAttrs[WarmStart.CheckpointAttr] == $"recipe-seeds/trial-{t.Number}");
+            var origin = best.Single(t => member.UserAttrs[WarmStart.CheckpointAttr] == CheckpointLayout.TrialFolder(first.Info, t.Number));
             Assert.Equal(TrialState.Complete, member.State);
             // Measured on Fashion-MNIST's official test split, which tuning never sees.
             Assert.InRange(double.Parse(member.UserAttrs["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture), 0.5, 1.0);
@@ -66,7 +67,7 @@ public sealed class StagedRecipeTests : IAsyncLifetime
             Assert.Equal(4, member.Params["num_epochs"].IntValue);
             // Two epochs were trained in the first stage: the member goes on with the third and fourth.
             Assert.Equal([2L, 3L], member.IntermediateValues.Select(v => v.Step));
-            Assert.Contains($"trial {member.Number} resumes after epoch 2 from {Path.Combine(checkpoints, "recipe-seeds", $"trial-{origin.Number}")}", run.Output);
+            Assert.Contains($"trial {member.Number} resumes after epoch 2 from {Path.Combine(checkpoints, CheckpointLayout.TrialFolder(first.Info, origin.Number))}", run.Output);
         }
 
         Assert.Contains("starts from trials", run.Output);

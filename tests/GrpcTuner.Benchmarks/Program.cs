@@ -9,6 +9,7 @@ using GrpcTuner.Testing;
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- report-read [--reports 5,500,5000]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- sampler-cost [--samplers random,tpe,gp,cmaes,nsga2] [--histories 1000,10000] [--dims 2,5]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- fuzz [--requests 100000] [--seed 1]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- seed-experiment [--quick] [--repetitions 5] [--no-minilm]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
 string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
@@ -59,6 +60,9 @@ switch (mode)
         break;
     case "minilm-finetune":
         await GrpcTuner.Benchmarks.Agent.MiniLmFineTuning.RunAsync(int.Parse(Option("--epochs", "5")), args.Contains("--quick"));
+        break;
+    case "seed-experiment":
+        await GrpcTuner.Benchmarks.Agent.SeedExperiment.RunAsync(int.Parse(Option("--repetitions", "5")), args.Contains("--quick"), !args.Contains("--no-minilm"));
         break;
     case "agent-memory":
         await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")), Option("--rows", "").Split(',', StringSplitOptions.RemoveEmptyEntries));

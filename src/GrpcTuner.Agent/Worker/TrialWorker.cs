@@ -78,13 +78,13 @@ internal sealed class TrialWorker(string name, TunerStudy study, ITrainingTask t
         {
             var hp = task.HyperParametersOf(trial.Params);
             // A re-run continues from the last epoch its predecessor checkpointed, on any machine that shares the folder.
-            var folder = checkpointRoot is null ? null : Path.Combine(checkpointRoot, study.Name);
-            var own = folder is null ? null : Path.Combine(folder, $"trial-{trial.Number}");
-            var resume = folder is not null && trial.Info.HasRetriedFrom ? Path.Combine(folder, $"trial-{trial.Info.RetriedFrom}") : own;
+            var own = checkpointRoot is null ? null : Path.Combine(checkpointRoot, CheckpointLayout.TrialFolder(study.Info, trial.Number));
+            var resume = checkpointRoot is not null && trial.Info.HasRetriedFrom ? Path.Combine(checkpointRoot, CheckpointLayout.TrialFolder(study.Info, trial.Info.RetriedFrom)) : own;
             if (trial.Info.UserAttrs.TryGetValue(WarmStart.CheckpointAttr, out var warm) && !Checkpoint.Exists(resume))
             {
                 resume = WarmStartFolder(trial.Number, warm);
             }
+
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var cpuAtStart = Environment.CpuUsage.TotalTime;
             TrialContext? running = null;

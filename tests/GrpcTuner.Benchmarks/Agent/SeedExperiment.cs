@@ -29,8 +29,8 @@ internal static class SeedExperiment
             var fashion = Path.Combine(dir, "fashion.task.yaml");
             await File.WriteAllTextAsync(fashion, quick
                 ? "task: fashion-mnist\ntrain_samples: 2000\nvalidation_samples: 500\ndefaults: {hidden_size: 128}\n"
-                : "task: fashion-mnist\ntrain_samples: 10000\nvalidation_samples: 2000\ndefaults: {hidden_size: 256}\n");
-            var fashionSetup = new Setup("Fashion-MNIST MLP", fashion, quick ? 60 : 150, quick ? 2 : 4,
+                : "task: fashion-mnist\ntrain_samples: 50000\nvalidation_samples: 10000\ndefaults: {hidden_size: 256}\n");
+            var fashionSetup = new Setup("Fashion-MNIST MLP", fashion, quick ? 60 : 200, quick ? 2 : 4,
                 Grid: [3e-4, 1e-3, 3e-3], Range: (1e-4, 1e-2), Batches: [32, 128]);
             await RunTaskAsync(fashionSetup, quick ? 1 : repetitions, dir);
 

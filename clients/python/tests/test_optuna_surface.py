@@ -1,6 +1,8 @@
 """The rest of Optuna's surface as a user meets it: batch ask, add_trial(s) with create_trial, study
 summaries, load and delete, best_*, trials_dataframe, GridSampler over define-by-run, tell by number
 with skip_if_finished, and the errors for what the server cannot take."""
+import json
+import pathlib
 import uuid
 
 import grpc
@@ -96,6 +98,33 @@ def test_a_pbt_worker_reports_its_checkpoint_and_is_told_to_exploit(server):
     assert any(lagging.params["lr"] == pytest.approx(min(max(donor * f, 1e-4), 1e-1)) for f in (1.2, 0.8)), (donor, lagging.params)
     for t in trials:
         study.tell(t, 0.5)
+
+
+def test_a_pbt_worker_loads_its_donors_checkpoint_and_trains_on_with_the_new_params(server, tmp_path):
+    study = optuna.create_study(direction="maximize", storage=server, space={"lr": optuna.Float(1e-3, 1.0, log=True)},
+                                sampler=optuna.samplers.RandomSampler(seed=4),
+                                pruner=optuna.pruners.PopulationBasedTraining(perturbation_interval=1, resample_probability=0, population_size=4))
+    members = study.ask(4)
+    # Each member's "model" is one weight that training raises by its learning rate; member 3 starts far behind.
+    weights = {m.number: -float(i) for i, m in enumerate(members)}
+    exploited = []
+    for step in range(2):
+        for m in members:
+            weights[m.number] += m.params["lr"]
+            checkpoint = tmp_path / f"trial-{m.number}-step-{step}.json"
+            checkpoint.write_text(json.dumps({"weight": weights[m.number]}))
+            m.report(weights[m.number], step=step, checkpoint=str(checkpoint))
+            if m.exploit is not None:
+                weights[m.number] = json.loads(pathlib.Path(m.exploit.donor_checkpoint).read_text())["weight"]
+                exploited.append((step, m.number, m.exploit.donor_trial, weights[m.number], m.params["lr"]))
+    step, lagging, donor, loaded, lr = exploited[0]
+    assert (step, lagging, donor) == (0, members[3].number, members[0].number)
+    assert loaded == pytest.approx(members[0].params["lr"])  # the donor's weight after its first epoch
+    # The next epoch trains the donor's weights with the perturbed rate: the report shows both.
+    assert study.trials[lagging].intermediate_values[1] == pytest.approx(loaded + lr)
+    assert lr in (pytest.approx(min(members[0].params["lr"] * 1.2, 1.0)), pytest.approx(members[0].params["lr"] * 0.8))
+    for m in members:
+        study.tell(m, weights[m.number])
 
 
 def test_optimize_ends_when_the_pbt_population_has_started(server):

@@ -9,6 +9,8 @@ import { connect, unary } from "../src/connection";
 import { Study as StudyMessage } from "../src/gen/grpctuner/v1/study";
 import { ROOT, RunningServer, startServer } from "./server";
 import { join } from "node:path";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 
 let server: RunningServer;
 before(async () => { server = await startServer(); });
@@ -91,6 +93,42 @@ test("a PBT worker reports its checkpoint and is told to exploit", async () => {
   for (const t of trials) {
     await study.tell(t, 0.5);
   }
+});
+
+test("a PBT worker loads its donor's checkpoint and trains on with the new params", async () => {
+  const study = await createStudy({
+    direction: "maximize", server: server.address, space: { lr: float(1e-3, 1.0, { log: true }) }, sampler: samplers.random({ seed: 4 }),
+    pruner: pruners.pbt({ perturbationInterval: 1, resampleProbability: 0, populationSize: 4 }),
+  });
+  const members = await study.ask(4);
+  const folder = await mkdtemp(join(tmpdir(), "pbt-ts-"));
+  // Each member's "model" is one weight that training raises by its learning rate; member 3 starts far behind.
+  const weights = new Map(members.map((m, i) => [m.number, -i]));
+  const exploited: Array<{ step: number; lagging: number; donor: number; loaded: number; lr: number }> = [];
+  for (let step = 0; step < 2; step++) {
+    for (const m of members) {
+      weights.set(m.number, weights.get(m.number)! + (m.params.lr as number));
+      const checkpoint = join(folder, `trial-${m.number}-step-${step}.json`);
+      await writeFile(checkpoint, JSON.stringify({ weight: weights.get(m.number) }));
+      await m.report(weights.get(m.number)!, step, { checkpoint });
+      if (m.exploit !== undefined) {
+        weights.set(m.number, JSON.parse(await readFile(m.exploit.donorCheckpoint, "utf8")).weight);
+        exploited.push({ step, lagging: m.number, donor: m.exploit.donorTrial, loaded: weights.get(m.number)!, lr: m.params.lr as number });
+      }
+    }
+  }
+  const first = exploited[0];
+  assert.deepEqual([first.step, first.lagging, first.donor], [0, members[3].number, members[0].number]);
+  const donorRate = members[0].params.lr as number;
+  assert.ok(Math.abs(first.loaded - donorRate) < 1e-12, `loaded ${first.loaded}, the donor's weight was ${donorRate}`);
+  assert.ok([Math.min(donorRate * 1.2, 1.0), donorRate * 0.8].some((r) => Math.abs(r - first.lr) < 1e-12), `lr ${first.lr} from ${donorRate}`);
+  // The next epoch trains the donor's weights with the perturbed rate: the report shows both.
+  const lagging = (await study.trials()).find((t) => t.number === first.lagging)!;
+  assert.ok(Math.abs(lagging.intermediateValues.get(1)! - (first.loaded + first.lr)) < 1e-12);
+  for (const m of members) {
+    await study.tell(m, weights.get(m.number)!);
+  }
+  await rm(folder, { recursive: true });
 });
 
 test("optimize() ends once the PBT population has started", async () => {

@@ -44,6 +44,40 @@ public sealed class ReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APbtStudysReportDrawsItsLineage()
+    {
+        using var client = _server.Client(new TunerClientOptions { WorkerId = "reporter" });
+        var request = new CreateStudyRequest
+        {
+            Name = "reported-pbt",
+            Directions = { Direction.Maximize },
+            SearchSpace = new SearchSpace { Params = { new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } } } },
+            Sampler = new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() },
+            Pruner = new PrunerConfig { Pbt = new PbtConfig { PerturbationInterval = 1, ResampleProbability = 0 } },
+        };
+        var study = await client.CreateStudyAsync(request);
+        var members = await study.AskAsync(8);
+        for (var step = 0; step < 4; step++)
+        {
+            foreach (var (m, i) in members.Select((m, i) => (m, i)))
+            {
+                await m.ReportAsync(step, i + step, $"/ck/{m.Number}/{step}");
+            }
+        }
+
+        foreach (var m in members)
+        {
+            await study.TellAsync(m, m.Number);
+        }
+
+        Assert.Contains(await study.TrialsAsync(), t => t.Lineage.Count > 0);
+        var plots = await RenderAsync(await ReportAsync("reported-pbt"), "history", "parallel", "curves", "importance", "lineage");
+        var (_, marks, ink) = plots.Single(p => p.Id == "lineage");
+        Assert.True(marks > 0, "lineage: no exploit drawn");
+        Assert.True(ink >= 150, $"lineage: only {ink} coloured pixels");
+    }
+
+    [Fact]
     public async Task AStudyWithoutTrialsDrawsNoData()
     {
         using var client = _server.Client(new TunerClientOptions { WorkerId = "reporter" });
@@ -142,18 +176,20 @@ public sealed class ReportTests : IAsyncLifetime
     }
 
     /// <returns>Per plot: the data marks the page says it drew, and the saturated pixels inside the plot in a screenshot.</returns>
-    private static async Task<IReadOnlyList<(string Id, int Marks, int Ink)>> RenderAsync(string page)
+    private static Task<IReadOnlyList<(string Id, int Marks, int Ink)>> RenderAsync(string page) => RenderAsync(page, "history", "parallel", "curves", "importance");
+
+    private static async Task<IReadOnlyList<(string Id, int Marks, int Ink)>> RenderAsync(string page, params string[] ids)
     {
         var (dom, domConsole) = await HeadlessChromium.RunAsync(page, "--dump-dom");
         var screenshot = Path.ChangeExtension(page, ".png");
         var (_, shotConsole) = await HeadlessChromium.RunAsync(page, $"--screenshot={screenshot}");
         Assert.Empty(domConsole.Concat(shotConsole));
-        Assert.Matches("<body[^>]*data-rendered=\"4\"", dom);
+        Assert.Matches($"<body[^>]*data-rendered=\"{ids.Length}\"", dom);
 
         var image = PngImage.Decode(await File.ReadAllBytesAsync(screenshot));
         Assert.Equal((HeadlessChromium.Width, HeadlessChromium.Height), (image.Width, image.Height));
         var plots = new List<(string, int, int)>();
-        foreach (var id in new[] { "history", "parallel", "curves", "importance" })
+        foreach (var id in ids)
         {
             var figure = Regex.Match(dom, $"<figure id=\"{id}\"[^>]*>");
             Assert.True(figure.Success, $"{id}: no figure");

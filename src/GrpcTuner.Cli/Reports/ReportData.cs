@@ -30,6 +30,7 @@ internal static class ReportData
                 values = t.Values.ToArray(),
                 @params = TrialFormat.PlainParams(t),
                 curve = t.IntermediateValues.Select(iv => new[] { iv.Step, iv.Value }).ToArray(),
+                lineage = t.Lineage.Select(e => new { step = e.Step, parent = e.Parent }).ToArray(),
             }).ToArray(),
             importances = Importances(StudyParams.Of(study, trials), complete),
         };

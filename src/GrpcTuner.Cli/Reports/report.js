@@ -98,7 +98,36 @@
     return rows.length;
   }
 
+  // One lane per trial over the steps it reported, coloured by its final value; a vertical link at
+  // each exploit runs from the donor's lane to the trial that took its checkpoint.
+  function lineage(svg) {
+    const exploits = data.trials.flatMap((t) => t.lineage.map((e) => ({ child: t.number, step: e.step, parent: e.parent })));
+    if (exploits.length === 0) return empty(svg, "no trial has exploited another yet");
+    const lanes = data.trials.filter((t) => t.curve.length > 0);
+    const laneOf = new Map(lanes.map((t, i) => [t.number, i]));
+    const steps = lanes.flatMap((t) => t.curve.map((p) => p[0]));
+    const [xs] = axes(Math.min(...steps), Math.max(...steps), 0, 1);
+    const top = M.t + 8, bottom = H - M.b - 8;
+    const y = (i) => (lanes.length === 1 ? (top + bottom) / 2 : top + ((i * (bottom - top)) / (lanes.length - 1)));
+    frame(svg, xs, { at: y, ticks: [] }, "step", "trial");
+    const every = Math.ceil(lanes.length / 24);
+    lanes.forEach((t, i) => {
+      const first = t.curve[0][0], last = t.curve[t.curve.length - 1][0];
+      const stroke = t.state === "complete" && t.values.length > 0 ? color(t.values[0], vLo, vHi) : "#999";
+      el("line", { x1: xs.at(first), x2: xs.at(last) + (first === last ? 2 : 0), y1: y(i), y2: y(i), stroke, "stroke-width": 3 }, svg);
+      if (i % every === 0) el("text", { x: M.l - 6, y: y(i) + 4, "text-anchor": "end" }, svg, `#${t.number}`);
+    });
+    for (const e of exploits) {
+      if (!laneOf.has(e.parent) || !laneOf.has(e.child)) continue;
+      el("line", { x1: xs.at(e.step), x2: xs.at(e.step), y1: y(laneOf.get(e.parent)), y2: y(laneOf.get(e.child)), stroke: "#222", "stroke-width": 1.2 }, svg);
+      el("circle", { cx: xs.at(e.step), cy: y(laneOf.get(e.child)), r: 3.5, fill: "#d62728" }, svg);
+    }
+    return exploits.length;
+  }
+
   const plots = { history, parallel, curves, importance };
+  if (data.study.pruner === "Pbt") plots.lineage = lineage;
+  else document.getElementById("lineage").remove();
   for (const [id, draw] of Object.entries(plots)) {
     const figure = document.getElementById(id);
     const svg = figure.querySelector("svg");

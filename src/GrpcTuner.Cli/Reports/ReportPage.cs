@@ -11,20 +11,24 @@ namespace GrpcTuner.Cli.Reports;
 internal static class ReportPage
 {
     /// <summary>One study's report: history, parallel coordinates, learning curves, importances.</summary>
-    public static string Render(Study study, IReadOnlyList<Trial> trials) => Page("report", study.Name, ReportData.Build(study, trials));
+    public static string Render(Study study, IReadOnlyList<Trial> trials) => Page("report", study.Name, "study report", ReportData.Build(study, trials));
 
     /// <summary>Several studies side by side: best so far against compute, and a table.</summary>
     public static string RenderComparison(IReadOnlyList<(Study Study, IReadOnlyList<Trial> Trials)> studies) =>
-        Page("compare", string.Join(" vs ", studies.Select(s => s.Study.Name)), CompareData.Build(studies));
+        Page("compare", string.Join(" vs ", studies.Select(s => s.Study.Name)), "study comparison", CompareData.Build(studies));
 
-    private static string Page(string name, string title, object data) =>
-        // The default encoder escapes '<', so no value can close the script element early.
-        Resource($"{name}.html")
+    /// <summary>The frame every page shares (page.html) around the page's own main element ({name}.html) and script ({name}.js).</summary>
+    private static string Page(string name, string title, string kind, object data) =>
+        // What users wrote (the title, the data) goes in last, so no later replacement can touch it;
+        // the default encoder escapes '<', so no value can close the script element early.
+        Resource("page.html")
+            .Replace("<!--MAIN-->", Resource($"{name}.html"), StringComparison.Ordinal)
+            .Replace("KIND", kind, StringComparison.Ordinal)
             .Replace("/*STYLE*/", Resource("report.css"), StringComparison.Ordinal)
             .Replace("/*CHART*/", Resource("chart.js"), StringComparison.Ordinal)
             .Replace("/*SCRIPT*/", Resource($"{name}.js"), StringComparison.Ordinal)
-            .Replace("\"DATA\"", JsonSerializer.Serialize(data), StringComparison.Ordinal)
-            .Replace("TITLE", System.Net.WebUtility.HtmlEncode(title), StringComparison.Ordinal);
+            .Replace("TITLE", System.Net.WebUtility.HtmlEncode(title), StringComparison.Ordinal)
+            .Replace("\"DATA\"", JsonSerializer.Serialize(data), StringComparison.Ordinal);
 
     private static string Resource(string name)
     {

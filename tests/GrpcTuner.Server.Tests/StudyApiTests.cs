@@ -1,4 +1,5 @@
 using Grpc.Core;
+using GrpcTuner.Client;
 using GrpcTuner.V1;
 
 namespace GrpcTuner.Server.Tests;
@@ -143,6 +144,32 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
         var stored = await client.Raw.GetStudyAsync(new GetStudyRequest { Study = "pbt-mutable" });
         Assert.Equal(["n"], stored.Pruner.Pbt.MutableParams);
         Assert.Equal(8, stored.Pruner.Pbt.PopulationSize);
+    }
+
+    [Fact]
+    public async Task TheBestTrialsGoOnInTheNextStudyWithTheirParamsAndCheckpointFolders()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "promoter");
+        var first = await client.CreateStudyAsync(TwoReplicasFixture.Study("promote-from"));
+        foreach (var value in new[] { 3.0, 1.0, 2.0, 5.0 })
+        {
+            await first.TellAsync(await first.AskAsync(), value);
+        }
+
+        // The next study fixes n to one value and keeps x's range.
+        var request = TwoReplicasFixture.Study("promote-to");
+        request.SearchSpace.Params[1] = new ParamSpec { Name = "n", Int = new IntDistribution { Low = 7, High = 7 } };
+        var next = await client.CreateStudyAsync(request);
+        var promoted = await WarmStart.PromoteBestAsync(first, next, 2);
+        Assert.Equal([1L, 2L], promoted.Select(t => t.Number));
+
+        var started = await next.AskAsync(2);
+        Assert.Equal(promoted.Select(t => t.Params["x"].FloatValue), started.Select(t => t.GetDouble("x")));
+        Assert.All(started, t => Assert.Equal(7, t.GetInt("n")));
+        Assert.Equal(promoted.Select(t => CheckpointLayout.TrialFolder(first.Info, t.Number)), started.Select(t => t.Info.UserAttrs[WarmStart.CheckpointAttr]));
+
+        var tooMany = await Assert.ThrowsAsync<InvalidOperationException>(() => WarmStart.PromoteBestAsync(first, next, 5));
+        Assert.Contains("has 4 complete trial(s); 5 are needed", tooMany.Message);
     }
 
     [Fact]

@@ -27,9 +27,10 @@ public sealed class TpeSampler(StudyDefinition study) : ISampler
 
         var (below, above, best) = ObservationSplit.Split(history, study.Directions, _options.ConstantLiar);
         var tried = TriedConfigurations.Of(space, history);
-        if (best is not null && IncumbentStep.IsDue(finished - _options.NStartupTrials))
+        var incumbent = IncumbentStep.For(_options.Multivariate);
+        if (best is not null && incumbent.IsDue(finished - _options.NStartupTrials))
         {
-            var step = IncumbentStep.From(best, space, rng);
+            var step = incumbent.From(best, space, rng);
             if (tried is null || !tried.Contains(step))
             {
                 return step;

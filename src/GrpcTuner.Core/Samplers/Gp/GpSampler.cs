@@ -211,9 +211,25 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
     private static double Random(ParamSpec p, Rng rng) =>
         p.Distribution is CategoricalDistribution c ? rng.NextLong(c.Choices.Count) : rng.NextDouble();
 
-    private double[] Perturb(double[] point, double radius, Rng rng) => Snap(point.Select((v, d) => _dims[d].Distribution is CategoricalDistribution c
-        ? (rng.NextDouble() < radius ? rng.NextLong(c.Choices.Count) : v)
-        : Math.Clamp(v + (radius * rng.NextGaussian()), 0, 1 - 1e-12)).ToArray());
+    /// <summary>
+    /// A random step of about <paramref name="radius"/>; on an integer or stepped parameter at least
+    /// one cell wide, since a smaller step snaps back to the same value (on the HPOBench grids, 10
+    /// values a parameter, the benchmark against Optuna's TPE went from 10 to 11 of 16 problems
+    /// better or equal, at 20 seeds and at 40).
+    /// </summary>
+    private double[] Perturb(double[] point, double radius, Rng rng) => Snap(point.Select((v, d) => _dims[d].Distribution switch
+    {
+        CategoricalDistribution c => rng.NextDouble() < radius ? rng.NextLong(c.Choices.Count) : v,
+        var numeric => Math.Clamp(v + (Math.Max(radius, CellWidth(numeric)) * rng.NextGaussian()), 0, 1 - 1e-12),
+    }).ToArray());
+
+    /// <summary>The width of one value's cell on the unit interval; 0 for a continuous parameter.</summary>
+    private static double CellWidth(Distribution d) => d switch
+    {
+        IntDistribution i => 1.0 / (((i.High - i.Low) / i.Step) + 1),
+        FloatDistribution { Step: { } step } f => 1.0 / (Math.Round((f.High - f.Low) / step) + 1),
+        _ => 0,
+    };
 
     private static double StandardDeviation(double[] values)
     {

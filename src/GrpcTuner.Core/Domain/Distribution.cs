@@ -64,6 +64,9 @@ public sealed record FloatDistribution(double Low, double High, bool Log = false
 
     public override double InternalStep => Step ?? 0;
 
+    /// <summary>How many values a stepped float takes; null without a step.</summary>
+    public long? Count => Step is { } step ? (long)Math.Round((High - Low) / step) + 1 : null;
+
     public override string ToString() =>
         $"float in [{ParamValue.Of(Low)}, {ParamValue.Of(High)}]{(Log ? " log" : "")}{(Step is { } s ? $" step {ParamValue.Of(s)}" : "")}";
 }

@@ -70,7 +70,7 @@ public sealed class GridSampler : ISequenceSampler
     {
         CategoricalDistribution c => c.Choices.Count,
         IntDistribution i => i.Count,
-        FloatDistribution { Step: { } step } f => (long)Math.Round((f.High - f.Low) / step) + 1,
+        FloatDistribution { Count: { } count } => count,
         _ => throw new ArgumentException("A grid needs a step on every float parameter."),
     };
 

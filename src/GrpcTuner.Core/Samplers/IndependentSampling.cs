@@ -15,8 +15,7 @@ public static class IndependentSampling
         {
             case CategoricalDistribution c:
                 return c.Choices[Math.Min((int)(u * c.Choices.Count), c.Choices.Count - 1)];
-            case FloatDistribution { Step: { } step } f:
-                var n = (long)Math.Round((f.High - f.Low) / step) + 1;
+            case FloatDistribution { Step: { } step, Count: { } n } f:
                 return ParamValue.Of(Math.Min(f.Low + (Math.Min((long)(u * n), n - 1) * step), f.High));
             case IntDistribution { Log: false } i:
                 return ParamValue.Of(i.Low + (Math.Min((long)(u * i.Count), i.Count - 1) * i.Step));
@@ -38,8 +37,7 @@ public static class IndependentSampling
         {
             case CategoricalDistribution c:
                 return (c.IndexOf(value) + 0.5) / c.Choices.Count;
-            case FloatDistribution { Step: { } step } f:
-                var n = Math.Round((f.High - f.Low) / step) + 1;
+            case FloatDistribution { Step: { } step, Count: { } n } f:
                 return (Math.Round((value.AsFloat - f.Low) / step) + 0.5) / n;
             case IntDistribution { Log: false } i:
                 return ((((value.AsInt - i.Low) / i.Step) + 0.5) / i.Count);

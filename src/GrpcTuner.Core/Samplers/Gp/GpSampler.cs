@@ -226,8 +226,8 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
     /// <summary>The width of one value's cell on the unit interval; 0 for a continuous parameter.</summary>
     private static double CellWidth(Distribution d) => d switch
     {
-        IntDistribution i => 1.0 / (((i.High - i.Low) / i.Step) + 1),
-        FloatDistribution { Step: { } step } f => 1.0 / (Math.Round((f.High - f.Low) / step) + 1),
+        IntDistribution i => 1.0 / i.Count,
+        FloatDistribution { Count: { } count } => 1.0 / count,
         _ => 0,
     };
 

@@ -48,7 +48,7 @@ public static class StudySpec
         var request = Request(root);
         if (root.OptionalList("stages") is not { } stages)
         {
-            return [new Stage(request.Name, request, null, 0)];
+            return [new Stage(request, null, 0)];
         }
 
         var result = new List<Stage>();
@@ -99,7 +99,7 @@ public static class StudySpec
                 throw new SpecException($"{s.Path}.trials: must be >= 1");
             }
 
-            result.Add(new Stage(stage.Name, stage, (int?)trials, fromBest));
+            result.Add(new Stage(stage, (int?)trials, fromBest));
         }
 
         return result.Count > 0 ? result : throw new SpecException($"{source}.stages: lists no stage");

@@ -2,7 +2,7 @@ using GrpcTuner.Benchmarks;
 using GrpcTuner.Benchmarks.Speed;
 using GrpcTuner.Testing;
 
-// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe] [--histories 1000,10000] [--clients 1,8,32] [--peer]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe] [--histories 1000,10000] [--clients 1,8,32] [--dims 2,5] [--peer]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- workers [--workers 1000] [--seconds 60] [--think-ms 1000] [--warm-up 10]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- dbr-speed [--trials 300] [--warm-up 20]
@@ -21,7 +21,7 @@ switch (mode)
         {
             static int[] Ints(string csv) => csv.Split(',').Select(int.Parse).ToArray();
             await SpeedBenchmark.RunAsync(redis, Option("--stores", "embedded,redis").Split(','), Option("--samplers", "random,tpe").Split(','),
-                Ints(Option("--histories", "1000,10000")), Ints(Option("--clients", "1,8,32")));
+                Ints(Option("--histories", "1000,10000")), Ints(Option("--clients", "1,8,32")), Ints(Option("--dims", "2")));
             if (args.Contains("--peer"))
             {
                 await OptunaPeer.RunAsync(Path.Combine(shared, "peers/optuna_asktell.py"), redis.Configuration);

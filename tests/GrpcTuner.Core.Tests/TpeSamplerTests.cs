@@ -100,13 +100,19 @@ public class TpeSamplerTests
     {
         var history = Enumerable.Range(0, 20).Select(i => Build.Complete(i, i, ("x", i))).ToList();
         history.Add(new Trial { Number = 20, Params = new Dictionary<string, ParamValue> { ["x"] = ParamValue.Of(0.5) }, State = TrialState.Running });
-        var (below, above, best) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: true);
+        var space = new SearchSpace([new ParamSpec("x", new FloatDistribution(0, 20))]);
+        var columns = new TrialColumns(space, new SplitRule([Direction.Minimize], ConstantLiar: true));
+        columns.Sync(history);
+        var (below, above, best, finished) = ObservationSplit.Split(columns, [Direction.Minimize]);
+        Assert.Equal(20, finished);
         // gamma counts the 20 finished trials only (2 good ones); the running one joins the bad side.
-        Assert.Equal([0L, 1], below.Select(t => t.Number));
-        Assert.Equal(0, best!.Number);
-        Assert.Contains(above, t => t.Number == 20);
-        var (_, withoutLiar, _) = ObservationSplit.Split(history, [Direction.Minimize], constantLiar: false);
-        Assert.DoesNotContain(withoutLiar, t => t.Number == 20);
+        Assert.Equal([0, 1], below);
+        Assert.Equal(0, best);
+        Assert.Contains(20, above);
+        var withoutLiarColumns = new TrialColumns(space, new SplitRule([Direction.Minimize], ConstantLiar: false));
+        withoutLiarColumns.Sync(history);
+        var withoutLiar = ObservationSplit.Split(withoutLiarColumns, [Direction.Minimize]).Above;
+        Assert.DoesNotContain(20, withoutLiar);
     }
 
     [Theory]

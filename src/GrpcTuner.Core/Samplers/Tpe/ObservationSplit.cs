@@ -12,63 +12,67 @@ internal static class ObservationSplit
 {
     public static int Gamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
 
-    /// <returns>The good and the other trials, both in number order, and the best of the good ones.</returns>
-    public static (List<Trial> Below, List<Trial> Above, Trial? Best) Split(IReadOnlyList<Trial> history, IReadOnlyList<Direction> directions, bool constantLiar)
+    /// <returns>
+    /// The good and the other trials as rows of <paramref name="columns"/>, both in history order;
+    /// the best of the good ones (-1 when there is none); how many trials are finished.
+    /// </returns>
+    public static (int[] Below, int[] Above, int Best, int Finished) Split(TrialColumns columns, IReadOnlyList<Direction> directions)
     {
-        var considered = history.Where(t => t.State is TrialState.Complete or TrialState.Pruned
-            || (constantLiar && t.State == TrialState.Running)).ToList();
-        var ranks = directions.Count > 1 ? ParetoRanks(considered, directions) : null;
-        var keys = new SortKey[considered.Count];
-        for (var i = 0; i < considered.Count; i++)
+        var keys = columns.Keys;
+        var ranks = directions.Count > 1 ? ParetoRanks(columns, directions) : null;
+        var considered = 0;
+        var finished = 0;
+        foreach (var key in keys)
         {
-            var t = considered[i];
-            keys[i] = t.State switch
-            {
-                TrialState.Complete => new SortKey(0, ranks is null ? Signed(t.Values[0], directions[0]) : ranks[i], 0, i),
-                TrialState.Pruned when t.LastStep is { } step && t.TryGetIntermediate(step, out var v) => new SortKey(1, -step, Signed(v, directions[0]), i),
-                TrialState.Pruned => new SortKey(2, 0, 0, i),
-                _ => new SortKey(3, 0, 0, i),
-            };
+            considered += key.Group == SplitKey.Ignored ? 0 : 1;
+            finished += key.Group is SplitKey.Ignored or SplitKey.Running ? 0 : 1;
         }
 
         // gamma counts finished trials only: running ones (the constant liar's) join the split but never the good side.
-        var nBelow = Gamma(considered.Count(t => t.State != TrialState.Running));
-        var isBelow = new bool[considered.Count];
-        var smallest = Smallest(keys, nBelow);
-        foreach (var key in smallest)
+        var smallest = Smallest(keys, ranks, Gamma(finished));
+        var isBelow = new bool[keys.Length];
+        foreach (var i in smallest)
         {
-            isBelow[key.Index] = true;
+            isBelow[i] = true;
         }
 
-        // The history is in number order, so both halves come out in number order without sorting.
-        var below = new List<Trial>(nBelow);
-        var above = new List<Trial>(considered.Count - nBelow);
-        for (var i = 0; i < considered.Count; i++)
+        // Rows are in history order, so both halves come out in number order without sorting.
+        var below = new int[smallest.Count];
+        var above = new int[considered - smallest.Count];
+        int b = 0, a = 0;
+        for (var i = 0; i < keys.Length; i++)
         {
-            (isBelow[i] ? below : above).Add(considered[i]);
+            if (isBelow[i])
+            {
+                below[b++] = i;
+            }
+            else if (keys[i].Group != SplitKey.Ignored)
+            {
+                above[a++] = i;
+            }
         }
 
-        return (below, above, smallest.Count > 0 ? considered[smallest[0].Index] : null);
+        return (below, above, smallest.Count > 0 ? smallest[0] : -1, finished);
     }
 
-    /// <summary>The k smallest keys, by insertion into a sorted window: O(n) when k (at most 25) is small, as gamma makes it.</summary>
-    private static List<SortKey> Smallest(SortKey[] keys, int k)
+    /// <summary>The rows of the k smallest keys, by insertion into a sorted window: O(n) when k (at most 25) is small, as gamma makes it.</summary>
+    private static List<int> Smallest(ReadOnlySpan<SplitKey> keys, double[]? ranks, int k)
     {
-        var best = new List<SortKey>(k + 1);
-        foreach (var key in keys)
+        var best = new List<int>(k + 1);
+        for (var i = 0; i < keys.Length; i++)
         {
-            if (best.Count == k && (k == 0 || key.CompareTo(best[^1]) >= 0))
+            if (k == 0 || keys[i].Group == SplitKey.Ignored || (best.Count == k && Compare(keys, ranks, i, best[^1]) >= 0))
             {
                 continue;
             }
 
             var at = best.Count;
-            while (at > 0 && key.CompareTo(best[at - 1]) < 0)
+            while (at > 0 && Compare(keys, ranks, i, best[at - 1]) < 0)
             {
                 at--;
             }
 
-            best.Insert(at, key);
+            best.Insert(at, i);
             if (best.Count > k)
             {
                 best.RemoveAt(k);
@@ -78,38 +82,69 @@ internal static class ObservationSplit
         return best;
     }
 
-    /// <summary>Group first (complete, pruned with reports, pruned without, running), then value, then trial order.</summary>
-    private readonly record struct SortKey(int Group, double Primary, double Secondary, int Index) : IComparable<SortKey>
+    /// <summary>Group first (complete, pruned with reports, pruned without, running), then value (a Pareto rank with several objectives), then history order.</summary>
+    private static int Compare(ReadOnlySpan<SplitKey> keys, double[]? ranks, int a, int b)
     {
-        public int CompareTo(SortKey other)
+        ref readonly var x = ref keys[a];
+        ref readonly var y = ref keys[b];
+        var c = x.Group.CompareTo(y.Group);
+        if (c == 0)
         {
-            var c = Group.CompareTo(other.Group);
-            if (c == 0)
-            {
-                c = Primary.CompareTo(other.Primary);
-            }
-
-            if (c == 0)
-            {
-                c = Secondary.CompareTo(other.Secondary);
-            }
-
-            return c != 0 ? c : Index.CompareTo(other.Index);
+            c = ranks is not null && x.Group == SplitKey.Complete ? ranks[a].CompareTo(ranks[b]) : x.Primary.CompareTo(y.Primary);
         }
+
+        if (c == 0)
+        {
+            c = x.Secondary.CompareTo(y.Secondary);
+        }
+
+        return c != 0 ? c : a.CompareTo(b);
     }
 
-    private static double Signed(double value, Direction direction) => direction == Direction.Maximize ? -value : value;
-
-    private static double[] ParetoRanks(List<Trial> considered, IReadOnlyList<Direction> directions)
+    private static double[] ParetoRanks(TrialColumns columns, IReadOnlyList<Direction> directions)
     {
-        var complete = considered.Select((t, i) => (t, i)).Where(x => x.t.State == TrialState.Complete).ToList();
-        var ranks = NonDominatedSort.Ranks(complete.Select(x => x.t.Values).ToList(), directions);
-        var result = new double[considered.Count];
+        var complete = new List<int>();
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns.Keys[i].Group == SplitKey.Complete)
+            {
+                complete.Add(i);
+            }
+        }
+
+        var ranks = NonDominatedSort.Ranks(complete.Select(i => columns.Trial(i).Values).ToList(), directions);
+        var result = new double[columns.Count];
         for (var j = 0; j < complete.Count; j++)
         {
-            result[complete[j].i] = ranks[j];
+            result[complete[j]] = ranks[j];
         }
 
         return result;
     }
+}
+
+/// <summary>Which trials the split reads, and each one's key: fixed by the study's directions and whether running trials count (the constant liar).</summary>
+internal sealed record SplitRule(IReadOnlyList<Direction> Directions, bool ConstantLiar)
+{
+    public SplitKey KeyOf(Trial t) => t.State switch
+    {
+        // With several objectives the Pareto rank replaces the value; it depends on the other trials, so the split computes it.
+        TrialState.Complete => new SplitKey(SplitKey.Complete, Directions.Count > 1 ? 0 : Signed(t.Values[0]), 0),
+        TrialState.Pruned when t.LastStep is { } step && t.TryGetIntermediate(step, out var v) => new SplitKey(SplitKey.PrunedWithReports, -step, Signed(v)),
+        TrialState.Pruned => new SplitKey(SplitKey.PrunedWithout, 0, 0),
+        TrialState.Running when ConstantLiar => new SplitKey(SplitKey.Running, 0, 0),
+        _ => new SplitKey(SplitKey.Ignored, 0, 0),
+    };
+
+    private double Signed(double value) => Directions[0] == Direction.Maximize ? -value : value;
+}
+
+/// <summary>A trial's group in the split's order (lower is better), then its value or how far it got, then its last value.</summary>
+internal readonly record struct SplitKey(int Group, double Primary, double Secondary)
+{
+    public const int Complete = 0;
+    public const int PrunedWithReports = 1;
+    public const int PrunedWithout = 2;
+    public const int Running = 3;
+    public const int Ignored = 4;
 }

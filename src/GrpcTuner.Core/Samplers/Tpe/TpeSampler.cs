@@ -11,24 +11,45 @@ namespace GrpcTuner.Core.Samplers.Tpe;
 /// from the best trial (<see cref="IncumbentStep"/>), and no repeats on spaces where they are exact
 /// (<see cref="TriedConfigurations"/>).
 /// </summary>
-public sealed class TpeSampler(StudyDefinition study) : ISampler
+public sealed class TpeSampler : ISampler
 {
-    private readonly TpeOptions _options = study.Sampler.TpeOrDefault;
+    private readonly StudyDefinition _study;
+    private readonly TpeOptions _options;
+
+    /// <summary>The parameters modelled jointly: the unconditional ones in multivariate mode, else none.</summary>
+    private readonly int[] _joint;
+
+    /// <summary>Guards <see cref="_columns"/>, which each Ask brings up to its history before copying out what it needs.</summary>
+    private readonly Lock _gate = new();
+    private readonly TrialColumns _columns;
+
+    public TpeSampler(StudyDefinition study)
+    {
+        _study = study;
+        _options = study.Sampler.TpeOrDefault;
+        _joint = _options.Multivariate ? Enumerable.Range(0, study.Space.Params.Count).Where(d => study.Space.Params[d].Condition is null).ToArray() : [];
+        _columns = new TrialColumns(study.Space, new SplitRule(study.Directions, _options.ConstantLiar));
+    }
 
     public IReadOnlyDictionary<string, ParamValue> Sample(IReadOnlyList<Trial> history, Rng rng, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var space = study.Space;
-        var finished = history.Count(t => t.State is TrialState.Complete or TrialState.Pruned);
-        if (finished < _options.NStartupTrials)
+        var space = _study.Space;
+        SplitObservations observations;
+        lock (_gate)
+        {
+            _columns.Sync(history);
+            observations = SplitObservations.Read(_columns, _study.Directions, _joint, _options.NStartupTrials);
+        }
+
+        if (observations.Finished < _options.NStartupTrials)
         {
             return IndependentSampling.DrawAll(space, rng);
         }
 
-        var (below, above, best) = ObservationSplit.Split(history, study.Directions, _options.ConstantLiar);
         var tried = TriedConfigurations.Of(space, history);
         var incumbent = IncumbentStep.For(_options.Multivariate);
-        if (best is not null && incumbent.IsDue(finished - _options.NStartupTrials))
+        if (observations.Best is { } best && incumbent.IsDue(observations.Finished - _options.NStartupTrials))
         {
             var step = incumbent.From(best, space, rng);
             if (tried is null || !tried.Contains(step))
@@ -38,39 +59,38 @@ public sealed class TpeSampler(StudyDefinition study) : ISampler
         }
 
         var chosen = new Dictionary<string, ParamValue>(space.Params.Count, StringComparer.Ordinal);
-        if (_options.Multivariate)
+        if (observations.Joint is { } joint)
         {
-            var joint = space.Params.Where(p => p.Condition is null).ToList();
-            if (joint.Count > 0)
+            var distributions = Array.ConvertAll(_joint, d => space.Params[d].Distribution);
+            var (candidates, scores) = Score(side => new MultivariateParzenEstimator(distributions, side, _options.PriorWeight), joint, rng);
+            var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToList();
+            var pick = order[0];
+            if (tried is not null && _joint.Length == space.Params.Count)
             {
-                var (candidates, scores) = Score(joint, below, above, rng, multivariate: true);
-                var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToList();
-                var pick = order[0];
-                if (tried is not null && joint.Count == space.Params.Count)
+                pick = order.FirstOrDefault(i => !tried.Contains(Decode(space, _joint, candidates[i])), -1);
+                if (pick < 0)
                 {
-                    pick = order.FirstOrDefault(i => !tried.Contains(Decode(joint, candidates[i])), -1);
-                    if (pick < 0)
-                    {
-                        return tried.RandomUntried(space, rng) ?? Decode(joint, candidates[order[0]]);
-                    }
+                    return tried.RandomUntried(space, rng) ?? Decode(space, _joint, candidates[order[0]]);
                 }
+            }
 
-                foreach (var (name, value) in Decode(joint, candidates[pick]))
-                {
-                    chosen[name] = value;
-                }
+            foreach (var (name, value) in Decode(space, _joint, candidates[pick]))
+            {
+                chosen[name] = value;
             }
         }
 
         var ranked = new List<(string Name, ParamValue[] Values, double[] Scores)>();
-        foreach (var spec in space.Params)
+        for (var d = 0; d < space.Params.Count; d++)
         {
+            var spec = space.Params[d];
             if (!chosen.ContainsKey(spec.Name) && SearchSpace.IsActive(spec, chosen))
             {
                 ct.ThrowIfCancellationRequested();
-                var (candidates, scores) = Score([spec], below, above, rng, multivariate: false);
+                var (candidates, scores) = Score(
+                    side => new UnivariateParzenEstimator(spec.Distribution, side, _options.PriorWeight), observations.Alone[d]!, rng);
                 var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ToArray();
-                var values = order.Select(i => spec.Distribution.FromInternal(candidates[i][0])).ToArray();
+                var values = order.Select(i => spec.Distribution.FromInternal(candidates[i])).ToArray();
                 chosen[spec.Name] = values[0];
                 ranked.Add((spec.Name, values, order.Select(i => scores[i]).ToArray()));
             }
@@ -85,47 +105,17 @@ public sealed class TpeSampler(StudyDefinition study) : ISampler
         return chosen;
     }
 
-    /// <summary>Candidates drawn from l with their log l(x) - log g(x).</summary>
-    private (double[][] Candidates, double[] Scores) Score(IReadOnlyList<ParamSpec> specs, List<Trial> below, List<Trial> above, Rng rng, bool multivariate)
+    /// <summary>Candidates drawn from l, with their log l(x) - log g(x).</summary>
+    private (TPoint[] Candidates, double[] Scores) Score<TObservations, TPoint>(Func<TObservations, IParzenEstimator<TPoint>> estimatorOf, SplitObservations.Side<TObservations> side, Rng rng)
     {
-        var distributions = specs.Select(s => s.Distribution).ToArray();
-        var l = new ParzenEstimator(distributions, Observations(specs, below), _options.PriorWeight, multivariate);
-        var g = new ParzenEstimator(distributions, Observations(specs, above), _options.PriorWeight, multivariate);
+        var l = estimatorOf(side.Below);
+        var g = estimatorOf(side.Above);
         var candidates = l.Sample(rng, _options.NEiCandidates);
         var logL = l.LogPdf(candidates);
         var logG = g.LogPdf(candidates);
         return (candidates, logL.Select((v, i) => v - logG[i]).ToArray());
     }
 
-    private static Dictionary<string, ParamValue> Decode(IReadOnlyList<ParamSpec> specs, double[] x) =>
-        Enumerable.Range(0, specs.Count).ToDictionary(d => specs[d].Name, d => specs[d].Distribution.FromInternal(x[d]), StringComparer.Ordinal);
-
-    /// <summary>Internal coordinates of the trials that have every one of the parameters.</summary>
-    private static List<double[]> Observations(IReadOnlyList<ParamSpec> specs, IReadOnlyList<Trial> trials)
-    {
-        var rows = new List<double[]>(trials.Count);
-        foreach (var t in trials)
-        {
-            var row = new double[specs.Count];
-            var complete = true;
-            for (var d = 0; d < specs.Count && complete; d++)
-            {
-                if (t.Params.TryGetValue(specs[d].Name, out var v) && specs[d].Distribution.Contains(v))
-                {
-                    row[d] = specs[d].Distribution.ToInternal(v);
-                }
-                else
-                {
-                    complete = false;
-                }
-            }
-
-            if (complete)
-            {
-                rows.Add(row);
-            }
-        }
-
-        return rows;
-    }
+    private static Dictionary<string, ParamValue> Decode(SearchSpace space, int[] dims, double[] x) =>
+        Enumerable.Range(0, dims.Length).ToDictionary(k => space.Params[dims[k]].Name, k => space.Params[dims[k]].Distribution.FromInternal(x[k]), StringComparer.Ordinal);
 }

@@ -2,7 +2,7 @@ using GrpcTuner.Benchmarks;
 using GrpcTuner.Benchmarks.Speed;
 using GrpcTuner.Testing;
 
-// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe] [--histories 1000,10000] [--clients 1,8,32] [--dims 2,5] [--peer]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- speed [--stores embedded,redis] [--samplers random,tpe,gp,cmaes,nsga2] [--histories 1000,10000] [--clients 1,8,32] [--dims 2,5] [--peer]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- quality [--seeds 20] [--trials 100]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- workers [--workers 1000] [--seconds 60] [--think-ms 1000] [--warm-up 10]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- dbr-speed [--trials 300] [--warm-up 20]

@@ -9,9 +9,10 @@ namespace GrpcTuner.Benchmarks.Speed;
 
 /// <summary>
 /// Ask+tell through a real server over HTTP/2 on loopback: round-trip latency (p50, p99) and
-/// throughput for 1, 8 and 32 clients, random and TPE, after 1,000 and 10,000 finished trials,
+/// throughput for 1, 8 and 32 clients, any sampler (GP-BO runs 40 trials, random 2,000 or more,
+/// the others 600), after 1,000 and 10,000 finished trials,
 /// with 2 float parameters (Branin) or more (Styblinski-Tang), on the embedded store and on Redis.
-/// Each scenario first runs 100 untimed trials from one client and pauses a second, so that the
+/// Each scenario first runs untimed trials the same way (300, or half its count) and pauses a second, so that the
 /// figures are the steady state of a server and a study in use: the runtime's optimised code rather
 /// than its first compilation, and caches that have read the history. Client and server share this
 /// machine's cores.
@@ -47,7 +48,7 @@ internal static class SpeedBenchmark
                     {
                         foreach (var clients in clientCounts)
                         {
-                            var trials = sampler == "random" ? Math.Max(2000, clients * 200) : 600;
+                            var trials = sampler switch { "random" => Math.Max(2000, clients * 200), "gp" => 40, _ => 600 };
                             var result = await RunScenarioAsync(server.Address, sampler, dims, history, clients, trials);
                             Console.WriteLine($"| {storeName} | {sampler} | {dims} | {history} | {clients} | {trials} | {result.RoundTrip.Percentile(50):F2} | {result.RoundTrip.Percentile(99):F2} | {result.Ask.Percentile(50):F2} | {result.Throughput:F0} |");
                         }
@@ -83,12 +84,12 @@ internal static class SpeedBenchmark
             Name = name,
             SearchSpace = new SearchSpace(),
             Directions = { Direction.Minimize },
-            Sampler = sampler == "random" ? new SamplerConfig { Seed = 1, Random = new() } : new SamplerConfig { Seed = 1, Tpe = new() },
+            Sampler = Sampler(sampler),
         };
         request.SearchSpace.Params.AddRange(Bounds(dims).Select((b, d) => new ParamSpec { Name = $"x{d + 1}", Float = new FloatDistribution { Low = b.Low, High = b.High } }));
         await setup.CreateStudyAsync(request);
         await AddHistoryAsync(setup, name, dims, history);
-        await AskAndTellAsync(address, name, dims, 0, 1, 100);
+        await AskAndTellAsync(address, name, dims, 0, clients, Math.Min(300, trials / 2));
         // The runtime moves hot methods to optimised code once no new method has been compiled for a while.
         await Task.Delay(TimeSpan.FromSeconds(1));
         return await AskAndTellAsync(address, name, dims, trials, clients, trials);
@@ -122,6 +123,16 @@ internal static class SpeedBenchmark
         })));
         return (roundTrip, ask, timed / clock.Elapsed.TotalSeconds);
     }
+
+    private static SamplerConfig Sampler(string name) => name switch
+    {
+        "random" => new SamplerConfig { Seed = 1, Random = new() },
+        "tpe" => new SamplerConfig { Seed = 1, Tpe = new() },
+        "gp" => new SamplerConfig { Seed = 1, Gp = new() },
+        "cmaes" => new SamplerConfig { Seed = 1, Cmaes = new() },
+        "nsga2" => new SamplerConfig { Seed = 1, Nsga2 = new() },
+        _ => throw new ArgumentException($"--samplers: unknown sampler '{name}' (random, tpe, gp, cmaes, nsga2)"),
+    };
 
     /// <summary>Branin's box with 2 parameters, Styblinski-Tang's with more.</summary>
     private static (double Low, double High)[] Bounds(int dims) => dims == 2 ? [(-5, 10), (0, 15)] : Enumerable.Repeat((-5.0, 5.0), dims).ToArray();

@@ -163,8 +163,12 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
 
         for (var i = from; i < to; i++)
         {
+            // Within the window every kernel is near; a wide one may be far, where exp would underflow slowly.
             var z = (x - mus[i]) * inverseSigmas[i];
-            sum += coefficients[i] * Math.Exp(-0.5 * z * z);
+            if (z is > -Reach and < Reach)
+            {
+                sum += coefficients[i] * Math.Exp(-0.5 * z * z);
+            }
         }
 
         return sum;

@@ -1,6 +1,7 @@
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Randomness;
 using GrpcTuner.Core.Samplers.Gp;
+using GrpcTuner.Core.Samplers.Tpe;
 
 namespace GrpcTuner.Core.Tests;
 
@@ -128,5 +129,18 @@ public class GpTests
         canceller.Start();
         Assert.ThrowsAny<OperationCanceledException>(() => TwoFloats().Sample(history, Rng.For(3, 0), caller.Token));
         canceller.Join();
+    }
+
+    [Fact]
+    public void WarpingKeepsTheOrderSharesTiesAndTamesAnOutlier()
+    {
+        var warped = QuantileWarping.Warp([0.3, 0.1, 1e6, 0.2, 0.2]);
+        // Ranks 3, 0, 4 and the tie 1.5, as normal quantiles of (rank + 0.5) / 5.
+        Assert.Equal(Gaussian.InverseCdf(3.5 / 5), warped[0], 12);
+        Assert.Equal(Gaussian.InverseCdf(0.5 / 5), warped[1], 12);
+        Assert.Equal(warped[3], warped[4]);
+        Assert.Equal(Gaussian.InverseCdf(2.0 / 5), warped[3], 12);
+        // The outlier sits one rank above the next value, not a million times further.
+        Assert.Equal(Gaussian.InverseCdf(4.5 / 5), warped[2], 12);
     }
 }

@@ -6,7 +6,8 @@ namespace GrpcTuner.Core.Samplers.Gp;
 
 /// <summary>
 /// Bayesian optimization with a Gaussian process: after n_startup random trials, a Matérn-5/2 ARD
-/// GP is fitted to the complete trials (hyperparameters by maximum marginal likelihood with a weak
+/// GP is fitted to the complete trials' values warped to normal quantiles of their ranks
+/// (<see cref="QuantileWarping"/>; hyperparameters by maximum marginal likelihood with a weak
 /// prior on the length scales), running trials join as kriging believers (at the posterior mean,
 /// so parallel workers are pushed apart), and the next point maximizes log expected improvement
 /// over random candidates, perturbations of the best trials and a local refinement. Numeric
@@ -47,13 +48,14 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
         var sign = study.Directions[0] == Direction.Minimize ? 1.0 : -1.0;
         var modelled = Modelled(complete, sign, MaxModelledTrials);
         var x = modelled.Select(Encode).ToArray();
-        var raw = modelled.Select(t => sign * t.Values[0]).ToArray();
-        var (mean, sd) = (raw.Average(), Math.Max(StandardDeviation(raw), 1e-12));
-        var y = raw.Select(v => (v - mean) / sd).ToArray();
+        var warped = QuantileWarping.Warp(modelled.Select(t => sign * t.Values[0]).ToArray());
+        var (mean, sd) = (warped.Average(), Math.Max(StandardDeviation(warped), 1e-12));
+        var y = warped.Select(v => (v - mean) / sd).ToArray();
         var fitted = Modelled(modelled, sign, MaxFittedTrials);
+        var yOf = modelled.Select((t, i) => (t.Number, i)).ToDictionary(p => p.Number, p => y[p.i]);
         var (lengths, signal, noise) = ReferenceEquals(fitted, modelled)
             ? Fit(x, y, categorical, ct)
-            : Fit(fitted.Select(Encode).ToArray(), fitted.Select(t => ((sign * t.Values[0]) - mean) / sd).ToArray(), categorical, ct);
+            : Fit(fitted.Select(Encode).ToArray(), fitted.Select(t => yOf[t.Number]).ToArray(), categorical, ct);
         var gp = new GaussianProcess(x, y, categorical, lengths, signal, noise);
 
         // Kriging believer: running trials count as observed at the posterior mean.

@@ -9,6 +9,7 @@ using GrpcTuner.Testing;
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- report-read [--reports 5,500,5000]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- sampler-cost [--samplers random,tpe,gp,cmaes,nsga2] [--histories 1000,10000] [--dims 2,5]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- fuzz [--requests 100000] [--seed 1]
+// dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- importance [--tables australian,credit_g,kc1] [--trials 200]
 // dotnet run -c Release --project tests/GrpcTuner.Benchmarks -- seed-experiment [--quick] [--repetitions 5] [--no-minilm]
 var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
@@ -81,6 +82,10 @@ switch (mode)
         break;
     case "mo-quality":
         GrpcTuner.Benchmarks.Quality.MultiObjectiveQuality.Run(int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "1000")));
+        break;
+    case "importance":
+        GrpcTuner.Benchmarks.Quality.ImportanceComparison.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")),
+            Option("--tables", "australian,credit_g,kc1").Split(','), int.Parse(Option("--trials", "200")));
         break;
     case "quality" when args.Contains("--peer"):
         GrpcTuner.Benchmarks.Quality.PeerComparison.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")),

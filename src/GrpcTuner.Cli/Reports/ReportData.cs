@@ -1,5 +1,5 @@
 using GrpcTuner.Cli.Commands;
-using GrpcTuner.Core.Analysis;
+using GrpcTuner.Core.Analysis.Fanova;
 using GrpcTuner.V1;
 using GrpcTuner.Client;
 
@@ -47,22 +47,31 @@ internal static class ReportData
         _ => new { name = p.Name, kind = "categorical", low = 0.0, high = p.Categorical.Choices.Count - 1.0, log = false, choices = p.Categorical.Choices.Select(TrialFormat.Plain).ToArray() },
     };
 
-    /// <summary>Importance for the first objective, largest first; log-scaled parameters are binned on their log.</summary>
+    /// <summary>
+    /// fANOVA importance for the first objective, largest first, over the parameters every complete
+    /// trial has (as Optuna's evaluator takes the intersection of the trials' parameters).
+    /// </summary>
     private static object[] Importances(IReadOnlyList<ParamSpec> specs, IReadOnlyList<Trial> complete)
     {
-        var observations = specs.Select(p => new ParamObservations(
-            p.Name,
-            complete.Select(t => t.Params.TryGetValue(p.Name, out var v) ? Coordinate(p, v) : null).ToList(),
-            p.DistributionCase == ParamSpec.DistributionOneofCase.Categorical)).ToList();
-        return ParamImportance.Compute(observations, complete.Select(t => t.Values[0]).ToList())
+        var shared = specs.Where(p => complete.All(t => t.Params.ContainsKey(p.Name))).Select(Domain).ToList();
+        var trials = complete.Select(t => ((IReadOnlyDictionary<string, Core.Domain.ParamValue>)shared.ToDictionary(p => p.Name, p => Domain(t.Params[p.Name]), StringComparer.Ordinal), t.Values[0])).ToList();
+        return FanovaImportance.Compute(shared, trials)
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => (object)new { name = kv.Key, importance = kv.Value }).ToArray();
     }
 
-    private static double? Coordinate(ParamSpec p, ParamValue v) => p.DistributionCase switch
+    private static Core.Domain.ParamSpec Domain(ParamSpec p) => new(p.Name, p.DistributionCase switch
     {
-        ParamSpec.DistributionOneofCase.Float => p.Float.Log ? Math.Log(v.FloatValue) : v.FloatValue,
-        ParamSpec.DistributionOneofCase.Int => p.Int.Log ? Math.Log(v.IntValue) : v.IntValue,
-        _ => p.Categorical.Choices.IndexOf(v),
+        ParamSpec.DistributionOneofCase.Float => new Core.Domain.FloatDistribution(p.Float.Low, p.Float.High, p.Float.Log, p.Float.HasStep ? p.Float.Step : null),
+        ParamSpec.DistributionOneofCase.Int => new Core.Domain.IntDistribution(p.Int.Low, p.Int.High, p.Int.Log, p.Int.Step == 0 ? 1 : p.Int.Step),
+        _ => new Core.Domain.CategoricalDistribution(p.Categorical.Choices.Select(Domain).ToList()),
+    });
+
+    private static Core.Domain.ParamValue Domain(ParamValue v) => v.KindCase switch
+    {
+        ParamValue.KindOneofCase.FloatValue => Core.Domain.ParamValue.Of(v.FloatValue),
+        ParamValue.KindOneofCase.IntValue => Core.Domain.ParamValue.Of(v.IntValue),
+        ParamValue.KindOneofCase.BoolValue => Core.Domain.ParamValue.Of(v.BoolValue),
+        _ => Core.Domain.ParamValue.Of(v.StringValue),
     };
 }

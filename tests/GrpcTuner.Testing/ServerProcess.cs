@@ -40,6 +40,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the built server on a free port. The port is free when chosen but may be taken before
+    /// the server binds it (by another test's client connection, say): then it starts again, up to three times.
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(params string[] args)
     {
         var binary = Path.Combine(AppContext.BaseDirectory, "grpctuner-server");
@@ -48,19 +52,37 @@ public sealed partial class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{binary} is missing: the test project must reference src/GrpcTuner.Server");
         }
 
-        var port = RedisServer.FreePort();
-        var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args.Concat(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"]))
+        for (var attempt = 1; ; attempt++)
         {
-            psi.ArgumentList.Add(a);
-        }
+            var port = RedisServer.FreePort();
+            var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in args.Concat(["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--host", "127.0.0.1"]))
+            {
+                psi.ArgumentList.Add(a);
+            }
 
-        var process = Process.Start(psi)!;
-        var printed = new ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            var process = Process.Start(psi)!;
+            var printed = new ConcurrentQueue<string>();
+            process.OutputDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
+            process.ErrorDataReceived += (_, e) => printed.Enqueue(e.Data ?? "");
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            if (await ReadyAsync(process, port))
+            {
+                return new ServerProcess(process, port, printed);
+            }
+
+            await process.WaitForExitAsync();
+            if (attempt == 3 || !printed.Any(l => l.Contains("address already in use", StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException($"grpctuner-server exited with {process.ExitCode} before serving:\n{string.Join('\n', printed)}");
+            }
+        }
+    }
+
+    /// <summary>Whether the server accepts connections on <paramref name="port"/> within 30 s; false when it exits first.</summary>
+    private static async Task<bool> ReadyAsync(Process process, int port)
+    {
         var until = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -68,11 +90,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
             {
                 using var socket = new TcpClient();
                 await socket.ConnectAsync("127.0.0.1", port);
-                return new ServerProcess(process, port, printed);
+                return true;
             }
             catch (SocketException) when (DateTime.UtcNow < until && !process.HasExited)
             {
                 await Task.Delay(100);
+            }
+            catch (SocketException) when (process.HasExited)
+            {
+                return false;
             }
         }
     }

@@ -17,7 +17,15 @@ public static class FanovaImportance
 
     private const int Trees = 64;
 
-    /// <summary>Importance of each parameter of <paramref name="specs"/> for the objective, over the trials that have every one of them.</summary>
+    /// <summary>
+    /// The most trials the forest is fitted to; more are thinned evenly along the history. Growing a
+    /// tree and taking its marginals both grow faster than the count squared: 1.2 s at 500 trials,
+    /// 24 s at 5,000 (5 parameters, this 2-core machine), where Optuna's own takes about a minute
+    /// at 1,000.
+    /// </summary>
+    public const int MaxTrials = 1000;
+
+    /// <summary>Importance of each parameter of <paramref name="specs"/> for the objective, over the trials that have every one of them (at most <see cref="MaxTrials"/>).</summary>
     /// <param name="specs">The parameters; one whose distribution admits a single value gets 0, as in Optuna.</param>
     /// <param name="trials">Each trial's params and objective value.</param>
     /// <param name="seed">Seeds the forest: the same trials and seed give the same importances.</param>
@@ -25,7 +33,7 @@ public static class FanovaImportance
     {
         var varying = specs.Where(s => !Single(s.Distribution)).ToList();
         var result = specs.ToDictionary(s => s.Name, _ => 0.0, StringComparer.Ordinal);
-        var rows = trials.Where(t => varying.All(s => t.Params.TryGetValue(s.Name, out var v) && s.Distribution.Contains(v))).ToList();
+        var rows = Thinned(trials.Where(t => varying.All(s => t.Params.TryGetValue(s.Name, out var v) && s.Distribution.Contains(v))).ToList());
         if (varying.Count == 0 || rows.Count < 2)
         {
             return result;
@@ -64,6 +72,9 @@ public static class FanovaImportance
 
         return result;
     }
+
+    private static List<T> Thinned<T>(List<T> rows) =>
+        rows.Count <= MaxTrials ? rows : Enumerable.Range(0, MaxTrials).Select(k => rows[(int)((long)k * rows.Count / MaxTrials)]).ToList();
 
     private static double[] Encode(List<ParamSpec> specs, IReadOnlyDictionary<string, ParamValue> ps, int width)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Reflection;
@@ -134,6 +135,13 @@ public static class TunerServer
     /// </summary>
     public static async Task RunAsync(WebApplication app, CancellationToken ct = default)
     {
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        EnsureFree(options.Host, options.Port, "--port (GRPCTUNER_PORT)");
+        if (options.MetricsPort is { } metrics)
+        {
+            EnsureFree(options.Host, metrics, "--metrics-port (GRPCTUNER_METRICSPORT)");
+        }
+
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -144,6 +152,30 @@ public static class TunerServer
         }
 
         await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Kestrel reports a port another process holds only after the host has logged the failure with
+    /// its stack trace; checked first, the common case is one line. A port taken in between still
+    /// fails the start, as before.
+    /// </summary>
+    private static void EnsureFree(string host, int port, string option)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var listener = new TcpListener(IPAddress.Parse(host), port);
+            listener.Start();
+            listener.Stop();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new IOException($"Failed to bind to address {host}:{port}: address already in use. Another process listens there: stop it, or choose another port with {option}.", e);
+        }
     }
 
     /// <summary>Meters to Prometheus when a metrics port is set; Ask and Tell spans to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT says where.</summary>

@@ -1,5 +1,7 @@
 using GrpcTuner.Cli.Commands;
 using GrpcTuner.Core.Analysis.Fanova;
+using GrpcTuner.Core.Validation;
+using GrpcTuner.Server.Mapping;
 using GrpcTuner.V1;
 using GrpcTuner.Client;
 
@@ -53,25 +55,12 @@ internal static class ReportData
     /// </summary>
     private static object[] Importances(IReadOnlyList<ParamSpec> specs, IReadOnlyList<Trial> complete)
     {
-        var shared = specs.Where(p => complete.All(t => t.Params.ContainsKey(p.Name))).Select(Domain).ToList();
-        var trials = complete.Select(t => ((IReadOnlyDictionary<string, Core.Domain.ParamValue>)shared.ToDictionary(p => p.Name, p => Domain(t.Params[p.Name]), StringComparer.Ordinal), t.Values[0])).ToList();
-        return FanovaImportance.Compute(shared, trials)
+        // What the server stored is valid, so the mappers find nothing to report here.
+        var unused = new Violations();
+        var shared = SearchSpaceMapper.ToDomain(new SearchSpace { Params = { specs.Where(p => complete.All(t => t.Params.ContainsKey(p.Name))) } }, unused);
+        var trials = complete.Select(t => ((IReadOnlyDictionary<string, Core.Domain.ParamValue>)ValueMapper.ToDomain(t.Params, "params", unused), t.Values[0])).ToList();
+        return FanovaImportance.Compute(shared.Params, trials)
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => (object)new { name = kv.Key, importance = kv.Value }).ToArray();
     }
-
-    private static Core.Domain.ParamSpec Domain(ParamSpec p) => new(p.Name, p.DistributionCase switch
-    {
-        ParamSpec.DistributionOneofCase.Float => new Core.Domain.FloatDistribution(p.Float.Low, p.Float.High, p.Float.Log, p.Float.HasStep ? p.Float.Step : null),
-        ParamSpec.DistributionOneofCase.Int => new Core.Domain.IntDistribution(p.Int.Low, p.Int.High, p.Int.Log, p.Int.Step == 0 ? 1 : p.Int.Step),
-        _ => new Core.Domain.CategoricalDistribution(p.Categorical.Choices.Select(Domain).ToList()),
-    });
-
-    private static Core.Domain.ParamValue Domain(ParamValue v) => v.KindCase switch
-    {
-        ParamValue.KindOneofCase.FloatValue => Core.Domain.ParamValue.Of(v.FloatValue),
-        ParamValue.KindOneofCase.IntValue => Core.Domain.ParamValue.Of(v.IntValue),
-        ParamValue.KindOneofCase.BoolValue => Core.Domain.ParamValue.Of(v.BoolValue),
-        _ => Core.Domain.ParamValue.Of(v.StringValue),
-    };
 }

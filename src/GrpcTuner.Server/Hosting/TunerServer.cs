@@ -148,7 +148,7 @@ public static class TunerServer
         }
         catch (IOException e) when (e.InnerException?.GetType().Name == "AddressInUseException")
         {
-            throw new IOException($"{e.Message} Another process listens there: stop it, or choose another port with --port (GRPCTUNER_PORT).", e);
+            throw new IOException($"{e.Message} {AnotherProcessListens("--port (GRPCTUNER_PORT)")}", e);
         }
 
         await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
@@ -174,9 +174,11 @@ public static class TunerServer
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            throw new IOException($"Failed to bind to address {host}:{port}: address already in use. Another process listens there: stop it, or choose another port with {option}.", e);
+            throw new IOException($"Failed to bind to address {host}:{port}: address already in use. {AnotherProcessListens(option)}", e);
         }
     }
+
+    private static string AnotherProcessListens(string option) => $"Another process listens there: stop it, or choose another port with {option}.";
 
     /// <summary>Meters to Prometheus when a metrics port is set; Ask and Tell spans to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT says where.</summary>
     private static void AddOpenTelemetry(IServiceCollection services, ServerOptions options)

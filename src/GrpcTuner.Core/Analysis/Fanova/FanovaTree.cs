@@ -60,6 +60,7 @@ internal sealed class FanovaTree
     private (double Value, double Weight) Marginalized(double[] sample)
     {
         var box = _box.Select((b, f) => double.IsNaN(sample[f]) ? (0.0, 1.0) : b).ToArray();
+        var fixedFeatures = Enumerable.Range(0, sample.Length).Where(f => !double.IsNaN(sample[f])).ToArray();
         var leaves = new List<(double Value, double Weight)>();
         var stack = new Stack<(int Node, (double Low, double High)[] Box)>();
         stack.Push((0, box));
@@ -76,7 +77,7 @@ internal sealed class FanovaTree
                     continue;
                 }
 
-                if (Enumerable.Range(0, sample.Length).Any(f => !double.IsNaN(sample[f]) && _subtreeFeatures[node][f]))
+                if (fixedFeatures.Any(f => _subtreeFeatures[node][f]))
                 {
                     stack.Push((_tree.Left[node], space));
                     stack.Push((_tree.Right[node], space));

@@ -52,10 +52,9 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
         var (mean, sd) = (warped.Average(), Math.Max(StandardDeviation(warped), 1e-12));
         var y = warped.Select(v => (v - mean) / sd).ToArray();
         var fitted = Modelled(modelled, sign, MaxFittedTrials);
-        var yOf = modelled.Select((t, i) => (t.Number, i)).ToDictionary(p => p.Number, p => y[p.i]);
         var (lengths, signal, noise) = ReferenceEquals(fitted, modelled)
             ? Fit(x, y, categorical, ct)
-            : Fit(fitted.Select(Encode).ToArray(), fitted.Select(t => yOf[t.Number]).ToArray(), categorical, ct);
+            : Fit(fitted.Select(Encode).ToArray(), Subset(modelled, y, fitted), categorical, ct);
         var gp = new GaussianProcess(x, y, categorical, lengths, signal, noise);
 
         // Kriging believer: running trials count as observed at the posterior mean.
@@ -232,6 +231,13 @@ public sealed class GpSampler(StudyDefinition study) : ISampler
         FloatDistribution { Count: { } count } => 1.0 / count,
         _ => 0,
     };
+
+    /// <summary>The targets of <paramref name="subset"/>, which are among <paramref name="modelled"/>, whose targets are <paramref name="y"/>.</summary>
+    private static double[] Subset(List<Trial> modelled, double[] y, List<Trial> subset)
+    {
+        var yOf = modelled.Select((t, i) => (t.Number, i)).ToDictionary(p => p.Number, p => y[p.i]);
+        return subset.Select(t => yOf[t.Number]).ToArray();
+    }
 
     private static double StandardDeviation(double[] values)
     {

@@ -25,7 +25,7 @@ internal static class ObservationSplit
         foreach (var key in keys)
         {
             considered += key.Group == SplitKey.Ignored ? 0 : 1;
-            finished += key.Group is SplitKey.Ignored or SplitKey.Running ? 0 : 1;
+            finished += key.IsFinished ? 1 : 0;
         }
 
         // gamma counts finished trials only: running ones (the constant liar's) join the split but never the good side.
@@ -147,4 +147,7 @@ internal readonly record struct SplitKey(int Group, double Primary, double Secon
     public const int PrunedWithout = 2;
     public const int Running = 3;
     public const int Ignored = 4;
+
+    /// <summary>Complete or pruned: what gamma and the startup trials count.</summary>
+    public bool IsFinished => Group is not (Ignored or Running);
 }

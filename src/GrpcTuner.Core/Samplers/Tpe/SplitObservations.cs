@@ -37,7 +37,7 @@ internal sealed class SplitObservations
         var finished = 0;
         foreach (var key in columns.Keys)
         {
-            finished += key.Group is SplitKey.Ignored or SplitKey.Running ? 0 : 1;
+            finished += key.IsFinished ? 1 : 0;
         }
 
         var alone = new Side<SortedObservations>?[columns.Dimensions];

@@ -17,6 +17,7 @@ internal sealed class TrialColumns(SearchSpace space, SplitRule rule)
 
     private Trial[] _trials = [];
     private SplitKey[] _keys = [];
+    /// <summary>Per parameter, each trial's internal coordinate; NaN where the trial lacks it or its value is outside the distribution.</summary>
     private readonly double[][] _coordinates = space.Params.Select(_ => Array.Empty<double>()).ToArray();
     private readonly List<int>[] _ascending = space.Params.Select(_ => new List<int>()).ToArray();
     private int[] _positions = [];
@@ -30,9 +31,6 @@ internal sealed class TrialColumns(SearchSpace space, SplitRule rule)
 
     /// <summary>Each trial's place in the split's order, the first <see cref="Count"/> valid; <see cref="SplitKey.Ignored"/> for those it leaves out.</summary>
     public ReadOnlySpan<SplitKey> Keys => _keys.AsSpan(0, Count);
-
-    /// <summary>Each trial's internal coordinate of the parameter at <paramref name="d"/>; NaN where the trial lacks it or its value is outside the distribution.</summary>
-    public double Coordinate(int d, int row) => _coordinates[d][row];
 
     /// <summary>Brings the columns up to <paramref name="history"/>, reading only the trials that differ from the ones last read.</summary>
     public void Sync(IReadOnlyList<Trial> history)
@@ -117,7 +115,7 @@ internal sealed class TrialColumns(SearchSpace space, SplitRule rule)
                 }
             }
 
-            Array.Sort(positions, (a, b) => values[a] != values[b] ? values[a].CompareTo(values[b]) : a.CompareTo(b));
+            Array.Sort(positions, (a, b) => Compare(values, a, b));
             var byPosition = (double[])values.Clone();
             for (var k = 0; k < count; k++)
             {

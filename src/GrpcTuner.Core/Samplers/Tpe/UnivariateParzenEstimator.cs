@@ -20,9 +20,6 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
     /// <summary>How many of its widths away a kernel is still scored: exp(-8.5^2 / 2) is 2e-16.</summary>
     private const double Reach = 8.5;
 
-    /// <summary>Kernels up to this many times the clip's width are narrow, scored only near a point.</summary>
-    private const double NarrowFactor = 1;
-
     private const double InverseSqrt2Pi = 0.39894228040143267794;
 
     private readonly KernelDimension _dim;
@@ -89,7 +86,8 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
             var sigma = r == _priorRank ? _dim.Range : NeighbourSigma(r, narrowest);
             _inverseSigmas[r] = 1 / sigma;
             _coefficients[r] = Weight(weights, r) / _dim.Mass(_mus[r], sigma) * (_dim.Step > 0 ? 1 : InverseSqrt2Pi);
-            if (sigma > NarrowFactor * narrowest)
+            // Narrow kernels, clipped to the narrowest width, are scored only near a point; the rest always.
+            if (sigma > narrowest)
             {
                 wide.Add(r);
             }
@@ -101,7 +99,7 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
             _coefficients[r] = 0;
         }
 
-        _narrowReach = (Reach * NarrowFactor * narrowest) + (_dim.Step / 2);
+        _narrowReach = (Reach * narrowest) + (_dim.Step / 2);
     }
 
     /// <summary>Draws <paramref name="count"/> internal coordinates, choosing kernels by weight in trial order with the prior last, as Optuna does.</summary>
@@ -113,8 +111,8 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
         var rankOf = new int[n + 1];
         for (var r = 0; r <= n; r++)
         {
-            var position = r == _priorRank ? n : _observations.Positions[r < _priorRank ? r : r - 1];
-            byPosition[position] = position == n ? weights.Prior : weights.Of(position);
+            var position = r == _priorRank ? n : _observations.Positions[Observation(r)];
+            byPosition[position] = Weight(weights, r);
             rankOf[position] = r;
         }
 
@@ -122,9 +120,8 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
         for (var s = 0; s < count; s++)
         {
             var r = rankOf[rng.Choice(byPosition)];
-            var centre = r == _priorRank ? (double?)null : _observations.Values[r < _priorRank ? r : r - 1];
             samples[s] = _dim.Choices > 0
-                ? Parzen.DrawCategory(_dim.Choices, (int?)centre, _categoricalKernel, rng)
+                ? Parzen.DrawCategory(_dim.Choices, r == _priorRank ? null : (int)_observations.Values[Observation(r)], _categoricalKernel, rng)
                 : _dim.Draw(_mus[r], 1 / _inverseSigmas[r], rng);
         }
 
@@ -176,7 +173,10 @@ internal sealed class UnivariateParzenEstimator : IParzenEstimator<double>
 
     /// <summary>The normalised weight of the kernel at rank <paramref name="r"/>.</summary>
     private double Weight(Weights weights, int r) =>
-        r == _priorRank ? weights.Prior : weights.Of(_observations.Positions[r < _priorRank ? r : r - 1]);
+        r == _priorRank ? weights.Prior : weights.Of(_observations.Positions[Observation(r)]);
+
+    /// <summary>The observation at kernel rank <paramref name="r"/>, which is not the prior's.</summary>
+    private int Observation(int r) => r < _priorRank ? r : r - 1;
 
     /// <summary>
     /// The larger gap to the neighbours among the sorted observations and the prior mean, clipped.

@@ -5,7 +5,7 @@ namespace GrpcTuner.Cli.Tests;
 /// <summary>Debian's chromium, headless: the DOM after scripts ran, a screenshot, and every console message it logged.</summary>
 internal static class HeadlessChromium
 {
-    public const int Width = 1300, Height = 1400;
+    public const int Width = 1300, Height = 2400;
 
     public static string Binary { get; } = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("the report tests need Chromium: apt-get install chromium (tests/run.sh installs it)");

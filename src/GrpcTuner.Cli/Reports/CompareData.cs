@@ -4,8 +4,8 @@ namespace GrpcTuner.Cli.Reports;
 
 /// <summary>
 /// What the comparison page draws, per study: the best value so far (first objective) after each
-/// complete trial against the compute spent until then by every finished trial, pruned and failed
-/// ones included, in the order they finished; and the figures of its table.
+/// complete trial against the compute spent until then and the number of trials finished until then,
+/// pruned and failed ones included, in the order they finished; and the figures of its table.
 /// </summary>
 internal static class CompareData
 {
@@ -31,9 +31,11 @@ internal static class CompareData
         double spent = 0;
         double? best = null;
         Trial? bestTrial = null;
+        var count = 0;
         foreach (var t in finished)
         {
             spent += Cost(t, cpuOnly);
+            count++;
             if (t.State != TrialState.Complete || t.Values.Count == 0)
             {
                 continue;
@@ -44,7 +46,7 @@ internal static class CompareData
                 (best, bestTrial) = (t.Values[0], t);
             }
 
-            points.Add([spent, best.Value]);
+            points.Add([spent, best.Value, count]);
         }
 
         return new

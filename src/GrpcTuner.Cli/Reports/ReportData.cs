@@ -1,5 +1,6 @@
 using GrpcTuner.Cli.Commands;
 using GrpcTuner.Core.Analysis.Fanova;
+using GrpcTuner.Core.Pareto;
 using GrpcTuner.Core.Validation;
 using GrpcTuner.Server.Mapping;
 using GrpcTuner.V1;
@@ -33,8 +34,44 @@ internal static class ReportData
                 @params = TrialFormat.PlainParams(t),
                 curve = t.IntermediateValues.Select(iv => new[] { iv.Step, iv.Value }).ToArray(),
                 lineage = t.Lineage.Select(e => new { step = e.Step, parent = e.Parent }).ToArray(),
+                worker = t.WorkerId,
+                start = t.StartTime?.ToDateTimeOffset(),
+                complete = t.CompleteTime?.ToDateTimeOffset(),
+                cpu = t.Compute?.CpuSeconds ?? 0,
             }).ToArray(),
             importances = Importances(StudyParams.Of(study, trials), complete),
+            pareto = study.Directions.Count > 1 ? Pareto(study, complete) : null,
+        };
+    }
+
+    /// <summary>
+    /// The best trials of a multi-objective study (rank 0 of the non-dominated sort) and the
+    /// hypervolume they dominate up to a reference just past the worst value seen of each objective
+    /// (a tenth of its range further), so that every trial on the front adds to it.
+    /// </summary>
+    private static object Pareto(Study study, IReadOnlyList<Trial> complete)
+    {
+        var directions = study.Directions.Select(d => d == Direction.Maximize ? Core.Domain.Direction.Maximize : Core.Domain.Direction.Minimize).ToList();
+        var points = complete.Where(t => t.Values.Count == directions.Count).ToList();
+        if (points.Count == 0)
+        {
+            return new { front = Array.Empty<long>(), hypervolume = (double?)null, reference = Array.Empty<double>() };
+        }
+
+        var values = points.Select(t => (IReadOnlyList<double>)t.Values).ToList();
+        var ranks = NonDominatedSort.Ranks(values, directions);
+        var reference = directions.Select((d, k) =>
+        {
+            var (lo, hi) = (values.Min(v => v[k]), values.Max(v => v[k]));
+            var margin = hi > lo ? (hi - lo) / 10 : Math.Max(Math.Abs(hi) / 10, 1);
+            return d == Core.Domain.Direction.Minimize ? hi + margin : lo - margin;
+        }).ToArray();
+        var front = points.Where((_, i) => ranks[i] == 0).ToList();
+        return new
+        {
+            front = front.Select(t => t.Number).ToArray(),
+            hypervolume = (double?)Hypervolume.Compute(front.Select(t => (IReadOnlyList<double>)t.Values).ToList(), directions, reference),
+            reference,
         };
     }
 

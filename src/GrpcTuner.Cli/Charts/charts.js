@@ -1,0 +1,315 @@
+// The study plots as Apache ECharts options, from the data ReportData builds. The static report and the
+// dashboard both draw with this file, so the two never diverge.
+"use strict";
+const Charts = (function () {
+  const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+  const stateColours = { complete: "#1f77b4", pruned: "#ff7f0e", running: "#2ca02c", fail: "#d62728", waiting: "#bcbd22" };
+  // Blue for the best objective value through to orange for the worst: saturated either way, so a screenshot shows every mark.
+  const goodToBad = ["#1f4fb4", "#2ca0a0", "#e0a030", "#e8641e"];
+  const text = { fontSize: 11, color: "#444" };
+
+  function fmt(v) {
+    if (typeof v !== "number") return String(v);
+    return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : +v.toPrecision(4) + "";
+  }
+
+  function minimizes(data, k) { return data.study.directions[k || 0] !== "maximize"; }
+
+  function completeTrials(data) { return data.trials.filter((t) => t.state === "complete" && t.values.length > 0); }
+
+  function objectiveName(data, k) { return `objective ${k || 0} (${minimizes(data, k) ? "minimize" : "maximize"})`; }
+
+  function extent(values) {
+    let lo = Infinity, hi = -Infinity;
+    for (const v of values) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    return [lo, hi];
+  }
+
+  function valueAxis(name, extra) {
+    return Object.assign({ type: "value", name, nameLocation: "middle", nameGap: 30, nameTextStyle: text, axisLabel: Object.assign({ formatter: fmt }, text), splitLine: { lineStyle: { color: "#eee" } } }, extra || {});
+  }
+
+  // A plot with nothing to draw says why, in grey, with no axes, so that empty plots hold no ink.
+  function empty(why) {
+    return { option: { title: { text: why, left: "center", top: "middle", textStyle: { color: "#999", fontSize: 14, fontWeight: "normal" } } }, marks: 0 };
+  }
+
+  const grid = { left: 70, right: 24, top: 36, bottom: 48 };
+
+  function history(data) {
+    const complete = completeTrials(data);
+    if (complete.length === 0) return empty("no complete trials yet");
+    const minimize = minimizes(data);
+    let best;
+    const bestPath = complete.map((t) => {
+      const v = t.values[0];
+      best = best === undefined || (minimize ? v < best : v > best) ? v : best;
+      return [t.number, best];
+    });
+    return {
+      marks: complete.length,
+      option: {
+        grid, legend: { top: 4, right: 10, textStyle: text },
+        tooltip: { trigger: "item", formatter: (p) => `trial #${p.value[0]}: ${fmt(p.value[1])}` },
+        xAxis: valueAxis("trial number", { min: "dataMin", max: "dataMax" }),
+        yAxis: valueAxis(objectiveName(data), { scale: true, nameGap: 52 }),
+        series: [
+          { type: "scatter", name: "objective value", data: complete.map((t) => [t.number, t.values[0]]), symbolSize: 6, itemStyle: { color: "#1f77b4" }, large: complete.length > 2000 },
+          { type: "line", name: "best so far", step: "end", data: bestPath, showSymbol: false, lineStyle: { color: "#d62728", width: 2 }, itemStyle: { color: "#d62728" } },
+        ],
+      },
+    };
+  }
+
+  // One vertical axis per parameter and one for the objective. Names are cut to the room between two
+  // axes, so that twelve and more parameters never print over each other; the tooltip has them whole.
+  function parallel(data, width) {
+    const complete = completeTrials(data);
+    if (complete.length === 0) return empty("no complete trials yet");
+    const [vLo, vHi] = extent(complete.map((t) => t.values[0]));
+    const dims = data.params.map((p) => ({
+      name: p.name,
+      axis: p.kind === "categorical"
+        ? { type: "category", data: p.choices.map(String) }
+        : { type: p.log ? "log" : "value", min: p.low, max: p.high },
+      get: (t) => (p.name in t.params ? (p.kind === "categorical" ? String(t.params[p.name]) : t.params[p.name]) : "-"),
+    }));
+    dims.push({ name: "objective", axis: { type: "value", min: vLo, max: vHi === vLo ? vLo + 1 : vHi }, get: (t) => t.values[0] });
+    const layout = { left: 48, right: 110, top: 44, bottom: 28 };
+    const room = ((width || 1200) - layout.left - layout.right) / Math.max(dims.length - 1, 1);
+    return {
+      marks: complete.length,
+      option: {
+        parallel: Object.assign({ parallelAxisDefault: { nameLocation: "end", nameGap: 12 } }, layout),
+        parallelAxis: dims.map((d, i) => Object.assign({
+          dim: i, name: d.name, nameTextStyle: text, nameTruncate: { maxWidth: Math.max(24, room - 10), ellipsis: "…" },
+          axisLabel: Object.assign({ formatter: (v) => fmt(v) }, text, { fontSize: 10, width: Math.max(20, room - 14), overflow: "truncate" }),
+          tooltip: { show: true, formatter: d.name },
+        }, d.axis)),
+        tooltip: { show: true },
+        visualMap: {
+          type: "continuous", dimension: dims.length - 1, min: vLo, max: vHi === vLo ? vLo + 1 : vHi, right: 8, top: "middle", itemHeight: 160,
+          text: ["objective", ""], textStyle: text, formatter: fmt, calculable: false,
+          inRange: { color: minimizes(data) ? goodToBad.slice().reverse() : goodToBad },
+        },
+        series: [{ type: "parallel", data: complete.map((t) => dims.map((d) => d.get(t))), lineStyle: { width: 1.2, opacity: 0.8 }, smooth: false }],
+      },
+    };
+  }
+
+  // Intermediate values of every trial, one polyline each, coloured by the trial's state; the legend
+  // sits above the plot, never over the curves.
+  function curves(data) {
+    const reported = data.trials.filter((t) => t.curve.length > 0);
+    if (reported.length === 0) return empty("no intermediate values reported");
+    const [sLo, sHi] = extent(reported.flatMap((t) => t.curve.map((p) => p[0])));
+    const [vLo, vHi] = extent(reported.flatMap((t) => t.curve.map((p) => p[1])));
+    const pad = (vHi - vLo) * 0.05 || Math.abs(vLo) * 0.05 || 1;
+    const states = Object.keys(stateColours).filter((s) => reported.some((t) => t.state === s));
+    return {
+      marks: reported.length,
+      option: {
+        grid, legend: { top: 4, right: 10, textStyle: text },
+        xAxis: valueAxis("step", { min: sLo, max: sHi === sLo ? sLo + 1 : sHi }),
+        yAxis: valueAxis("intermediate value", { min: vLo - pad, max: vHi + pad, nameGap: 52 }),
+        series: states.map((s) => ({
+          type: "lines", name: s, coordinateSystem: "cartesian2d", polyline: true,
+          data: reported.filter((t) => t.state === s).map((t) => ({ coords: t.curve.length === 1 ? [t.curve[0], t.curve[0]] : t.curve })),
+          lineStyle: { color: stateColours[s], width: 1.4, opacity: 0.85 }, itemStyle: { color: stateColours[s] },
+          large: reported.length > 2000,
+        })),
+      },
+    };
+  }
+
+  // One small scatter per parameter: its value against the objective, darker for later trials.
+  function slices(data, width) {
+    const complete = completeTrials(data);
+    if (complete.length === 0 || data.params.length === 0) return empty("no complete trials yet");
+    const cols = Math.min(data.params.length, Math.max(1, Math.floor((width || 1200) / 300))), rows = Math.ceil(data.params.length / cols);
+    const cell = 100 / cols, rowH = 100 / rows;
+    const grids = [], xAxes = [], yAxes = [], series = [];
+    let marks = 0;
+    data.params.forEach((p, i) => {
+      const c = i % cols, r = Math.floor(i / cols);
+      grids.push({ left: `${c * cell + 5}%`, width: `${cell - 8}%`, top: `${r * rowH + 4}%`, height: `${rowH - 14}%` });
+      const cat = p.kind === "categorical";
+      xAxes.push(cat
+        ? { gridIndex: i, type: "category", data: p.choices.map(String), name: p.name, nameLocation: "middle", nameGap: 22, nameTextStyle: text, axisLabel: text }
+        : valueAxis(p.name, { gridIndex: i, type: p.log ? "log" : "value", min: p.low, max: p.high, nameGap: 22 }));
+      yAxes.push(valueAxis(c === 0 ? "objective" : "", { gridIndex: i, scale: true, nameGap: 44 }));
+      const points = complete.filter((t) => p.name in t.params).map((t) => [cat ? String(t.params[p.name]) : t.params[p.name], t.values[0], t.number]);
+      marks += points.length;
+      series.push({ type: "scatter", xAxisIndex: i, yAxisIndex: i, data: points, symbolSize: 5, large: points.length > 2000 });
+    });
+    const numbers = complete.map((t) => t.number);
+    const [nLo, nHi] = extent(numbers);
+    return {
+      marks, height: rows * 230,
+      option: {
+        grid: grids, xAxis: xAxes, yAxis: yAxes, series,
+        visualMap: { type: "continuous", dimension: 2, min: nLo, max: nHi === nLo ? nLo + 1 : nHi, show: false, inRange: { color: ["#9ecae1", "#08306b"] } },
+        tooltip: { trigger: "item", formatter: (q) => `trial #${q.value[2]}: ${fmt(q.value[0])} → ${fmt(q.value[1])}` },
+      },
+    };
+  }
+
+  function importance(data) {
+    if (completeTrials(data).length < 2 || data.importances.length === 0) return empty("needs two complete trials");
+    const rows = data.importances.slice().reverse();
+    return {
+      marks: rows.length,
+      option: {
+        grid: { left: 150, right: 60, top: 16, bottom: 48 },
+        xAxis: valueAxis(`fANOVA importance for ${objectiveName(data)}`, { min: 0 }),
+        yAxis: { type: "category", data: rows.map((r) => r.name), axisLabel: Object.assign({ width: 136, overflow: "truncate" }, text) },
+        tooltip: { trigger: "item", formatter: (q) => `${q.name}: ${q.value.toFixed(3)}` },
+        series: [{ type: "bar", data: rows.map((r) => r.importance), itemStyle: { color: "#1f77b4" }, barMaxWidth: 28, label: { show: true, position: "right", formatter: (q) => q.value.toFixed(3), fontSize: 11 } }],
+      },
+    };
+  }
+
+  // Empirical distribution of the objective: the share of complete trials at or below each value.
+  function edf(data) {
+    const values = completeTrials(data).map((t) => t.values[0]).sort((a, b) => a - b);
+    if (values.length === 0) return empty("no complete trials yet");
+    return {
+      marks: values.length,
+      option: {
+        grid,
+        xAxis: valueAxis(objectiveName(data), { scale: true }),
+        yAxis: valueAxis("cumulative share of trials", { min: 0, max: 1, nameGap: 44 }),
+        series: [{ type: "line", step: "end", showSymbol: values.length <= 200, symbolSize: 4, data: values.map((v, i) => [v, (i + 1) / values.length]), lineStyle: { color: "#1f77b4", width: 2 }, itemStyle: { color: "#1f77b4" } }],
+      },
+    };
+  }
+
+  // The first two objectives; the best trials (the server's Pareto front) in red, and its hypervolume.
+  function pareto(data) {
+    const complete = completeTrials(data).filter((t) => t.values.length >= 2);
+    if (complete.length === 0) return empty("no complete trials yet");
+    const front = new Set(data.pareto.front);
+    const point = (t) => [t.values[0], t.values[1], t.number];
+    const onFront = complete.filter((t) => front.has(t.number)).map(point).sort((a, b) => a[0] - b[0]);
+    return {
+      marks: complete.length,
+      option: {
+        grid, legend: { top: 4, right: 10, textStyle: text },
+        title: data.pareto.hypervolume === null ? undefined : { text: `hypervolume ${fmt(data.pareto.hypervolume)} (reference ${data.pareto.reference.map(fmt).join(", ")})`, left: 70, top: 4, textStyle: Object.assign({ fontWeight: "normal" }, text) },
+        tooltip: { trigger: "item", formatter: (q) => `trial #${q.value[2]}: ${fmt(q.value[0])}, ${fmt(q.value[1])}` },
+        xAxis: valueAxis(objectiveName(data, 0), { scale: true }),
+        yAxis: valueAxis(objectiveName(data, 1), { scale: true, nameGap: 52 }),
+        series: [
+          { type: "scatter", name: "trial", data: complete.filter((t) => !front.has(t.number)).map(point), symbolSize: 6, itemStyle: { color: "#1f77b4" } },
+          { type: "scatter", name: "Pareto front", data: onFront, symbolSize: 8, itemStyle: { color: "#d62728" } },
+        ],
+      },
+    };
+  }
+
+  // One lane per trial over the steps it reported, coloured by its final value; a vertical link at
+  // each exploit runs from the donor's lane to the trial that took its checkpoint.
+  function lineage(data) {
+    const exploits = data.trials.flatMap((t) => t.lineage.map((e) => ({ child: t.number, step: e.step, parent: e.parent })));
+    if (exploits.length === 0) return empty("no trial has exploited another yet");
+    const lanes = data.trials.filter((t) => t.curve.length > 0);
+    const lane = new Map(lanes.map((t, i) => [t.number, i]));
+    const [sLo, sHi] = extent(lanes.flatMap((t) => t.curve.map((p) => p[0])));
+    const links = exploits.filter((e) => lane.has(e.parent) && lane.has(e.child));
+    return {
+      marks: links.length,
+      option: {
+        grid, tooltip: { trigger: "item" },
+        xAxis: valueAxis("step", { min: sLo, max: sHi === sLo ? sLo + 1 : sHi }),
+        yAxis: { type: "category", data: lanes.map((t) => `#${t.number}`), name: "trial", nameTextStyle: text, axisLabel: text },
+        series: [
+          { type: "lines", name: "trial", coordinateSystem: "cartesian2d", data: lanes.map((t, i) => ({ coords: [[t.curve[0][0], i], [t.curve[t.curve.length - 1][0] + (t.curve.length === 1 ? 0.05 : 0), i]] })), lineStyle: { color: "#9ecae1", width: 3, opacity: 1 } },
+          { type: "lines", name: "exploit", coordinateSystem: "cartesian2d", data: links.map((e) => ({ coords: [[e.step, lane.get(e.parent)], [e.step, lane.get(e.child)]], name: `#${e.child} took #${e.parent}'s checkpoint at step ${e.step}` })), lineStyle: { color: "#222", width: 1.2, opacity: 1 }, symbol: ["none", "arrow"], symbolSize: 8 },
+          { type: "scatter", name: "exploit", data: links.map((e) => [e.step, lane.get(e.child)]), symbolSize: 7, itemStyle: { color: "#d62728" } },
+        ],
+      },
+    };
+  }
+
+  // Each study's best so far: against the trials it finished, or against the compute they spent.
+  function compareBy(column, label) {
+    return function (data) {
+      const drawn = data.studies.filter((s) => s.points.length > 0);
+      if (drawn.length === 0) return empty("no study has a complete trial yet");
+      return {
+        marks: drawn.length,
+        option: {
+          grid,
+          tooltip: { trigger: "item", formatter: (q) => `${q.seriesName}: ${fmt(q.value[1])} after ${fmt(q.value[0])}` },
+          xAxis: valueAxis(label === "compute" ? `cumulative compute (${data.unit})` : "trials finished", { min: 0 }),
+          yAxis: valueAxis("best so far (objective 0)", { scale: true, nameGap: 52 }),
+          series: data.studies.map((s, i) => ({
+            type: "line", name: s.name, step: "end", showSymbol: false, lineStyle: { width: 2.5, color: palette[i % palette.length] }, itemStyle: { color: palette[i % palette.length] },
+            // The best holds until the study's last trial.
+            data: s.points.length === 0 ? [] : [...s.points.map((p) => [p[column], p[1]]), [column === 0 ? s.compute : s.trials, s.points[s.points.length - 1][1]]],
+          })),
+        },
+      };
+    };
+  }
+
+  const study = [
+    { id: "history", caption: "Optimization history", draw: history },
+    { id: "parallel", caption: "Parallel coordinates", draw: parallel, wide: true },
+    { id: "curves", caption: "Intermediate values (learning curves)", draw: curves },
+    { id: "importance", caption: "Parameter importances (fANOVA)", draw: importance },
+    { id: "slices", caption: "Slice plots: each parameter against the objective", draw: slices, wide: true },
+    { id: "edf", caption: "Empirical distribution of the objective", draw: edf },
+    { id: "pareto", caption: "Pareto front", draw: pareto, when: (data) => data.study.directions.length > 1 },
+    { id: "lineage", caption: "PBT lineage: who took whose checkpoint, and when", draw: lineage, when: (data) => data.study.pruner === "Pbt" },
+  ];
+  const comparison = [
+    { id: "trials", caption: "Best so far against trials", draw: compareBy(2, "trials") },
+    { id: "compute", caption: "Best so far against compute", draw: compareBy(0, "compute") },
+  ];
+
+  // Canvas past a few thousand trials: SVG keeps every mark in the DOM, which a 10,000-trial study makes slow.
+  function renderer(data) { return (data.trials || []).length > 2000 ? "canvas" : "svg"; }
+
+  // Draws (or redraws) each plot that applies into its figure, creating figures on the first call;
+  // each figure says in data-marks how many data marks it drew and in data-rect where it is.
+  function draw(container, plots, data, charts) {
+    charts = charts || {};
+    for (const plot of plots) {
+      if (plot.when && !plot.when(data)) continue;
+      let chart = charts[plot.id];
+      if (!chart) {
+        const figure = document.createElement("figure");
+        figure.id = plot.id;
+        if (plot.wide) figure.className = "wide";
+        const caption = document.createElement("figcaption");
+        caption.textContent = plot.caption;
+        const box = document.createElement("div");
+        box.className = "chart";
+        figure.append(caption, box);
+        container.append(figure);
+        chart = echarts.init(box, null, { renderer: renderer(data) });
+        charts[plot.id] = chart;
+      }
+      const box = chart.getDom();
+      const made = plot.draw(data, box.clientWidth);
+      if (made.height && box.clientHeight !== made.height) { box.style.height = `${made.height}px`; chart.resize(); }
+      chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "system-ui, sans-serif" } }, made.option), { notMerge: true });
+      const figure = box.parentElement, r = box.getBoundingClientRect();
+      figure.dataset.marks = String(made.marks);
+      figure.dataset.rect = [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height].map(Math.round).join(",");
+    }
+    return charts;
+  }
+
+  function summary(data) {
+    const counts = {};
+    for (const t of data.trials) counts[t.state] = (counts[t.state] || 0) + 1;
+    const values = completeTrials(data).map((t) => t.values[0]);
+    const best = values.length ? (minimizes(data) ? Math.min(...values) : Math.max(...values)) : null;
+    return `${data.trials.length} trials (${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") || "none"}); ` +
+      `sampler ${data.study.sampler}, pruner ${data.study.pruner}; ` + (best === null ? "no complete trial" : `best ${fmt(best)}`);
+  }
+
+  return { study, comparison, draw, summary, fmt, palette, stateColours };
+})();

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # Python client's tests use Debian's grpcio, protobuf and pytest, and protoc to check the stubs, run
 # Optuna-style programs against Debian's optuna 3.1 too, and install the package into a venv; the
 # TypeScript client's use Node.js with packages from npm (pinned by its package-lock.json); the
-# report test renders the HTML report in headless Chromium.
+# report and dashboard tests render pages in headless Chromium.
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
@@ -31,6 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The dashboard's browser tests drive chromium with playwright-core, pinned by its package-lock.json.
+(cd tests/GrpcTuner.Cli.Tests/Browser && npm ci --no-audit --no-fund --loglevel=error)
 dotnet build GrpcTuner.sln -c Release -warnaserror -nologo -v quiet
 log=$(mktemp)
 status=0

@@ -14,6 +14,7 @@ public static class CliApp
         ExportCommand.Create(),
         WatchCommand.Create(),
         ReportCommand.Create(),
+        DashboardCommand.Create(),
         KeysCommand.Create(),
         RunCommand.Create(),
         CbsCommand.Create(),

@@ -27,6 +27,22 @@ internal sealed class PngImage
         }
     }
 
+    /// <summary>Pixels of a rectangle whose colour is far from grey: data marks are saturated, while axes, grid lines and text are grey.</summary>
+    public int Ink(int left, int top, int width, int height)
+    {
+        var count = 0;
+        for (var y = top; y < Math.Min(Height, top + height); y++)
+        {
+            for (var x = left; x < Math.Min(Width, left + width); x++)
+            {
+                var (r, g, b) = this[x, y];
+                count += Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 60 ? 1 : 0;
+            }
+        }
+
+        return count;
+    }
+
     public static PngImage Decode(byte[] png)
     {
         if (!png.AsSpan(0, 8).SequenceEqual<byte>([0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10]))

@@ -199,7 +199,7 @@ public sealed class ReportTests : IAsyncLifetime
             var marks = int.Parse(Attribute(figure.Value, "data-marks"), System.Globalization.CultureInfo.InvariantCulture);
             var rect = Attribute(figure.Value, "data-rect").Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
             Assert.True(rect[0] + rect[2] <= image.Width && rect[1] + rect[3] <= image.Height, $"{id}: {string.Join(",", rect)} is outside the screenshot");
-            plots.Add((id, marks, Ink(image, rect[0], rect[1], rect[2], rect[3])));
+            plots.Add((id, marks, image.Ink(rect[0], rect[1], rect[2], rect[3])));
         }
 
         return plots;
@@ -210,21 +210,5 @@ public sealed class ReportTests : IAsyncLifetime
         var m = Regex.Match(tag, $"{name}=\"([^\"]*)\"");
         Assert.True(m.Success, $"no {name} on {tag}");
         return m.Groups[1].Value;
-    }
-
-    /// <summary>Pixels whose colour is far from grey: data marks are saturated, while axes, grid lines and text are grey.</summary>
-    private static int Ink(PngImage image, int left, int top, int width, int height)
-    {
-        var count = 0;
-        for (var y = top; y < top + height; y++)
-        {
-            for (var x = left; x < left + width; x++)
-            {
-                var (r, g, b) = image[x, y];
-                count += Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 60 ? 1 : 0;
-            }
-        }
-
-        return count;
     }
 }

@@ -9,27 +9,44 @@ namespace GrpcTuner.Testing;
 /// <summary>A real server replica (Kestrel, HTTP/2) on a free loopback port.</summary>
 public sealed class ServerReplica : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ServerOptions _options;
+    private readonly IStudyStore? _store;
+    private readonly TimeProvider? _time;
+    private WebApplication _app;
 
-    private ServerReplica(WebApplication app, string address)
+    private ServerReplica(WebApplication app, ServerOptions options, IStudyStore? store, TimeProvider? time)
     {
-        _app = app;
-        Address = address;
+        (_app, _options, _store, _time) = (app, options, store, time);
+        Address = TunerServer.Addresses(app)[0];
     }
 
     public string Address { get; }
 
     public static async Task<ServerReplica> StartAsync(ServerOptions options, IStudyStore? store = null, TimeProvider? time = null)
     {
-        var app = await TunerServer.BuildAsync(options with { Port = 0, Host = "127.0.0.1" }, store,
-            logging => logging.SetMinimumLevel(LogLevel.Warning), time);
-        await app.StartAsync();
-        return new ServerReplica(app, TunerServer.Addresses(app)[0]);
+        options = options with { Port = 0, Host = "127.0.0.1" };
+        return new ServerReplica(await StartAppAsync(options, store, time), options, store, time);
+    }
+
+    /// <summary>Stops the replica and starts it again on the same address, as a restarted pod comes back (with Redis, its state too).</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        _app = await StartAppAsync(_options with { Port = new Uri(Address).Port }, _store, _time);
     }
 
     public TunerClient Client(TunerClientOptions? options = null) => new(Address, options);
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static async Task<WebApplication> StartAppAsync(ServerOptions options, IStudyStore? store, TimeProvider? time)
+    {
+        var app = await TunerServer.BuildAsync(options, store, logging => logging.SetMinimumLevel(LogLevel.Warning), time);
+        await app.StartAsync();
+        return app;
+    }
+
+    private async Task StopAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(timeout.Token);

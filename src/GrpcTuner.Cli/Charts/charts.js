@@ -61,6 +61,21 @@ const Charts = (function () {
     };
   }
 
+  // A bound of a parallel axis is labelled unless it sits within a label's height of the nearest
+  // tick ECharts labels (powers of ten on a log axis; multiples of a 1-2-3-5 step on a linear one).
+  const axisPixels = 360 - 44 - 28;
+  function edgeLabels(lo, hi, log) {
+    const [a, b] = log ? [Math.log10(lo), Math.log10(hi)] : [lo, hi];
+    let step = 1;
+    if (!log) {
+      const raw = (b - a) / 5, magnitude = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / magnitude;
+      step = (f < 1.5 ? 1 : f < 2.5 ? 2 : f < 4 ? 3 : f < 7 ? 5 : 10) * magnitude;
+    }
+    const first = Math.ceil(a / step - 1e-9) * step, last = Math.floor(b / step + 1e-9) * step;
+    const near = (x, y) => (Math.abs(x - y) / (b - a)) * axisPixels < 14 && Math.abs(x - y) > 1e-9 * (b - a);
+    return { showMinLabel: !(first <= b && near(first, a)), showMaxLabel: !(last >= a && near(last, b)) };
+  }
+
   // One vertical axis per parameter and one for the objective. Names are cut to the room between two
   // axes, so that twelve and more parameters never print over each other; the tooltip has them whole.
   function parallel(data, width) {
@@ -71,21 +86,22 @@ const Charts = (function () {
       name: p.name,
       axis: p.kind === "categorical"
         ? { type: "category", data: p.choices.map(String) }
-        : { type: p.log ? "log" : "value", min: p.low, max: p.high },
+        : { type: p.log ? "log" : "value", min: p.low, max: p.high, axisLabel: edgeLabels(p.low, p.high, p.log) },
       get: (t) => (p.name in t.params ? (p.kind === "categorical" ? String(t.params[p.name]) : t.params[p.name]) : "-"),
     }));
-    dims.push({ name: "objective", axis: { type: "value", min: vLo, max: vHi === vLo ? vLo + 1 : vHi }, get: (t) => t.values[0] });
+    const vTop = vHi === vLo ? vLo + 1 : vHi;
+    dims.push({ name: "objective", axis: { type: "value", min: vLo, max: vTop, axisLabel: edgeLabels(vLo, vTop, false) }, get: (t) => t.values[0] });
     const layout = { left: 48, right: 110, top: 44, bottom: 28 };
     const room = ((width || 1200) - layout.left - layout.right) / Math.max(dims.length - 1, 1);
     return {
       marks: complete.length,
       option: {
         parallel: Object.assign({ parallelAxisDefault: { nameLocation: "end", nameGap: 12 } }, layout),
-        parallelAxis: dims.map((d, i) => Object.assign({
+        parallelAxis: dims.map((d, i) => Object.assign({}, d.axis, {
           dim: i, name: d.name, nameTextStyle: text, nameTruncate: { maxWidth: Math.max(24, room - 10), ellipsis: "…" },
-          axisLabel: Object.assign({ formatter: (v) => fmt(v) }, text, { fontSize: 10, width: Math.max(20, room - 14), overflow: "truncate" }),
+          axisLabel: Object.assign({ formatter: (v) => fmt(v) }, text, { fontSize: 10, width: Math.max(20, room - 14), overflow: "truncate" }, d.axis.axisLabel),
           tooltip: { show: true, formatter: d.name },
-        }, d.axis)),
+        })),
         tooltip: { show: true },
         visualMap: {
           type: "continuous", dimension: dims.length - 1, min: vLo, max: vHi === vLo ? vLo + 1 : vHi, right: 8, top: "middle", itemHeight: 160,
@@ -97,27 +113,37 @@ const Charts = (function () {
     };
   }
 
-  // Intermediate values of every trial, one polyline each, coloured by the trial's state; the legend
-  // sits above the plot, never over the curves.
+  // Bounds on ticks of a 1-2-5 step around [lo, hi], so that the axis labels its ends and nothing else near them.
+  function niceBounds(lo, hi) {
+    if (!(hi > lo)) return [lo - 1, hi + 1];
+    const raw = (hi - lo) / 5, magnitude = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / magnitude;
+    const step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * magnitude;
+    return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step].map((v) => +v.toPrecision(12));
+  }
+
+  // Intermediate values of every trial, one polyline each, coloured by the trial's state, with a dot
+  // at its last report; the legend sits above the plot, never over the curves.
   function curves(data) {
     const reported = data.trials.filter((t) => t.curve.length > 0);
     if (reported.length === 0) return empty("no intermediate values reported");
     const [sLo, sHi] = extent(reported.flatMap((t) => t.curve.map((p) => p[0])));
-    const [vLo, vHi] = extent(reported.flatMap((t) => t.curve.map((p) => p[1])));
-    const pad = (vHi - vLo) * 0.05 || Math.abs(vLo) * 0.05 || 1;
+    const [vLo, vHi] = niceBounds(...extent(reported.flatMap((t) => t.curve.map((p) => p[1]))));
     const states = Object.keys(stateColours).filter((s) => reported.some((t) => t.state === s));
+    const large = reported.length > 2000;
     return {
       marks: reported.length,
       option: {
-        grid, legend: { top: 4, right: 10, textStyle: text },
-        xAxis: valueAxis("step", { min: sLo, max: sHi === sLo ? sLo + 1 : sHi }),
-        yAxis: valueAxis("intermediate value", { min: vLo - pad, max: vHi + pad, nameGap: 52 }),
-        series: states.map((s) => ({
-          type: "lines", name: s, coordinateSystem: "cartesian2d", polyline: true,
-          data: reported.filter((t) => t.state === s).map((t) => ({ coords: t.curve.length === 1 ? [t.curve[0], t.curve[0]] : t.curve })),
-          lineStyle: { color: stateColours[s], width: 1.4, opacity: 0.85 }, itemStyle: { color: stateColours[s] },
-          large: reported.length > 2000,
-        })),
+        grid, legend: { top: 4, right: 10, textStyle: text, data: states },
+        xAxis: valueAxis("step", { min: sLo, max: sHi === sLo ? sLo + 1 : sHi, minInterval: 1 }),
+        yAxis: valueAxis("intermediate value", { min: vLo, max: vHi, nameGap: 52 }),
+        series: states.flatMap((s) => {
+          const mine = reported.filter((t) => t.state === s);
+          const style = { color: stateColours[s] };
+          return [
+            { type: "lines", name: s, coordinateSystem: "cartesian2d", polyline: true, large, data: mine.filter((t) => t.curve.length > 1).map((t) => ({ coords: t.curve })), lineStyle: Object.assign({ width: 1.4, opacity: 0.85 }, style), itemStyle: style },
+            { type: "scatter", name: s, data: mine.map((t) => t.curve[t.curve.length - 1]), symbolSize: 5, large, itemStyle: style },
+          ];
+        }),
       },
     };
   }
@@ -140,7 +166,7 @@ const Charts = (function () {
       yAxes.push(valueAxis(c === 0 ? "objective" : "", { gridIndex: i, scale: true, nameGap: 44 }));
       const points = complete.filter((t) => p.name in t.params).map((t) => [cat ? String(t.params[p.name]) : t.params[p.name], t.values[0], t.number]);
       marks += points.length;
-      series.push({ type: "scatter", xAxisIndex: i, yAxisIndex: i, data: points, symbolSize: 5, large: points.length > 2000 });
+      series.push({ type: "scatter", xAxisIndex: i, yAxisIndex: i, data: points, symbolSize: 7, large: points.length > 2000 });
     });
     const numbers = complete.map((t) => t.number);
     const [nLo, nHi] = extent(numbers);
@@ -148,13 +174,14 @@ const Charts = (function () {
       marks, height: rows * 230,
       option: {
         grid: grids, xAxis: xAxes, yAxis: yAxes, series,
-        visualMap: { type: "continuous", dimension: 2, min: nLo, max: nHi === nLo ? nLo + 1 : nHi, show: false, inRange: { color: ["#9ecae1", "#08306b"] } },
+        visualMap: { type: "continuous", dimension: 2, min: nLo, max: nHi === nLo ? nLo + 1 : nHi, show: false, inRange: { color: ["#6baed6", "#08306b"] } },
         tooltip: { trigger: "item", formatter: (q) => `trial #${q.value[2]}: ${fmt(q.value[0])} → ${fmt(q.value[1])}` },
       },
     };
   }
 
   function importance(data) {
+    if (data.importances === null) return empty("computing fANOVA importances…");
     if (completeTrials(data).length < 2 || data.importances.length === 0) return empty("needs two complete trials");
     const rows = data.importances.slice().reverse();
     return {

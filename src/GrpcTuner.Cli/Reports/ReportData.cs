@@ -11,7 +11,8 @@ namespace GrpcTuner.Cli.Reports;
 /// <summary>What the report page draws, computed here so that the page only plots: the space, every trial, and parameter importances.</summary>
 internal static class ReportData
 {
-    public static object Build(Study study, IReadOnlyList<Trial> trials)
+    /// <summary>The whole page's data; without <c>importances</c> they are null, for pages that fetch them apart (fANOVA takes about a second on a large study).</summary>
+    public static object Build(Study study, IReadOnlyList<Trial> trials, bool importances = true)
     {
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Values.Count > 0).ToList();
         return new
@@ -26,20 +27,8 @@ internal static class ReportData
             },
             generated = DateTimeOffset.UtcNow,
             @params = StudyParams.Of(study, trials).Select(Axis).ToArray(),
-            trials = trials.Select(t => new
-            {
-                number = t.Number,
-                state = t.State.ToString().ToLowerInvariant(),
-                values = t.Values.ToArray(),
-                @params = TrialFormat.PlainParams(t),
-                curve = t.IntermediateValues.Select(iv => new[] { iv.Step, iv.Value }).ToArray(),
-                lineage = t.Lineage.Select(e => new { step = e.Step, parent = e.Parent }).ToArray(),
-                worker = t.WorkerId,
-                start = t.StartTime?.ToDateTimeOffset(),
-                complete = t.CompleteTime?.ToDateTimeOffset(),
-                cpu = t.Compute?.CpuSeconds ?? 0,
-            }).ToArray(),
-            importances = Importances(StudyParams.Of(study, trials), complete),
+            trials = trials.Select(Of).ToArray(),
+            importances = importances ? Importances(study, trials) : null,
             pareto = study.Directions.Count > 1 ? Pareto(study, complete) : null,
         };
     }
@@ -75,6 +64,21 @@ internal static class ReportData
         };
     }
 
+    /// <summary>One trial as the pages draw it; the dashboard's live updates send trials in this form too.</summary>
+    public static object Of(Trial t) => new
+    {
+        number = t.Number,
+        state = t.State.ToString().ToLowerInvariant(),
+        values = t.Values.ToArray(),
+        @params = TrialFormat.PlainParams(t),
+        curve = t.IntermediateValues.Select(iv => new[] { iv.Step, iv.Value }).ToArray(),
+        lineage = t.Lineage.Select(e => new { step = e.Step, parent = e.Parent }).ToArray(),
+        worker = t.WorkerId,
+        start = t.StartTime?.ToDateTimeOffset(),
+        complete = t.CompleteTime?.ToDateTimeOffset(),
+        cpu = t.Compute?.CpuSeconds ?? 0,
+    };
+
     /// <summary>The pruner's name as the pages show it; an unset one and the explicit none are both "None".</summary>
     public static string PrunerName(Study study) =>
         study.Pruner?.KindCase is null or PrunerConfig.KindOneofCase.None or PrunerConfig.KindOneofCase.None_ ? "None" : study.Pruner.KindCase.ToString();
@@ -90,13 +94,15 @@ internal static class ReportData
     /// fANOVA importance for the first objective, largest first, over the parameters every complete
     /// trial has (as Optuna's evaluator takes the intersection of the trials' parameters).
     /// </summary>
-    private static object[] Importances(IReadOnlyList<ParamSpec> specs, IReadOnlyList<Trial> complete)
+    public static object[] Importances(Study study, IReadOnlyList<Trial> trials)
     {
+        var specs = StudyParams.Of(study, trials);
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Values.Count > 0).ToList();
         // What the server stored is valid, so the mappers find nothing to report here.
         var unused = new Violations();
         var shared = SearchSpaceMapper.ToDomain(new SearchSpace { Params = { specs.Where(p => complete.All(t => t.Params.ContainsKey(p.Name))) } }, unused);
-        var trials = complete.Select(t => ((IReadOnlyDictionary<string, Core.Domain.ParamValue>)ValueMapper.ToDomain(t.Params, "params", unused), t.Values[0])).ToList();
-        return FanovaImportance.Compute(shared.Params, trials)
+        var observed = complete.Select(t => ((IReadOnlyDictionary<string, Core.Domain.ParamValue>)ValueMapper.ToDomain(t.Params, "params", unused), t.Values[0])).ToList();
+        return FanovaImportance.Compute(shared.Params, observed)
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => (object)new { name = kv.Key, importance = kv.Value }).ToArray();
     }

@@ -159,7 +159,7 @@ public static class TunerServer
     /// its stack trace; checked first, the common case is one line. A port taken in between still
     /// fails the start, as before.
     /// </summary>
-    private static void EnsureFree(string host, int port, string option)
+    internal static void EnsureFree(string host, int port, string option)
     {
         if (port == 0)
         {

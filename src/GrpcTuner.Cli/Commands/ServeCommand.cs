@@ -1,4 +1,6 @@
 using System.CommandLine;
+using GrpcTuner.Cli.Dashboard;
+using GrpcTuner.Client;
 using GrpcTuner.Server;
 
 namespace GrpcTuner.Cli.Commands;
@@ -21,7 +23,8 @@ internal static class ServeCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate chain: serve HTTPS only (default: $GRPCTUNER_TLSCERTIFICATE)", DefaultValueFactory = _ => env.Value.TlsCertificate };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert (default: $GRPCTUNER_TLSKEY)", DefaultValueFactory = _ => env.Value.TlsKey };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics (HTTP/1.1, GET /metrics) on this port (default: $GRPCTUNER_METRICSPORT)", DefaultValueFactory = _ => env.Value.MetricsPort };
-        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, fsync, memory, noAuth, adminKey, tlsCert, tlsKey, metricsPort };
+        var dashboardPort = new Option<int?>("--dashboard-port") { Description = "Also serve the web dashboard of this replica (HTTP/1.1) on this port, on the same address" };
+        var command = new Command("serve", "Run a server replica") { redis, host, port, journal, fsync, memory, noAuth, adminKey, tlsCert, tlsKey, metricsPort, dashboardPort };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -38,7 +41,27 @@ internal static class ServeCommand
                 MetricsPort = parse.GetValue(metricsPort),
             };
             await using var app = await TunerServer.BuildAsync(options);
-            await TunerServer.RunAsync(app, ct);
+            if (parse.GetValue(dashboardPort) is not { } dashboard)
+            {
+                await TunerServer.RunAsync(app, ct);
+                return 0;
+            }
+
+            TunerServer.EnsureFree(options.Host, dashboard, "--dashboard-port");
+            var started = new TaskCompletionSource();
+            using var once = app.Lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+            var serving = TunerServer.RunAsync(app, ct);
+            if (await Task.WhenAny(started.Task, serving) == serving)
+            {
+                await serving;
+                return 0;
+            }
+
+            // The dashboard is one more client of this replica, through its public API like any other.
+            var view = new DashboardOptions(TunerServer.Addresses(app)[0], options.Host, dashboard, new TunerClientOptions { ApiKey = null, WorkerId = "dashboard" });
+            await using var page = DashboardHost.Build(view);
+            await DashboardHost.StartAsync(page, view, "--dashboard-port", ct);
+            await serving;
             return 0;
         });
         return command;

@@ -32,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The dashboard's browser tests drive chromium with playwright-core, pinned by its package-lock.json.
-(cd tests/GrpcTuner.Cli.Tests/Browser && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/GrpcTuner.Testing/Browser && npm ci --no-audit --no-fund --loglevel=error)
 dotnet build GrpcTuner.sln -c Release -warnaserror -nologo -v quiet
 log=$(mktemp)
 status=0

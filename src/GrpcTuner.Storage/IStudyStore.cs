@@ -56,6 +56,9 @@ public interface IStudyStore : IAsyncDisposable
     /// <summary>Null while the store can serve; otherwise what is wrong (Redis does not answer, the journal cannot be written), for the health check.</summary>
     Task<string?> ProbeAsync(CancellationToken ct);
 
+    /// <summary>The cursor of the study's latest change: reading events from it yields every later change.</summary>
+    Task<string> EventCursorAsync(Study study, CancellationToken ct);
+
     /// <summary>Trial changes after <paramref name="cursor"/> (null: from the start). When the cursor is too old, the page restarts with a full snapshot.</summary>
     Task<EventPage> ReadEventsAsync(Study study, string? cursor, int limit, CancellationToken ct);
 }

@@ -83,6 +83,13 @@ switch (mode)
     case "mo-quality":
         GrpcTuner.Benchmarks.Quality.MultiObjectiveQuality.Run(int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "1000")));
         break;
+    case "dashboard":
+        await using (var redis = await RedisServer.StartAsync())
+        {
+            await GrpcTuner.Benchmarks.Dashboard.DashboardSpeed.RunAsync(redis, int.Parse(Option("--trials", "10000")), int.Parse(Option("--runs", "5")), int.Parse(Option("--tells", "10")));
+        }
+
+        break;
     case "importance":
         GrpcTuner.Benchmarks.Quality.ImportanceComparison.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")),
             Option("--tables", "australian,credit_g,kc1").Split(','), int.Parse(Option("--trials", "200")));
@@ -96,7 +103,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] | minilm-finetune [--epochs N] [--quick] | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

@@ -213,6 +213,31 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
     }
 
     [Fact]
+    public async Task AWatchFromTheCursorOfAListStreamsEveryLaterChangeAndNothingEarlier()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "lister");
+        var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("listed-then-watched"));
+        var t0 = await study.AskAsync();
+        await study.TellAsync(t0, 1.0);
+        var t1 = await study.AskAsync();
+        var listed = await client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = "listed-then-watched" });
+        Assert.Equal(2, listed.Trials.Count);
+        Assert.NotEmpty(listed.WatchCursor);
+
+        // Changes on the other replica after the list: the watch from its cursor gets exactly those.
+        using var other = TwoReplicasFixture.Client(cluster.B, "teller");
+        await other.Raw.TellAsync(new TellRequest { Study = "listed-then-watched", TrialNumber = t1.Number, State = TrialState.Complete, Values = { 2.0 } });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = other.Raw.WatchStudy(new WatchStudyRequest { Study = "listed-then-watched", Cursor = listed.WatchCursor }, cancellationToken: cts.Token);
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal((t1.Number, TrialState.Complete), (watch.ResponseStream.Current.Trial.Number, watch.ResponseStream.Current.Trial.State));
+        var t2 = await study.AskAsync();
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal((t2.Number, TrialState.Running), (watch.ResponseStream.Current.Trial.Number, watch.ResponseStream.Current.Trial.State));
+        await t2.DisposeAsync();
+    }
+
+    [Fact]
     public async Task AFailToldWithRetryRunsTheParamsAgainWithinMaxRetries()
     {
         using var client = TwoReplicasFixture.Client(cluster.B, "interrupted");

@@ -36,16 +36,33 @@ const Charts = (function () {
 
   const grid = { left: 70, right: 24, top: 36, bottom: 48 };
 
+  // Past this many, a plot of one line per trial draws the best half of them and the latest half:
+  // ten thousand lines cost seconds to draw and show no more than two thousand do.
+  const maxLines = 2000;
+  function someLines(trials, score, minimize) {
+    if (trials.length <= maxLines) return { shown: trials, note: undefined };
+    const ranked = trials.slice().sort((a, b) => (minimize ? score(a) - score(b) : score(b) - score(a)));
+    const picked = new Set(ranked.slice(0, maxLines / 2));
+    for (let i = trials.length - 1; picked.size < maxLines; i--) picked.add(trials[i]);
+    return { shown: trials.filter((t) => picked.has(t)), note: `the best ${maxLines / 2} and the latest of ${trials.length.toLocaleString("en")} trials` };
+  }
+
+  function subtitle(note) {
+    return note ? { text: note, left: 70, top: 6, textStyle: Object.assign({ fontWeight: "normal" }, text) } : undefined;
+  }
+
   function history(data) {
     const complete = completeTrials(data);
     if (complete.length === 0) return empty("no complete trials yet");
     const minimize = minimizes(data);
+    // The best-so-far step line needs a point only where the best improves, and one at the end.
     let best;
-    const bestPath = complete.map((t) => {
+    const bestPath = [];
+    for (const t of complete) {
       const v = t.values[0];
-      best = best === undefined || (minimize ? v < best : v > best) ? v : best;
-      return [t.number, best];
-    });
+      if (best === undefined || (minimize ? v < best : v > best)) { best = v; bestPath.push([t.number, best]); }
+    }
+    bestPath.push([complete[complete.length - 1].number, best]);
     return {
       marks: complete.length,
       option: {
@@ -79,8 +96,9 @@ const Charts = (function () {
   // One vertical axis per parameter and one for the objective. Names are cut to the room between two
   // axes, so that twelve and more parameters never print over each other; the tooltip has them whole.
   function parallel(data, width) {
-    const complete = completeTrials(data);
-    if (complete.length === 0) return empty("no complete trials yet");
+    const all = completeTrials(data);
+    if (all.length === 0) return empty("no complete trials yet");
+    const { shown: complete, note } = someLines(all, (t) => t.values[0], minimizes(data));
     const [vLo, vHi] = extent(complete.map((t) => t.values[0]));
     const dims = data.params.map((p) => ({
       name: p.name,
@@ -96,6 +114,7 @@ const Charts = (function () {
     return {
       marks: complete.length,
       option: {
+        title: subtitle(note),
         parallel: Object.assign({ parallelAxisDefault: { nameLocation: "end", nameGap: 12 } }, layout),
         parallelAxis: dims.map((d, i) => Object.assign({}, d.axis, {
           dim: i, name: d.name, nameTextStyle: text, nameTruncate: { maxWidth: Math.max(24, room - 10), ellipsis: "…" },
@@ -124,8 +143,9 @@ const Charts = (function () {
   // Intermediate values of every trial, one polyline each, coloured by the trial's state, with a dot
   // at its last report; the legend sits above the plot, never over the curves.
   function curves(data) {
-    const reported = data.trials.filter((t) => t.curve.length > 0);
-    if (reported.length === 0) return empty("no intermediate values reported");
+    const all = data.trials.filter((t) => t.curve.length > 0);
+    if (all.length === 0) return empty("no intermediate values reported");
+    const { shown: reported, note } = someLines(all, (t) => t.curve[t.curve.length - 1][1], minimizes(data));
     const [sLo, sHi] = extent(reported.flatMap((t) => t.curve.map((p) => p[0])));
     const [vLo, vHi] = niceBounds(...extent(reported.flatMap((t) => t.curve.map((p) => p[1]))));
     const states = Object.keys(stateColours).filter((s) => reported.some((t) => t.state === s));
@@ -133,7 +153,7 @@ const Charts = (function () {
     return {
       marks: reported.length,
       option: {
-        grid, legend: { top: 4, right: 10, textStyle: text, data: states },
+        grid, title: subtitle(note), legend: { top: 4, right: 10, textStyle: text, data: states },
         xAxis: valueAxis("step", { min: sLo, max: sHi === sLo ? sLo + 1 : sHi, minInterval: 1 }),
         yAxis: valueAxis("intermediate value", { min: vLo, max: vHi, nameGap: 52 }),
         series: states.flatMap((s) => {
@@ -166,7 +186,7 @@ const Charts = (function () {
       yAxes.push(valueAxis(c === 0 ? "objective" : "", { gridIndex: i, scale: true, nameGap: 44 }));
       const points = complete.filter((t) => p.name in t.params).map((t) => [cat ? String(t.params[p.name]) : t.params[p.name], t.values[0], t.number]);
       marks += points.length;
-      series.push({ type: "scatter", xAxisIndex: i, yAxisIndex: i, data: points, symbolSize: 7, large: points.length > 2000 });
+      series.push({ type: "scatter", xAxisIndex: i, yAxisIndex: i, data: points, symbolSize: 7, large: points.length > maxLines, itemStyle: { color: "#1f5fa8" } });
     });
     const numbers = complete.map((t) => t.number);
     const [nLo, nHi] = extent(numbers);
@@ -174,7 +194,8 @@ const Charts = (function () {
       marks, height: rows * 230,
       option: {
         grid: grids, xAxis: xAxes, yAxis: yAxes, series,
-        visualMap: { type: "continuous", dimension: 2, min: nLo, max: nHi === nLo ? nLo + 1 : nHi, show: false, inRange: { color: ["#6baed6", "#08306b"] } },
+        // Colour by trial number while it is cheap; past a few thousand points, one colour draws in a single pass.
+        visualMap: complete.length > maxLines ? undefined : { type: "continuous", dimension: 2, min: nLo, max: nHi === nLo ? nLo + 1 : nHi, show: false, inRange: { color: ["#6baed6", "#08306b"] } },
         tooltip: { trigger: "item", formatter: (q) => `trial #${q.value[2]}: ${fmt(q.value[0])} → ${fmt(q.value[1])}` },
       },
     };

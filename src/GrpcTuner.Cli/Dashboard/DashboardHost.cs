@@ -37,6 +37,8 @@ internal static class DashboardHost
         ["/echarts.min.js"] = ("GrpcTuner.Cli.Charts.echarts.min.js", "text/javascript; charset=utf-8"),
     };
 
+    private const int MaxPage = 10_000;
+
     public static WebApplication Build(DashboardOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -61,7 +63,7 @@ internal static class DashboardHost
                 var page = await client.Raw.ListStudiesAsync(new V1.ListStudiesRequest { PageToken = token }, cancellationToken: h.RequestAborted);
                 foreach (var study in page.Studies)
                 {
-                    var (_, trials) = await LoadAsync(client, study.Name, h.RequestAborted);
+                    var (_, trials, _) = await LoadAsync(client, study.Name, h.RequestAborted);
                     rows.Add(StudySummary.Of(study, trials));
                 }
 
@@ -72,12 +74,12 @@ internal static class DashboardHost
         }));
         api.MapGet("/study", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (study, trials) = await LoadAsync(client, name, h.RequestAborted);
-            return Results.Json(ReportData.Build(study.Info, trials, importances: false));
+            var (study, trials, cursor) = await LoadAsync(client, name, h.RequestAborted);
+            return Results.Json(ReportData.Build(study.Info, trials, importances: false, cursor));
         }));
         api.MapGet("/study/importances", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (study, trials) = await LoadAsync(client, name, h.RequestAborted);
+            var (study, trials, _) = await LoadAsync(client, name, h.RequestAborted);
             return Results.Json(ReportData.Importances(study.Info, trials));
         }));
         api.MapGet("/study/trial", ([FromQuery(Name = "study")] string name, long number, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
@@ -88,12 +90,12 @@ internal static class DashboardHost
         }));
         api.MapGet("/study/trials.csv", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (study, trials) = await LoadAsync(client, name, h.RequestAborted);
+            var (study, trials, _) = await LoadAsync(client, name, h.RequestAborted);
             return Results.Text(CsvExport.Write(TrialColumns.Of(study.Info, trials)), "text/csv; charset=utf-8");
         }));
         api.MapGet("/study/trials.json", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (_, trials) = await LoadAsync(client, name, h.RequestAborted);
+            var (_, trials, _) = await LoadAsync(client, name, h.RequestAborted);
             return Results.Text(JsonExport.Write(trials), "application/json");
         }));
         api.MapGet("/study/events", async ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) =>
@@ -109,7 +111,7 @@ internal static class DashboardHost
             var studies = new List<(V1.Study, IReadOnlyList<V1.Trial>)>();
             foreach (var n in names)
             {
-                var (study, trials) = await LoadAsync(client, n, h.RequestAborted);
+                var (study, trials, _) = await LoadAsync(client, n, h.RequestAborted);
                 studies.Add((study.Info, trials));
             }
 
@@ -126,10 +128,23 @@ internal static class DashboardHost
         Console.WriteLine($"dashboard of {options.Server} at {app.Urls.First()}/");
     }
 
-    private static async Task<(TunerStudy Study, IReadOnlyList<V1.Trial> Trials)> LoadAsync(TunerClient client, string name, CancellationToken ct)
+    /// <summary>A study, its trials in pages of the most the server gives, and the cursor to follow it from after them.</summary>
+    private static async Task<(TunerStudy Study, IReadOnlyList<V1.Trial> Trials, string Cursor)> LoadAsync(TunerClient client, string name, CancellationToken ct)
     {
         var study = await client.LoadStudyAsync(name, ct);
-        return (study, await study.TrialsAsync(ct));
+        var trials = new List<V1.Trial>();
+        string? cursor = null;
+        var token = "";
+        do
+        {
+            var page = await client.Raw.ListTrialsAsync(new V1.ListTrialsRequest { Study = name, PageSize = MaxPage, PageToken = token }, cancellationToken: ct);
+            trials.AddRange(page.Trials);
+            // The first page's cursor is the oldest: a watch from it misses nothing a later page holds.
+            cursor ??= page.WatchCursor;
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return (study, trials, cursor);
     }
 
     /// <summary>Runs a call with the page's key; a refusal of the server is the page's error, with its status and detail.</summary>

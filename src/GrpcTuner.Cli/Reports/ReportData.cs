@@ -11,8 +11,8 @@ namespace GrpcTuner.Cli.Reports;
 /// <summary>What the report page draws, computed here so that the page only plots: the space, every trial, and parameter importances.</summary>
 internal static class ReportData
 {
-    /// <summary>The whole page's data; without <c>importances</c> they are null, for pages that fetch them apart (fANOVA takes about a second on a large study).</summary>
-    public static object Build(Study study, IReadOnlyList<Trial> trials, bool importances = true)
+    /// <summary>The whole page's data; without <c>importances</c> they are null, for pages that fetch them apart (fANOVA takes about a second on a large study); a live page follows the study from <c>cursor</c>.</summary>
+    public static object Build(Study study, IReadOnlyList<Trial> trials, bool importances = true, string? cursor = null)
     {
         var complete = trials.Where(t => t.State == TrialState.Complete && t.Values.Count > 0).ToList();
         return new
@@ -30,6 +30,7 @@ internal static class ReportData
             trials = trials.Select(Of).ToArray(),
             importances = importances ? Importances(study, trials) : null,
             pareto = study.Directions.Count > 1 ? Pareto(study, complete) : null,
+            cursor,
         };
     }
 

@@ -371,10 +371,12 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         return (study, Compute.Sum(trials.Where(t => t.Compute is not null).Select(t => t.Compute!)));
     }
 
-    public async Task<IReadOnlyList<Trial>> ListTrialsAsync(string studyName, CancellationToken ct)
+    /// <summary>Every trial, and the change cursor read just before them: a watch from it misses no change after the list.</summary>
+    public async Task<(IReadOnlyList<Trial> Trials, string Cursor)> ListTrialsAsync(string studyName, CancellationToken ct)
     {
         var study = await GetStudyAsync(studyName, ct).ConfigureAwait(false);
-        return await store.GetTrialsAsync(study, ct).ConfigureAwait(false);
+        var cursor = await store.EventCursorAsync(study, ct).ConfigureAwait(false);
+        return (await store.GetTrialsAsync(study, ct).ConfigureAwait(false), cursor);
     }
 
     /// <summary>The best trial or Pareto front, and its hypervolume up to <paramref name="reference"/> when one is given.</summary>

@@ -228,8 +228,8 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         v.Check(request.PageToken.Length == 0 || long.TryParse(DecodeToken(request.PageToken), NumberStyles.None, CultureInfo.InvariantCulture, out start),
             "page_token", "is not a token this service returned");
         v.ThrowIfAny();
-        var trials = await engine.ListTrialsAsync(request.Study, context.CancellationToken);
-        var response = new Wire.ListTrialsResponse();
+        var (trials, cursor) = await engine.ListTrialsAsync(request.Study, context.CancellationToken);
+        var response = new Wire.ListTrialsResponse { WatchCursor = cursor };
         var index = (int)Math.Min(start, trials.Count);
         for (; index < trials.Count && response.Trials.Count < size; index++)
         {

@@ -273,6 +273,15 @@ public sealed class EmbeddedStudyStore : IStudyStore, IKeyStore
         }
     }
 
+    public Task<string> EventCursorAsync(Study study, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var s = State(study);
+            return Task.FromResult((s.EventsDropped + s.Events.Count).ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
     public Task<EventPage> ReadEventsAsync(Study study, string? cursor, int limit, CancellationToken ct)
     {
         lock (_lock)

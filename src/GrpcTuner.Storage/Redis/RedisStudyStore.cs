@@ -278,6 +278,9 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
         return (IReadOnlyList<long>)expired.Select(v => (long)v).ToList();
     });
 
+    public Task<string> EventCursorAsync(Study study, CancellationToken ct) => Guard(async () =>
+        ((long?)await _db.StringGetAsync(_keys.For(study.Id).EventSeq).ConfigureAwait(false) ?? 0).ToString(CultureInfo.InvariantCulture));
+
     public Task<EventPage> ReadEventsAsync(Study study, string? cursor, int limit, CancellationToken ct) => Guard(async () =>
     {
         var keys = _keys.For(study.Id);

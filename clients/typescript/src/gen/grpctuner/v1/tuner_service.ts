@@ -446,6 +446,11 @@ export interface ListTrialsResponse {
   trials: Trial[];
   /** Pass as page_token to get the next page; empty on the last page. */
   nextPageToken: string;
+  /**
+   * The study's change cursor as of just before this page was read: WatchStudy from it streams every
+   * change made since, so a view built from the list follows the study without reading it twice.
+   */
+  watchCursor: string;
 }
 
 export interface GetBestTrialsRequest {
@@ -4877,7 +4882,7 @@ export const ListTrialsRequest: MessageFns<ListTrialsRequest> = {
 };
 
 function createBaseListTrialsResponse(): ListTrialsResponse {
-  return { trials: [], nextPageToken: "" };
+  return { trials: [], nextPageToken: "", watchCursor: "" };
 }
 
 export const ListTrialsResponse: MessageFns<ListTrialsResponse> = {
@@ -4887,6 +4892,9 @@ export const ListTrialsResponse: MessageFns<ListTrialsResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.watchCursor !== "") {
+      writer.uint32(26).string(message.watchCursor);
     }
     return writer;
   },
@@ -4920,6 +4928,14 @@ export const ListTrialsResponse: MessageFns<ListTrialsResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.watchCursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4940,6 +4956,11 @@ export const ListTrialsResponse: MessageFns<ListTrialsResponse> = {
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      watchCursor: isSet(object.watchCursor)
+        ? globalThis.String(object.watchCursor)
+        : isSet(object.watch_cursor)
+        ? globalThis.String(object.watch_cursor)
+        : "",
     };
   },
 
@@ -4951,6 +4972,9 @@ export const ListTrialsResponse: MessageFns<ListTrialsResponse> = {
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.watchCursor !== "") {
+      obj.watchCursor = message.watchCursor;
+    }
     return obj;
   },
 
@@ -4961,6 +4985,7 @@ export const ListTrialsResponse: MessageFns<ListTrialsResponse> = {
     const message = createBaseListTrialsResponse();
     message.trials = object.trials?.map((e) => Trial.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.watchCursor = object.watchCursor ?? "";
     return message;
   },
 };

@@ -2,14 +2,17 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace GrpcTuner.Cli.Tests;
+using Xunit;
+
+namespace GrpcTuner.Testing;
 
 /// <summary>
 /// Debian's chromium driven by playwright-core (Browser/driver.mjs, pinned by its package-lock.json):
-/// a command in, an answer out, so a test can act on the server between two looks at the page.
+/// a command in, an answer out, so a test or a benchmark can act on the server between two looks at the page.
 /// </summary>
-internal sealed class BrowserDriver : IAsyncDisposable
+public sealed class BrowserDriver : IAsyncDisposable
 {
+    private const string Chromium = "/usr/bin/chromium";
     private readonly Process _process;
     private readonly Task<string> _errors;
 
@@ -21,11 +24,18 @@ internal sealed class BrowserDriver : IAsyncDisposable
 
     public static async Task<BrowserDriver> StartAsync()
     {
-        var folder = Path.Combine(SharedData.RepositoryRoot, "tests", "GrpcTuner.Cli.Tests", "Browser");
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GrpcTuner.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.True(root is not null, $"no GrpcTuner.sln above {AppContext.BaseDirectory}");
+        var folder = Path.Combine(root.FullName, "tests", "GrpcTuner.Testing", "Browser");
         Assert.True(File.Exists("/usr/bin/node"), "the dashboard tests need Node.js: apt-get install nodejs npm (tests/run.sh installs them)");
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")),
             $"the dashboard tests need playwright-core: npm ci in {folder} (tests/run.sh runs it)");
-        Assert.True(File.Exists(HeadlessChromium.Binary), "the dashboard tests need Chromium");
+        Assert.True(File.Exists(Chromium), $"the dashboard tests need Chromium at {Chromium}: apt-get install chromium (tests/run.sh installs it)");
         var start = new ProcessStartInfo("/usr/bin/node", ["driver.mjs"])
         {
             WorkingDirectory = folder,
@@ -33,7 +43,7 @@ internal sealed class BrowserDriver : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["CHROMIUM"] = HeadlessChromium.Binary;
+        start.Environment["CHROMIUM"] = Chromium;
         var driver = new BrowserDriver(Process.Start(start)!);
         var hello = await driver.ReadAsync();
         Assert.True(hello?["ready"]?.GetValue<bool>() == true, $"the browser did not start: {hello}");

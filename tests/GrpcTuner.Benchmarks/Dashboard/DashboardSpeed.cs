@@ -33,16 +33,20 @@ internal static partial class DashboardSpeed
 
         var interactive = new List<double>();
         var importances = new List<double>();
+        var stages = new List<double[]>();
+        string? layout = null;
         for (var run = -1; run < runs; run++)
         {
             var clock = Stopwatch.StartNew();
             await browser.SendAsync(new { op = "open", url, until = "document.body.dataset.rendered" });
-            await browser.EvalAsync("1");
+            var answered = (await browser.EvalAsync(Stages))!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
             var drawn = clock.Elapsed.TotalMilliseconds;
             await browser.SendAsync(new { op = "wait", until = "document.body.dataset.importances === 'drawn'", timeout = 60000 });
             if (run >= 0)
             {
                 interactive.Add(drawn);
+                stages.Add(answered);
+                layout = (await browser.EvalAsync("performance.getEntriesByType('measure').filter((m) => m.name.startsWith('plot:')).map((m) => `${m.name.slice(5)} ${Math.round(m.duration)}`).join(', ')"))?.ToString();
                 importances.Add(clock.Elapsed.TotalMilliseconds);
             }
         }
@@ -75,6 +79,12 @@ internal static partial class DashboardSpeed
         Row("navigation to fANOVA importances drawn", importances);
         Row($"Tell answered to the history plot showing it ({tells} Tells, one page open)", shown);
         Console.WriteLine();
+        Console.WriteLine("where the time to interactive goes (median ms from the page's navigation start):");
+        Console.WriteLine("| scripts run (DOMContentLoaded) | study data requested | data answered | data parsed | plots laid out | page answers |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| " + string.Join(" | ", Enumerable.Range(0, 6).Select(i => stages.Select(s => s[i]).Order().ElementAt(stages.Count / 2).ToString("F0", CultureInfo.InvariantCulture))) + " |");
+        Console.WriteLine($"layout of each plot on the last load, ms: {layout}");
+        Console.WriteLine();
         Console.WriteLine($"RPCs the server answered while the page followed the study and {tells} trials were told, by method:");
         foreach (var (method, count) in after.Select(kv => (kv.Key, kv.Value - before.GetValueOrDefault(kv.Key))).Where(m => m.Item2 > 0).OrderBy(m => m.Key, StringComparer.Ordinal))
         {
@@ -83,6 +93,15 @@ internal static partial class DashboardSpeed
 
         Console.WriteLine(problems.Count == 0 ? "no console error or failed request" : $"problems: {string.Join("; ", problems)}");
     }
+
+    /// <summary>The page's own timings, read once it answers a script: that it answers is the last stage.</summary>
+    private const string Stages = """
+        (() => {
+          const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+          const data = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/study?"));
+          return [performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd, data.startTime, data.responseEnd, at("study:data"), at("study:plots"), performance.now()];
+        })()
+        """;
 
     private static void Row(string name, List<double> ms)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Grpc.Core;
 using GrpcTuner.Cli.Charts;
@@ -13,11 +14,16 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace GrpcTuner.Cli.Dashboard;
 
 /// <summary>Where the dashboard listens and which server it shows.</summary>
-internal sealed record DashboardOptions(string Server, string Host, int Port, TunerClientOptions Client);
+internal sealed record DashboardOptions(string Server, string Host, int Port, TunerClientOptions Client)
+{
+    /// <summary>How long the view of a study no page follows is kept (with its watch) for the next page.</summary>
+    public TimeSpan ViewIdle { get; init; } = TimeSpan.FromSeconds(60);
+}
 
 /// <summary>
 /// The dashboard: a page and its scripts served from this binary (ECharts included), and a small
@@ -37,20 +43,28 @@ internal static class DashboardHost
         ["/echarts.min.js"] = ("GrpcTuner.Cli.Charts.echarts.min.js", "text/javascript; charset=utf-8"),
     };
 
-    private const int MaxPage = 10_000;
-
     public static WebApplication Build(DashboardOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(options.Host), options.Port, l => l.Protocols = HttpProtocols.Http1));
         builder.Services.AddSingleton(new DashboardClients(options.Server, options.Client));
+        builder.Services.AddSingleton(new StudyViews(options.ViewIdle));
         var app = builder.Build();
+        var views = app.Services.GetRequiredService<StudyViews>();
+        app.Lifetime.ApplicationStarted.Register(() => _ = SweepAsync(views, app.Lifetime.ApplicationStopping));
+        app.Lifetime.ApplicationStopping.Register(() => views.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
         foreach (var (path, (resource, type)) in Assets)
         {
+            // Revalidated on every load and answered 304 while unchanged, so the browser keeps its compiled ECharts.
             var body = ReadAll(resource);
-            app.MapGet(path, () => Results.Bytes(body, type));
+            var tag = new EntityTagHeaderValue($"\"{Convert.ToHexString(SHA256.HashData(body))[..16]}\"");
+            app.MapGet(path, (HttpContext h) =>
+            {
+                h.Response.Headers.CacheControl = "no-cache";
+                return Results.Bytes(body, type, entityTag: tag);
+            });
         }
 
         var api = app.MapGroup("/api");
@@ -63,8 +77,8 @@ internal static class DashboardHost
                 var page = await client.Raw.ListStudiesAsync(new V1.ListStudiesRequest { PageToken = token }, cancellationToken: h.RequestAborted);
                 foreach (var study in page.Studies)
                 {
-                    var (_, trials, _) = await LoadAsync(client, study.Name, h.RequestAborted);
-                    rows.Add(StudySummary.Of(study, trials));
+                    var loaded = await client.LoadStudyAsync(study.Name, h.RequestAborted);
+                    rows.Add(StudySummary.Of(study, await loaded.TrialsAsync(h.RequestAborted)));
                 }
 
                 token = page.NextPageToken;
@@ -74,13 +88,13 @@ internal static class DashboardHost
         }));
         api.MapGet("/study", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (study, trials, cursor) = await LoadAsync(client, name, h.RequestAborted);
-            return Results.Json(ReportData.Build(study.Info, trials, importances: false, cursor));
+            var view = await views.GetAsync(client, name, h.RequestAborted);
+            return Results.Bytes(view.PageData(), "application/json");
         }));
         api.MapGet("/study/importances", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (study, trials, _) = await LoadAsync(client, name, h.RequestAborted);
-            return Results.Json(ReportData.Importances(study.Info, trials));
+            var view = await views.GetAsync(client, name, h.RequestAborted);
+            return Results.Json(ReportData.Importances(view.Info, view.Snapshot().Trials));
         }));
         api.MapGet("/study/trial", ([FromQuery(Name = "study")] string name, long number, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
@@ -90,16 +104,19 @@ internal static class DashboardHost
         }));
         api.MapGet("/study/trials.csv", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (study, trials, _) = await LoadAsync(client, name, h.RequestAborted);
-            return Results.Text(CsvExport.Write(TrialColumns.Of(study.Info, trials)), "text/csv; charset=utf-8");
+            var view = await views.GetAsync(client, name, h.RequestAborted);
+            return Results.Text(CsvExport.Write(TrialColumns.Of(view.Info, view.Snapshot().Trials)), "text/csv; charset=utf-8");
         }));
         api.MapGet("/study/trials.json", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
-            var (_, trials, _) = await LoadAsync(client, name, h.RequestAborted);
-            return Results.Text(JsonExport.Write(trials), "application/json");
+            var view = await views.GetAsync(client, name, h.RequestAborted);
+            return Results.Text(JsonExport.Write(view.Snapshot().Trials), "application/json");
         }));
-        api.MapGet("/study/events", async ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) =>
-            await LiveEvents.StreamAsync(h, c.For(h.Request.Headers.Authorization), name));
+        api.MapGet("/study/events", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
+        {
+            await LiveEvents.StreamAsync(h, await views.GetAsync(client, name, h.RequestAborted));
+            return Results.Empty;
+        }));
         api.MapGet("/compare", (HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
             var names = h.Request.Query["study"].Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToList();
@@ -111,8 +128,8 @@ internal static class DashboardHost
             var studies = new List<(V1.Study, IReadOnlyList<V1.Trial>)>();
             foreach (var n in names)
             {
-                var (study, trials, _) = await LoadAsync(client, n, h.RequestAborted);
-                studies.Add((study.Info, trials));
+                var study = await client.LoadStudyAsync(n, h.RequestAborted);
+                studies.Add((study.Info, await study.TrialsAsync(h.RequestAborted)));
             }
 
             return Results.Json(CompareData.Build(studies));
@@ -128,23 +145,21 @@ internal static class DashboardHost
         Console.WriteLine($"dashboard of {options.Server} at {app.Urls.First()}/");
     }
 
-    /// <summary>A study, its trials in pages of the most the server gives, and the cursor to follow it from after them.</summary>
-    private static async Task<(TunerStudy Study, IReadOnlyList<V1.Trial> Trials, string Cursor)> LoadAsync(TunerClient client, string name, CancellationToken ct)
+    /// <summary>Closes idle study views now and then, so that their watches end without waiting for the next request.</summary>
+    private static async Task SweepAsync(StudyViews views, CancellationToken stopping)
     {
-        var study = await client.LoadStudyAsync(name, ct);
-        var trials = new List<V1.Trial>();
-        string? cursor = null;
-        var token = "";
-        do
+        using var timer = new PeriodicTimer(views.Idle / 2);
+        try
         {
-            var page = await client.Raw.ListTrialsAsync(new V1.ListTrialsRequest { Study = name, PageSize = MaxPage, PageToken = token }, cancellationToken: ct);
-            trials.AddRange(page.Trials);
-            // The first page's cursor is the oldest: a watch from it misses nothing a later page holds.
-            cursor ??= page.WatchCursor;
-            token = page.NextPageToken;
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                await views.SweepAsync();
+            }
         }
-        while (token.Length > 0);
-        return (study, trials, cursor);
+        catch (OperationCanceledException)
+        {
+            // The dashboard stops; its views are closed with it.
+        }
     }
 
     /// <summary>Runs a call with the page's key; a refusal of the server is the page's error, with its status and detail.</summary>

@@ -1,36 +1,36 @@
 using System.Text.Json;
-using System.Threading.Channels;
-using Grpc.Core;
 using GrpcTuner.Cli.Reports;
-using GrpcTuner.Client;
 using GrpcTuner.V1;
 using Microsoft.AspNetCore.Http;
 
 namespace GrpcTuner.Cli.Dashboard;
 
 /// <summary>
-/// A study's trial changes as server-sent events: one WatchStudy stream per open page, whatever
-/// happens. Changes that arrive while the page is still reading the last batch go out together as
-/// one event whose id is the cursor of the last of them, so a page that catches up on thousands of
-/// changes parses a few messages. A replica that restarts or dies is watched again from that cursor;
-/// a page that reconnects sends it back as Last-Event-ID.
+/// A study's trial changes as server-sent events, from the dashboard's view of the study: the server
+/// sees one WatchStudy stream per study a key's pages look at, however many pages there are. Changes
+/// that arrive while the page is still reading the last batch go out together as one event whose id
+/// is the cursor of the last of them, so a page that catches up on thousands of changes parses a few
+/// messages. A page that reconnects sends that id back as Last-Event-ID; one that was away too long
+/// is told to load the study again.
 /// </summary>
 internal static class LiveEvents
 {
     private const int MaxBatch = 2000;
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
-    public static async Task StreamAsync(HttpContext http, TunerClient client, string study)
+    public static async Task StreamAsync(HttpContext http, StudyView view)
     {
         var ct = http.RequestAborted;
-        var cursor = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? "";
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
-        // Backpressure: a page that reads slowly slows the watch down, instead of filling this process's memory.
-        var changes = Channel.CreateBounded<TrialEvent>(new BoundedChannelOptions(4 * MaxBatch) { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watching = WatchAsync(client, study, cursor, changes.Writer, stop.Token);
+        var cursor = http.Request.Headers["Last-Event-ID"].FirstOrDefault();
+        var changes = view.Subscribe(string.IsNullOrEmpty(cursor) ? null : cursor);
+        if (changes is null)
+        {
+            await http.Response.WriteAsync("event: reload\ndata: {}\n\n", ct);
+            return;
+        }
+
         try
         {
             await http.Response.WriteAsync(": watching\n\n", ct);
@@ -42,7 +42,7 @@ internal static class LiveEvents
                 bool more;
                 try
                 {
-                    more = await changes.Reader.WaitToReadAsync(quiet.Token);
+                    more = await changes.WaitToReadAsync(quiet.Token);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -57,7 +57,7 @@ internal static class LiveEvents
                 }
 
                 var batch = new List<TrialEvent>();
-                while (batch.Count < MaxBatch && changes.Reader.TryRead(out var e))
+                while (batch.Count < MaxBatch && changes.TryRead(out var e))
                 {
                     batch.Add(e);
                 }
@@ -67,63 +67,19 @@ internal static class LiveEvents
                 await http.Response.Body.FlushAsync(ct);
             }
 
-            // The watch refused the study or the key: the page shows why and does not reconnect.
-            if (await watching is { } refusal)
+            // The server refused the watch (the study was deleted, the key revoked): the page shows why and stays.
+            if (view.Refusal is { } refusal)
             {
                 await http.Response.WriteAsync($"event: refused\ndata: {JsonSerializer.Serialize(new { code = refusal.StatusCode.ToString(), error = refusal.Status.Detail })}\n\n", ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The page went away; its watch ends with it.
+            // The page went away.
         }
         finally
         {
-            await stop.CancelAsync();
-            await watching.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
-
-    /// <returns>The refusal that ended the watch, or null when the page went away.</returns>
-    private static async Task<RpcException?> WatchAsync(TunerClient client, string study, string cursor, ChannelWriter<TrialEvent> changes, CancellationToken ct)
-    {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                try
-                {
-                    using var call = client.Raw.WatchStudy(new WatchStudyRequest { Study = study, Cursor = cursor }, cancellationToken: ct);
-                    await foreach (var e in call.ResponseStream.ReadAllAsync(ct))
-                    {
-                        await changes.WriteAsync(e, ct);
-                        cursor = e.Cursor;
-                        backoff = TimeSpan.FromMilliseconds(100);
-                    }
-                }
-                catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument)
-                {
-                    return e;
-                }
-                catch (RpcException) when (!ct.IsCancellationRequested)
-                {
-                    // A replica that stopped or died: watch again from the cursor, on whichever replica answers.
-                }
-
-                await Task.Delay(backoff, ct);
-                backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
-            }
-
-            return null;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return null;
-        }
-        finally
-        {
-            changes.TryComplete();
+            view.Unsubscribe(changes);
         }
     }
 }

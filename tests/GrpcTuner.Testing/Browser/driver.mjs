@@ -16,37 +16,51 @@ async function newPage() {
   page = await context.newPage();
   page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push({ kind: `console ${m.type()}`, text: m.text(), url: page.url() }); });
   page.on("pageerror", (e) => problems.push({ kind: "page error", text: String(e), url: page.url() }));
-  // A live page's event stream ends when the page closes: that abort is how it ends, not a failure.
+  // A live page ends its event stream by aborting it when it is left: that abort is not a failure.
   page.on("requestfailed", (r) => {
-    if (!(r.url().includes("/api/study/events") && r.failure()?.errorText === "net::ERR_ABORTED" && closing)) problems.push({ kind: "request failed", text: r.failure()?.errorText ?? "", url: r.url() });
+    if (!(r.url().includes("/api/study/events") && r.failure()?.errorText === "net::ERR_ABORTED")) problems.push({ kind: "request failed", text: r.failure()?.errorText ?? "", url: r.url() });
   });
   page.on("response", (r) => { if (r.status() >= 400) problems.push({ kind: `HTTP ${r.status()}`, text: r.statusText(), url: r.url() }); });
 }
-let closing = false;
+
+// Waits for a condition; when it does not come, the error says what the page showed and what went wrong.
+async function until(condition, timeout) {
+  try {
+    await page.waitForFunction(condition, null, { timeout: timeout ?? 30000, polling: 10 });
+  } catch (e) {
+    const shown = await page.evaluate(() => document.body?.innerText.slice(0, 300)).catch(() => "");
+    throw new Error(`${e.message}; the page shows: ${JSON.stringify(shown)}; problems: ${JSON.stringify(problems)}`);
+  }
+}
 
 const commands = {
   // Opens a page with the API key in the tab's session storage, as the key form leaves it.
-  async open({ url, key, until }) {
-    closing = true;
+  async open({ url, key, until: condition }) {
     await newPage();
-    closing = false;
     if (key !== undefined) {
       await page.addInitScript((k) => { if (!sessionStorage.getItem("grpctuner.apiKey")) sessionStorage.setItem("grpctuner.apiKey", k); }, key);
     }
     const started = Date.now();
     await page.goto(url);
-    if (until) await page.waitForFunction(until, null, { timeout: 30000 });
+    if (condition) await until(condition);
     return { ms: Date.now() - started };
   },
-  async navigate({ hash, until }) {
+  // Loads another address in the same tab.
+  async goto({ url, until: condition }) {
+    const started = Date.now();
+    await page.goto(url);
+    if (condition) await until(condition);
+    return { ms: Date.now() - started };
+  },
+  async navigate({ hash, until: condition }) {
     const started = Date.now();
     await page.evaluate((h) => { location.hash = h; }, hash);
-    if (until) await page.waitForFunction(until, null, { timeout: 30000 });
+    if (condition) await until(condition);
     return { ms: Date.now() - started };
   },
-  async wait({ until, timeout }) {
+  async wait({ until: condition, timeout }) {
     const started = performance.now();
-    await page.waitForFunction(until, null, { timeout: timeout ?? 30000, polling: 10 });
+    await until(condition, timeout);
     return { ms: performance.now() - started };
   },
   async eval({ js }) { return { value: await page.evaluate(js) }; },
@@ -78,5 +92,4 @@ for await (const line of lines) {
     console.log(JSON.stringify({ ok: false, error: String(e && e.message ? e.message : e) }));
   }
 }
-closing = true;
 await browser.close();

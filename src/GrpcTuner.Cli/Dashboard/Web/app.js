@@ -15,9 +15,14 @@
     return key ? { Authorization: `Bearer ${key}` } : {};
   }
 
+  // This script runs before ECharts and the charts load, so that its first request overlaps them;
+  // answers wait for them here.
+  const scriptsLoaded = new Promise((resolve) => (document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", resolve) : resolve()));
+
   async function api(path, signal) {
     const response = await fetch(`api/${path}`, { headers: authorization(), signal });
     const body = await response.json().catch(() => ({}));
+    await scriptsLoaded;
     if (!response.ok) throw new ApiError(response.status, body.error || response.statusText);
     return body;
   }
@@ -171,7 +176,7 @@
 
     const index = new Map(data.trials.map((t, i) => [t.number, i]));
     const changed = (a, b) => JSON.stringify(a) !== JSON.stringify(b);
-    follow(`study/events?study=${enc(name)}`, data.cursor, signal, live, (batch) => {
+    follow(`study/events?study=${enc(name)}`, data.cursor, signal, live, route, (batch) => {
       let any = false;
       for (const t of batch) {
         const at = index.get(t.number);
@@ -209,8 +214,8 @@
 
   // Server-sent events read with fetch, so that the key goes in a header, never in a URL. The stream
   // starts at the cursor the page's data was read at, and a dropped one reconnects with the last
-  // event's id, which is the server's cursor: no change is missed, none is sent twice.
-  async function follow(path, cursor, signal, status, onTrials) {
+  // event's id: no change is missed, none is sent twice.
+  async function follow(path, cursor, signal, status, reload, onTrials) {
     while (!signal.aborted) {
       try {
         const headers = Object.assign({ Accept: "text/event-stream" }, authorization(), cursor ? { "Last-Event-ID": cursor } : {});
@@ -237,6 +242,8 @@
             buffer = buffer.slice(end + 2);
             if (message.event === "trials") onTrials(JSON.parse(message.data));
             if (message.event === "refused") { status.textContent = ""; showError(JSON.parse(message.data)); return; }
+            // The dashboard no longer has the changes since this page's cursor: the page loads the study again.
+            if (message.event === "reload") { reload(); return; }
             if (message.id !== null) cursor = message.id;
           }
         }

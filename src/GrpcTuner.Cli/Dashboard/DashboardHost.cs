@@ -89,12 +89,12 @@ internal static class DashboardHost
         api.MapGet("/study", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
             var view = await views.GetAsync(client, name, h.RequestAborted);
-            return Results.Bytes(view.PageData(), "application/json");
+            return Results.Bytes(view.Json("page", (study, trials, cursor) => ReportData.Build(study, trials, importances: false, cursor)), "application/json");
         }));
         api.MapGet("/study/importances", ([FromQuery(Name = "study")] string name, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {
             var view = await views.GetAsync(client, name, h.RequestAborted);
-            return Results.Json(ReportData.Importances(view.Info, view.Snapshot().Trials));
+            return Results.Bytes(view.Json("importances", (study, trials, _) => ReportData.Importances(study, trials)), "application/json");
         }));
         api.MapGet("/study/trial", ([FromQuery(Name = "study")] string name, long number, HttpContext h, DashboardClients c) => CallAsync(h, c, async client =>
         {

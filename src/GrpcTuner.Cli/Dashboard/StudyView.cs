@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
-using GrpcTuner.Cli.Reports;
 using Grpc.Core;
 using GrpcTuner.Client;
 using GrpcTuner.V1;
@@ -30,8 +30,8 @@ internal sealed class StudyView : IAsyncDisposable
     private string _recentFrom;
     private string _cursor;
     private Task _watching = Task.CompletedTask;
-    // The page data last made, and the cursor it was made at; replaced whole, so a reader sees one or the other.
-    private PageJson? _pageJson;
+    // What Json last made of each kind, and the cursor it was made at.
+    private readonly ConcurrentDictionary<string, MadeJson> _made = new(StringComparer.Ordinal);
 
     private StudyView(Study info, IEnumerable<Trial> trials, string cursor)
     {
@@ -81,19 +81,19 @@ internal sealed class StudyView : IAsyncDisposable
     }
 
     /// <summary>
-    /// The study page's data (ReportData, without importances) as JSON, made once per change of the
-    /// study: pages that open between two changes get the same bytes.
+    /// What <paramref name="build"/> makes of the study as JSON, made once per change of the study
+    /// and kind: pages that open between two changes get the same bytes.
     /// </summary>
-    public byte[] PageData()
+    public byte[] Json(string kind, Func<Study, IReadOnlyList<Trial>, string, object> build)
     {
         var (trials, cursor) = Snapshot();
-        if (_pageJson is { } made && made.Cursor == cursor)
+        if (_made.TryGetValue(kind, out var made) && made.Cursor == cursor)
         {
             return made.Json;
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(ReportData.Build(Info, trials, importances: false, cursor));
-        _pageJson = new PageJson(cursor, json);
+        var json = JsonSerializer.SerializeToUtf8Bytes(build(Info, trials, cursor));
+        _made[kind] = new MadeJson(cursor, json);
         return json;
     }
 
@@ -227,5 +227,5 @@ internal sealed class StudyView : IAsyncDisposable
         }
     }
 
-    private sealed record PageJson(string Cursor, byte[] Json);
+    private sealed record MadeJson(string Cursor, byte[] Json);
 }

@@ -74,8 +74,8 @@ const commands = {
   async texts({ figure }) {
     return { value: await page.$$eval(`#${figure} svg text`, (all) => all.filter((t) => t.textContent.trim()).map((t) => ({ text: t.textContent, box: t.getBoundingClientRect().toJSON() }))) };
   },
-  async screenshot({ path }) {
-    await page.screenshot({ path, fullPage: true });
+  async screenshot({ path, fullPage }) {
+    await page.screenshot({ path, fullPage: fullPage ?? true });
     return {};
   },
   async problems() { return { value: problems.splice(0) }; },

@@ -121,7 +121,7 @@ public sealed class DashboardTests : IAsyncLifetime
         var waited = await _browser.SendAsync(new { op = "wait", until = "Number(document.getElementById('history').dataset.marks) === 5", timeout = 1000 });
         Assert.True(waited["ms"]!.GetValue<double>() < 1000);
         // Without a reload: the page that was loaded is the page that shows it.
-        Assert.Equal(true, (await _browser.EvalAsync("window.__loaded"))!.GetValue<bool>());
+        Assert.True((await _browser.EvalAsync("window.__loaded"))!.GetValue<bool>(), "the page was loaded again");
         Assert.Empty(await _browser.ProblemsAsync());
     }
 
@@ -137,7 +137,7 @@ public sealed class DashboardTests : IAsyncLifetime
         var trial = await study.AskAsync();
         await study.TellAsync(trial, 0.25);
         await _browser.SendAsync(new { op = "wait", until = "Number(document.getElementById('history').dataset.marks) === 4", timeout = 15000 });
-        Assert.Equal(true, (await _browser.EvalAsync("window.__loaded"))!.GetValue<bool>());
+        Assert.True((await _browser.EvalAsync("window.__loaded"))!.GetValue<bool>(), "the page was loaded again");
         // The dashboard's watch resumed; the page's own stream stayed open.
         Assert.Equal("open", (await _browser.EvalAsync("document.body.dataset.live"))!.GetValue<string>());
         Assert.Empty(await _browser.ProblemsAsync());

@@ -30,6 +30,7 @@ internal sealed class StudyView : IAsyncDisposable
     private string _recentFrom;
     private string _cursor;
     private Task _watching = Task.CompletedTask;
+    private bool _ended;
     // What Json last made of each kind, and the cursor it was made at.
     private readonly ConcurrentDictionary<string, MadeJson> _made = new(StringComparer.Ordinal);
 
@@ -44,6 +45,18 @@ internal sealed class StudyView : IAsyncDisposable
 
     /// <summary>Why the server stopped the watch (the study was deleted, the key revoked), or null while it runs.</summary>
     public RpcException? Refusal { get; private set; }
+
+    /// <summary>Whether its watch still runs: false once the server refused it or its client was closed, and the view only shows the past.</summary>
+    public bool Live
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_ended;
+            }
+        }
+    }
 
     /// <summary>When a page last asked for this view, or left it.</summary>
     public DateTimeOffset LastUsed { get; private set; } = DateTimeOffset.UtcNow;
@@ -132,7 +145,7 @@ internal sealed class StudyView : IAsyncDisposable
                 channel.Writer.TryWrite(e);
             }
 
-            if (Refusal is not null || _stop.IsCancellationRequested)
+            if (_ended)
             {
                 channel.Writer.TryComplete();
             }
@@ -203,6 +216,7 @@ internal sealed class StudyView : IAsyncDisposable
         {
             lock (_gate)
             {
+                _ended = true;
                 _subscribers.ForEach(c => c.Writer.TryComplete());
                 _subscribers.Clear();
             }

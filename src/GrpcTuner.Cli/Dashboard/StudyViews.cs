@@ -34,12 +34,12 @@ internal sealed class StudyViews(TimeSpan idle) : IAsyncDisposable
                 throw;
             }
 
-            if (view.Refusal is null)
+            if (view.Live)
             {
                 return view;
             }
 
-            // The study went away or the key was revoked since: ask the server again, which says which.
+            // The study went away, the key was revoked or its client closed since: ask the server again, which says which.
             if (_views.TryRemove(KeyValuePair.Create(key, entry)))
             {
                 await view.DisposeAsync();

@@ -233,37 +233,11 @@ public sealed class DashboardTests : IAsyncLifetime
         return PngImage.Decode(await File.ReadAllBytesAsync(path));
     }
 
-    /// <summary>A TPE study with learning curves; every fifth trial pruned.</summary>
+    /// <summary>A TPE study with learning curves and compute; every fifth trial pruned.</summary>
     private async Task<TunerStudy> RunStudyAsync(string name, int trials)
     {
-        var study = await _admin.CreateStudyAsync(new CreateStudyRequest
-        {
-            Name = name,
-            Directions = { Direction.Minimize },
-            SearchSpace = new SearchSpace
-            {
-                Params =
-                {
-                    new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } },
-                    new ParamSpec { Name = "layers", Int = new IntDistribution { Low = 1, High = 6, Step = 1 } },
-                    new ParamSpec { Name = "opt", Categorical = new CategoricalDistribution { Choices = { new ParamValue { StringValue = "adam" }, new ParamValue { StringValue = "sgd" } } } },
-                },
-            },
-            Sampler = new SamplerConfig { Seed = 5, Tpe = new TpeSamplerConfig() },
-        });
-        for (var i = 0; i < trials; i++)
-        {
-            var trial = await study.AskAsync();
-            trial.Compute = new Compute { CpuSeconds = 2, WallSeconds = 1, DeviceKind = "cpu", DeviceCount = 1 };
-            var target = Math.Pow(Math.Log10(trial.Params["lr"].FloatValue) + 2.5, 2) + (trial.Params["opt"].StringValue == "sgd" ? 0.3 : 0);
-            for (var step = 0; step < 4; step++)
-            {
-                await trial.ReportAsync(step, target + (2.0 / (step + 1)));
-            }
-
-            await (i % 5 == 4 ? study.TellAsync(trial, TrialState.Pruned) : study.TellAsync(trial, target));
-        }
-
+        var study = await _admin.CreateStudyAsync(PlottedStudies.ThreeParams(name, new SamplerConfig { Seed = 5, Tpe = new TpeSamplerConfig() }));
+        await PlottedStudies.RunAsync(study, trials, steps: 4, new Compute { CpuSeconds = 2, WallSeconds = 1, DeviceKind = "cpu", DeviceCount = 1 });
         return study;
     }
 

@@ -21,18 +21,7 @@ public sealed class ReportTests : IAsyncLifetime
     {
         using var client = _server.Client(new TunerClientOptions { WorkerId = "reporter" });
         var study = await CreateAsync(client, "reported");
-        for (var i = 0; i < 16; i++)
-        {
-            var trial = await study.AskAsync();
-            var lr = trial.Params["lr"].FloatValue;
-            var target = Math.Pow(Math.Log10(lr) + 2.5, 2) + (trial.Params["opt"].StringValue == "sgd" ? 0.3 : 0);
-            for (var step = 0; step < 5; step++)
-            {
-                await trial.ReportAsync(step, target + (2.0 / (step + 1)));
-            }
-
-            await (i % 5 == 4 ? study.TellAsync(trial, TrialState.Pruned) : study.TellAsync(trial, target));
-        }
+        await PlottedStudies.RunAsync(study, trials: 16, steps: 5);
 
         var page = await ReportAsync("reported");
         var plots = await RenderAsync(page);
@@ -151,21 +140,8 @@ public sealed class ReportTests : IAsyncLifetime
         return count;
     }
 
-    private static Task<TunerStudy> CreateAsync(TunerClient client, string name) => client.CreateStudyAsync(new CreateStudyRequest
-    {
-        Name = name,
-        Directions = { Direction.Minimize },
-        SearchSpace = new SearchSpace
-        {
-            Params =
-            {
-                new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } },
-                new ParamSpec { Name = "layers", Int = new IntDistribution { Low = 1, High = 6, Step = 1 } },
-                new ParamSpec { Name = "opt", Categorical = new CategoricalDistribution { Choices = { new ParamValue { StringValue = "adam" }, new ParamValue { StringValue = "sgd" } } } },
-            },
-        },
-        Sampler = new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() },
-    });
+    private static Task<TunerStudy> CreateAsync(TunerClient client, string name) =>
+        client.CreateStudyAsync(PlottedStudies.ThreeParams(name, new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() }));
 
     private async Task<string> ReportAsync(string study)
     {

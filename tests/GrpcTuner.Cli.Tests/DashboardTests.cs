@@ -77,7 +77,7 @@ public sealed class DashboardTests : IAsyncLifetime
     {
         await RunStudyAsync("team-a/plots", 14);
         await RunParetoStudyAsync("team-a/pareto");
-        await RunPbtStudyAsync("team-a/pbt");
+        await PlottedStudies.RunPbtAsync(_admin, "team-a/pbt");
         var expected = new Dictionary<string, string[]>
         {
             ["team-a/plots"] = ["history", "parallel", "curves", "importance", "slices", "edf"],
@@ -256,31 +256,6 @@ public sealed class DashboardTests : IAsyncLifetime
             var (x, y) = (trial.Params["x"].FloatValue, trial.Params["y"].FloatValue);
             await trial.ReportAsync(0, x);
             await study.TellAsync(trial, x, (1 - Math.Sqrt(x)) + y);
-        }
-    }
-
-    private async Task RunPbtStudyAsync(string name)
-    {
-        var study = await _admin.CreateStudyAsync(new CreateStudyRequest
-        {
-            Name = name,
-            Directions = { Direction.Maximize },
-            SearchSpace = new SearchSpace { Params = { new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } } } },
-            Sampler = new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() },
-            Pruner = new PrunerConfig { Pbt = new PbtConfig { PerturbationInterval = 1, ResampleProbability = 0 } },
-        });
-        var members = await study.AskAsync(8);
-        for (var step = 0; step < 4; step++)
-        {
-            foreach (var (m, i) in members.Select((m, i) => (m, i)))
-            {
-                await m.ReportAsync(step, i + step, $"/ck/{m.Number}/{step}");
-            }
-        }
-
-        foreach (var m in members)
-        {
-            await study.TellAsync(m, m.Number);
         }
     }
 }

@@ -38,4 +38,32 @@ internal static class PlottedStudies
             await (i % 5 == 4 ? study.TellAsync(trial, TrialState.Pruned) : study.TellAsync(trial, target));
         }
     }
+
+    /// <summary>A PBT population of 8 that reports 4 steps with checkpoints, so that the weaker members exploit the stronger.</summary>
+    public static async Task<TunerStudy> RunPbtAsync(TunerClient client, string name)
+    {
+        var study = await client.CreateStudyAsync(new CreateStudyRequest
+        {
+            Name = name,
+            Directions = { Direction.Maximize },
+            SearchSpace = new SearchSpace { Params = { new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } } } },
+            Sampler = new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() },
+            Pruner = new PrunerConfig { Pbt = new PbtConfig { PerturbationInterval = 1, ResampleProbability = 0 } },
+        });
+        var members = await study.AskAsync(8);
+        for (var step = 0; step < 4; step++)
+        {
+            foreach (var (m, i) in members.Select((m, i) => (m, i)))
+            {
+                await m.ReportAsync(step, i + step, $"/ck/{m.Number}/{step}");
+            }
+        }
+
+        foreach (var m in members)
+        {
+            await study.TellAsync(m, m.Number);
+        }
+
+        return study;
+    }
 }

@@ -36,29 +36,7 @@ public sealed class ReportTests : IAsyncLifetime
     public async Task APbtStudysReportDrawsItsLineage()
     {
         using var client = _server.Client(new TunerClientOptions { WorkerId = "reporter" });
-        var request = new CreateStudyRequest
-        {
-            Name = "reported-pbt",
-            Directions = { Direction.Maximize },
-            SearchSpace = new SearchSpace { Params = { new ParamSpec { Name = "lr", Float = new FloatDistribution { Low = 1e-4, High = 0.1, Log = true } } } },
-            Sampler = new SamplerConfig { Seed = 5, Random = new RandomSamplerConfig() },
-            Pruner = new PrunerConfig { Pbt = new PbtConfig { PerturbationInterval = 1, ResampleProbability = 0 } },
-        };
-        var study = await client.CreateStudyAsync(request);
-        var members = await study.AskAsync(8);
-        for (var step = 0; step < 4; step++)
-        {
-            foreach (var (m, i) in members.Select((m, i) => (m, i)))
-            {
-                await m.ReportAsync(step, i + step, $"/ck/{m.Number}/{step}");
-            }
-        }
-
-        foreach (var m in members)
-        {
-            await study.TellAsync(m, m.Number);
-        }
-
+        var study = await PlottedStudies.RunPbtAsync(client, "reported-pbt");
         Assert.Contains(await study.TrialsAsync(), t => t.Lineage.Count > 0);
         var plots = await RenderAsync(await ReportAsync("reported-pbt"), [.. StudyPlots, "lineage"]);
         var (_, marks, ink) = plots.Single(p => p.Id == "lineage");

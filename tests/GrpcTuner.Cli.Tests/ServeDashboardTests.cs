@@ -36,6 +36,9 @@ public sealed class ServeDashboardTests
             Assert.Equal(HttpStatusCode.OK, echarts.StatusCode);
             Assert.True((await echarts.Content.ReadAsByteArrayAsync()).Length > 500_000);
             Assert.Equal("[]", await http.GetStringAsync("api/studies"));
+            // A name that resolves to loopback but is not it (DNS rebinding) is refused.
+            using var rebound = new HttpRequestMessage(HttpMethod.Get, "api/studies") { Headers = { Host = "attacker.example" } };
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, (await http.SendAsync(rebound)).StatusCode);
             var missing = await http.GetAsync("api/study?study=nope");
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
             Assert.Contains("study 'nope' does not exist", await missing.Content.ReadAsStringAsync());

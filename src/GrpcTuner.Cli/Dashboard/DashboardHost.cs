@@ -55,6 +55,23 @@ internal static class DashboardHost
         app.Lifetime.ApplicationStarted.Register(() => _ = SweepAsync(views, app.Lifetime.ApplicationStopping));
         app.Lifetime.ApplicationStopping.Register(() => views.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
+        // On loopback, only pages addressed to loopback: a site whose name an attacker points at
+        // 127.0.0.1 (DNS rebinding) would otherwise read a dashboard of a server without keys.
+        if (IPAddress.IsLoopback(IPAddress.Parse(options.Host)))
+        {
+            app.Use(async (h, next) =>
+            {
+                if (h.Request.Host.Host is "localhost" || (IPAddress.TryParse(h.Request.Host.Host, out var ip) && IPAddress.IsLoopback(ip)))
+                {
+                    await next(h);
+                    return;
+                }
+
+                h.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+                await h.Response.WriteAsync($"this dashboard serves {options.Host} only; to show it on the network, start it with --host 0.0.0.0", h.RequestAborted);
+            });
+        }
+
         foreach (var (path, (resource, type)) in Assets)
         {
             // Revalidated on every load and answered 304 while unchanged, so the browser keeps its compiled ECharts.

@@ -53,7 +53,7 @@ const Charts = (function () {
   function somePoints(trials) {
     if (trials.length <= maxPoints) return { shown: trials, note: undefined };
     const every = Math.ceil(trials.length / maxPoints);
-    return { shown: trials.filter((_, i) => i % every === 0), note: `every ${every}th of ${trials.length.toLocaleString("en")} trials` };
+    return { shown: trials.filter((_, i) => i % every === 0), note: `1 in ${every} of ${trials.length.toLocaleString("en")} trials` };
   }
 
   function history(data) {

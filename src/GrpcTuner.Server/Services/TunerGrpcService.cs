@@ -280,6 +280,12 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
                 await responseStream.WriteAsync(new Wire.TrialEvent { Cursor = e.Cursor, Trial = TrialMapper.ToProto(e.Trial) }, watching.Token);
             }
         }
+        // A stopping host may cancel the call too: the shutdown is checked first, so that a watcher still
+        // there learns to resume elsewhere instead of seeing its watch end as if complete.
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"this replica is shutting down: resume the watch from cursor '{cursor}' on another replica"));
+        }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away; that is how a watch ends.
@@ -287,10 +293,6 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         catch (OperationCanceledException) when (revocation.Revoked)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key of this watch was revoked"));
-        }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"this replica is shutting down: resume the watch from cursor '{cursor}' on another replica"));
         }
     }
 

@@ -80,6 +80,22 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : StoreContractT
     }
 
     [Fact]
+    public async Task AnIndexThatOnlyLacksNamesOrOnlyHasExtraOnesIsRepairedToo()
+    {
+        await Store.CreateStudyAsync(Definition("a"), false, default);
+        await Store.CreateStudyAsync(Definition("b"), false, default);
+        var db = redis.Connection.GetDatabase();
+        // As while another replica is between writing a new name and indexing it: nothing is stale.
+        await db.SortedSetRemoveAsync($"{_prefix}study-index", "b");
+        Assert.Equal(["a", "b"], (await Store.ListStudiesAsync(null, 10, default)).Select(s => s.Name));
+
+        // As while another replica deletes a study: nothing is missing, one name is stale.
+        await db.SortedSetAddAsync($"{_prefix}study-index", "gone", 0);
+        Assert.Equal(["a", "b"], (await Store.ListStudiesAsync(null, 10, default)).Select(s => s.Name));
+        Assert.Equal(2, await db.SortedSetLengthAsync($"{_prefix}study-index"));
+    }
+
+    [Fact]
     public async Task AStudyHalfwayThroughItsDeletionLeavesNoHoleInAPage()
     {
         var studies = new List<Study>();

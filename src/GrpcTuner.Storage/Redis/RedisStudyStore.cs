@@ -162,10 +162,19 @@ public sealed class RedisStudyStore : IStudyStore, IKeyStore
             return;
         }
 
+        // The counts also differ for a moment while another replica creates or deletes a study, so
+        // either list may be empty: Redis refuses ZADD and ZREM without members.
         var all = await _db.HashKeysAsync(_keys.StudyNames).ConfigureAwait(false);
         var stale = (await _db.SortedSetRangeByRankAsync(_keys.StudyIndex).ConfigureAwait(false)).Except(all).ToArray();
-        await _db.SortedSetAddAsync(_keys.StudyIndex, all.Select(n => new SortedSetEntry(n, 0)).ToArray()).ConfigureAwait(false);
-        await _db.SortedSetRemoveAsync(_keys.StudyIndex, stale).ConfigureAwait(false);
+        if (all.Length > 0)
+        {
+            await _db.SortedSetAddAsync(_keys.StudyIndex, all.Select(n => new SortedSetEntry(n, 0)).ToArray()).ConfigureAwait(false);
+        }
+
+        if (stale.Length > 0)
+        {
+            await _db.SortedSetRemoveAsync(_keys.StudyIndex, stale).ConfigureAwait(false);
+        }
     }
 
     public Task<bool> DeleteStudyAsync(string name, CancellationToken ct) => Guard(async () =>

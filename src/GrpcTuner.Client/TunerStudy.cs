@@ -103,17 +103,26 @@ public sealed class TunerStudy
         (await _client.Raw.GetBestTrialsAsync(new GetBestTrialsRequest { Study = Name }, cancellationToken: ct).ConfigureAwait(false)).Trials;
 
     /// <summary>Every trial, page by page.</summary>
-    public async Task<IReadOnlyList<Trial>> TrialsAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<Trial>> TrialsAsync(CancellationToken ct = default) =>
+        (await TrialsToWatchAsync(ct).ConfigureAwait(false)).Trials;
+
+    /// <summary>
+    /// Every trial, page by page, and the cursor a WatchStudy starts from to see every change made
+    /// after them: the first page's watch_cursor, the oldest, so that no later page's change is missed.
+    /// </summary>
+    public async Task<(IReadOnlyList<Trial> Trials, string WatchCursor)> TrialsToWatchAsync(CancellationToken ct = default)
     {
         var all = new List<Trial>();
+        string? cursor = null;
         var token = "";
         do
         {
             var page = await _client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = Name, PageToken = token }, cancellationToken: ct).ConfigureAwait(false);
             all.AddRange(page.Trials);
+            cursor ??= page.WatchCursor;
             token = page.NextPageToken;
         }
         while (token.Length > 0);
-        return all;
+        return (all, cursor);
     }
 }

@@ -15,7 +15,6 @@ namespace GrpcTuner.Cli.Dashboard;
 /// </summary>
 internal sealed class StudyView : IAsyncDisposable
 {
-    private const int MaxPage = 10_000;
     // Changes kept for pages that reconnect; one that was away longer loads the study again.
     private const int MaxRecent = 20_000;
     private const int MaxQueued = 20_000;
@@ -74,21 +73,9 @@ internal sealed class StudyView : IAsyncDisposable
 
     public static async Task<StudyView> LoadAsync(TunerClient client, string name, CancellationToken ct)
     {
-        var info = await client.Raw.GetStudyAsync(new GetStudyRequest { Study = name }, cancellationToken: ct);
-        var trials = new List<Trial>();
-        string? cursor = null;
-        var token = "";
-        do
-        {
-            var page = await client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = name, PageSize = MaxPage, PageToken = token }, cancellationToken: ct);
-            trials.AddRange(page.Trials);
-            // The first page's cursor is the oldest: the watch from it misses nothing a later page holds.
-            cursor ??= page.WatchCursor;
-            token = page.NextPageToken;
-        }
-        while (token.Length > 0);
-
-        var view = new StudyView(info, trials, cursor);
+        var study = await client.LoadStudyAsync(name, ct);
+        var (trials, cursor) = await study.TrialsToWatchAsync(ct);
+        var view = new StudyView(study.Info, trials, cursor);
         view._watching = view.WatchAsync(client, name, view._stop.Token);
         return view;
     }

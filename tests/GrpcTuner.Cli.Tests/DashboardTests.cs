@@ -116,6 +116,8 @@ public sealed class DashboardTests : IAsyncLifetime
         await _browser.EvalAsync("window.__loaded = true; 0");
 
         var trial = await study.AskAsync();
+        // The Ask's running trial is shown first, so that the second below times the Tell alone.
+        await _browser.SendAsync(new { op = "wait", until = "document.getElementById('summary').textContent.includes('1 running')" });
         await study.TellAsync(trial, 0.5);
         // Within a second of the Tell's answer, or this wait fails.
         var waited = await _browser.SendAsync(new { op = "wait", until = "Number(document.getElementById('history').dataset.marks) === 5", timeout = 1000 });

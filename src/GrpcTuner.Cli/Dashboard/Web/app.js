@@ -161,20 +161,23 @@
       document.body.dataset.importances = "drawn";
     });
 
-    // Redraws at most every 250 ms, and never more than half of the time, so that a burst of
-    // changes on a large study leaves the page responsive; the last change is always drawn.
-    let pending = null, lastCost = 0;
+    // Redraws at once after a quiet spell, then at most every 250 ms and never more than half of the
+    // time, so that a burst of changes on a large study leaves the page responsive; the last change
+    // is always drawn.
+    let pending = null, lastCost = 0, lastDrawn = -Infinity;
     function redraw() {
       if (pending) return;
+      const wait = Math.max(0, lastDrawn + Math.max(250, lastCost) - performance.now());
       pending = setTimeout(() => {
         pending = null;
         const started = performance.now();
         Charts.draw(plots, Charts.study, data, charts);
         trials.refill(data.trials);
         summarize();
-        lastCost = performance.now() - started;
+        lastDrawn = performance.now();
+        lastCost = lastDrawn - started;
         document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
-      }, Math.max(250, lastCost));
+      }, wait);
     }
 
     const index = new Map(data.trials.map((t, i) => [t.number, i]));

@@ -44,6 +44,7 @@ public static class AgentApp
         root.SetAction(async (parse, ct) =>
         {
             Training.LeanMemory.Apply(parse.GetValue(leanMemory));
+            Log($"oneMKL: {Training.MklVendorCheck.Lift().Detail}");
 
             var task = TaskFile.Load(parse.GetValue(taskFile)!);
             await task.PrepareAsync(ct);

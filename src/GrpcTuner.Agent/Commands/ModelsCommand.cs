@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using GrpcTuner.Agent.Models.Bert;
 using GrpcTuner.Agent.Models.Onnx;
+using GrpcTuner.Agent.Training;
 
 namespace GrpcTuner.Agent.Commands;
 
@@ -37,8 +38,12 @@ internal static class ModelsCommand
         var batch = new Option<int>("--batch-size") { Description = "Examples per forward pass", DefaultValueFactory = _ => 32 };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per example at most (also capped by the model)", DefaultValueFactory = _ => 512 };
         var command = new Command("encode", "Write input_ids, attention_mask, token_type_ids and last_hidden_state of each line") { folder, texts, pairs, output, batch, maxLength };
-        command.SetAction(parse => Run(() => BertEncoding.EncodeFile(parse.GetValue(folder)!, parse.GetValue(texts)!, parse.GetValue(pairs), parse.GetValue(output)!,
-            Math.Max(1, parse.GetValue(batch)), Math.Max(2, parse.GetValue(maxLength)), Console.WriteLine)));
+        command.SetAction(parse => Run(() =>
+        {
+            _ = MklVendorCheck.Lift();
+            BertEncoding.EncodeFile(parse.GetValue(folder)!, parse.GetValue(texts)!, parse.GetValue(pairs), parse.GetValue(output)!,
+                Math.Max(1, parse.GetValue(batch)), Math.Max(2, parse.GetValue(maxLength)), Console.WriteLine);
+        }));
         return command;
     }
 

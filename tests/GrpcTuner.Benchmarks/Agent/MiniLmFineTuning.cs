@@ -21,6 +21,8 @@ internal static class MiniLmFineTuning
         var dir = Directory.CreateTempSubdirectory("grpctuner-finetune-").FullName;
         try
         {
+            // As the agent does before its first matrix product.
+            Console.WriteLine($"oneMKL: {MklVendorCheck.Lift().Detail}");
             torch.set_num_threads(Environment.ProcessorCount);
             var pretrained = TaskFile.Load(FortunesTask.Write(dir, defaults: "group_by_length: true"));
             await pretrained.PrepareAsync(CancellationToken.None);

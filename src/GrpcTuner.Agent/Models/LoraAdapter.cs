@@ -14,7 +14,7 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter lora_A;
     private readonly Parameter lora_B;
-    private readonly Dropout dropout;
+    private readonly MaskDropout dropout;
 
     public LoraAdapter(Linear target, int r, double alpha, double dropoutProbability) : base(nameof(LoraAdapter))
     {
@@ -23,7 +23,7 @@ public sealed class LoraAdapter : nn.Module<Tensor, Tensor>
         lora_A = new Parameter(torch.empty(r, inFeatures));
         nn.init.kaiming_uniform_(lora_A, a: Math.Sqrt(5));
         lora_B = new Parameter(torch.zeros(outFeatures, r));
-        dropout = nn.Dropout(dropoutProbability);
+        dropout = new MaskDropout(dropoutProbability);
         RegisterComponents();
     }
 

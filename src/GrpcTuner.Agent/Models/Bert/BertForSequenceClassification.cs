@@ -15,14 +15,14 @@ namespace GrpcTuner.Agent.Models.Bert;
 public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly BertModel bert;
-    private readonly Dropout dropout;
+    private readonly MaskDropout dropout;
     private readonly Linear classifier;
 
     public BertForSequenceClassification(BertConfig config) : base("BertForSequenceClassification")
     {
         Config = config;
         bert = new BertModel(config);
-        dropout = nn.Dropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
+        dropout = new MaskDropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
         classifier = nn.Linear(config.HiddenSize, config.NumLabels);
         RegisterComponents();
     }

@@ -6,21 +6,18 @@ namespace GrpcTuner.Agent.Training;
 /// glibc's allocator, tuned for training. libtorch allocates every CPU tensor with malloc, and
 /// glibc gives each new thread its own arena: trials and epochs that continue on another pool
 /// thread allocate a whole run's memory afresh while the old arenas keep theirs, so an agent's
-/// memory grew by a trial's footprint at each trial. Two arenas stop that. glibc also raises its
-/// mmap threshold up to 32 MiB as large blocks are freed, after which activations come from the
-/// heap and fragment it: a MiniLM agent's peak then wandered between 1.4 and 1.75 GiB and climbed
-/// by up to 265 MiB over 10 trials. A fixed threshold of 4 MiB maps every activation of a batch
-/// (a BERT layer's hidden state at batch 32 and 128 tokens is 6 MiB) and returns it when freed, at
-/// the price of faulting it in again, which huge pages make cheaper: 1,199 to 1,251 MiB over 10
-/// trials, in 83 s where the moving threshold took 66 to 78 s (agent-memory benchmark). Lean memory
-/// maps from 1 MiB.
+/// memory grew by a trial's footprint at each trial. Two arenas stop that. Lean memory goes
+/// further: glibc raises its mmap threshold up to 32 MiB as large blocks are freed, after which
+/// activations come from the heap and fragment it; a fixed 1 MiB threshold maps large tensors
+/// and returns them when freed, at the price of the page faults of mapping them again, which
+/// huge pages make cheaper.
 /// </summary>
 internal static class LeanMemory
 {
     private const int MmapThreshold = -3;
     private const int ArenaMax = -8;
 
-    /// <param name="lean">Map blocks from 1 MiB instead of 4 MiB (a little less peak memory, slower steps).</param>
+    /// <param name="lean">Also fix the mmap threshold (less peak memory, slower steps).</param>
     public static void Apply(bool lean)
     {
         if (!OperatingSystem.IsLinux())
@@ -28,7 +25,7 @@ internal static class LeanMemory
             return;
         }
 
-        if (Mallopt(ArenaMax, 2) != 1 || Mallopt(MmapThreshold, (lean ? 1 : 4) << 20) != 1)
+        if (Mallopt(ArenaMax, 2) != 1 || (lean && Mallopt(MmapThreshold, 1 << 20) != 1))
         {
             Console.Error.WriteLine("warning: glibc refused mallopt; the agent's memory may grow from trial to trial");
         }

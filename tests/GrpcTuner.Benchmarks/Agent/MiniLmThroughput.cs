@@ -19,7 +19,8 @@ internal static class MiniLmThroughput
 
     public static void Run(int threads)
     {
-        // As the agent does before its first matrix product; GRPCTUNER_MKL_VENDOR_CHECK=keep measures without.
+        // The agent's settings: glibc's and libtorch's allocation, and MKL's kernels (GRPCTUNER_MKL_VENDOR_CHECK=keep measures without).
+        LeanMemory.Apply(lean: false);
         var mkl = MklVendorCheck.Lift();
         torch.set_num_threads(threads);
         torch.manual_seed(0);
@@ -32,10 +33,16 @@ internal static class MiniLmThroughput
         model.train();
         void Step()
         {
-            using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            nn.functional.cross_entropy(model.forward(ids, mask, types), labels).backward();
-            optimizer.step();
+            using (torch.NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                nn.functional.cross_entropy(model.forward(ids, mask, types), labels).backward();
+                optimizer.step();
+            }
+
+            // As the agent's EpochTrainer does after every step: TorchSharp leaves native memory to finalizers.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
         }
 
         Console.WriteLine($"MiniLM full fine-tuning (6 layers, hidden 384, seq {Seq}, batch {Batch}), {threads} threads, training samples/s,");

@@ -59,9 +59,6 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 
     public LoraLinear Value { get; }
 
-    /// <summary>Whether training recomputes the attention probabilities in backward (<see cref="RecomputedAttention"/>); off under gradient checkpointing, which recomputes the whole layer.</summary>
-    public bool RecomputesProbabilities { get; set; } = true;
-
     /// <param name="x">(batch, seq, hidden).</param>
     /// <param name="additiveMask">(batch, 1, 1, seq): 0 where attended, a large negative number on padding.</param>
     public override Tensor forward(Tensor x, Tensor additiveMask)
@@ -69,12 +66,8 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var (b, s, h) = (x.shape[0], x.shape[1], x.shape[2]);
         var d = h / _heads;
         Tensor Split(Tensor t) => t.view(b, s, _heads, d).transpose(1, 2);
-        var (q, k, v) = (Split(Query.Forward(x)), Split(Key.Forward(x)), Split(Value.Forward(x)));
-        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, as BertSelfAttention computes it;
-        // without dropout in one fused kernel, which keeps no probabilities for backward either.
-        var context = training && _dropout > 0
-            ? RecomputedAttention.Apply(q, k, v, additiveMask, _dropout, RecomputesProbabilities)
-            : nn.functional.scaled_dot_product_attention(q, k, v, additiveMask);
+        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, as BertSelfAttention computes it, in one fused kernel.
+        var context = nn.functional.scaled_dot_product_attention(Split(Query.Forward(x)), Split(Key.Forward(x)), Split(Value.Forward(x)), additiveMask, training ? _dropout : 0);
         return context.transpose(1, 2).reshape(b, s, h);
     }
 }
@@ -112,8 +105,6 @@ internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 
     public IEnumerable<LoraLinear> Linears => [self.Query, self.Key, self.Value, output.Dense];
 
-    public BertSelfAttention Self => self;
-
     public override Tensor forward(Tensor x, Tensor mask) => output.forward(self.forward(x, mask), x);
 }
 
@@ -149,8 +140,6 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 
     public IEnumerable<LoraLinear> Linears => attention.Linears.Concat([intermediate.Dense, output.Dense]);
 
-    public BertSelfAttention SelfAttention => attention.Self;
-
     public override Tensor forward(Tensor x, Tensor mask)
     {
         // Temporaries go as soon as the layer is done (autograd keeps what backward needs), so a
@@ -174,18 +163,7 @@ internal sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
     public IEnumerable<BertLayer> Layers => layer;
 
     /// <summary>Keep only each layer's input during training and recompute the rest in backward (<see cref="GradientCheckpoint"/>).</summary>
-    public bool GradientCheckpointing
-    {
-        get;
-        set
-        {
-            field = value;
-            foreach (var l in layer)
-            {
-                l.SelfAttention.RecomputesProbabilities = !value;
-            }
-        }
-    }
+    public bool GradientCheckpointing { get; set; }
 
     public override Tensor forward(Tensor x, Tensor mask)
     {

@@ -6,18 +6,20 @@ namespace GrpcTuner.Agent.Training;
 /// glibc's allocator, tuned for training. libtorch allocates every CPU tensor with malloc, and
 /// glibc gives each new thread its own arena: trials and epochs that continue on another pool
 /// thread allocate a whole run's memory afresh while the old arenas keep theirs, so an agent's
-/// memory grew by a trial's footprint at each trial. Two arenas stop that. Lean memory goes
-/// further: glibc raises its mmap threshold up to 32 MiB as large blocks are freed, after which
-/// activations come from the heap and fragment it; a fixed 1 MiB threshold maps large tensors
-/// and returns them when freed, at the price of the page faults of mapping them again, which
-/// huge pages make cheaper.
+/// memory grew by a trial's footprint at each trial. Two arenas stop that. glibc also raises its
+/// mmap threshold up to 32 MiB as large blocks are freed, after which activations come from the
+/// heap and fragment it. A fixed threshold of 4 MiB maps every activation of a batch (a BERT layer's
+/// hidden state at batch 32 and 128 tokens is 6 MiB) and returns it when freed, at the price of
+/// faulting it in again, which huge pages make cheap: one MiniLM agent's peak went from 1.71-1.75 GiB
+/// to 1.2 GiB, flat over 10 trials, and minilm-throughput stayed at 1.35x PyTorch (1.31x before).
+/// Lean memory maps from 1 MiB.
 /// </summary>
 internal static class LeanMemory
 {
     private const int MmapThreshold = -3;
     private const int ArenaMax = -8;
 
-    /// <param name="lean">Also fix the mmap threshold (less peak memory, slower steps).</param>
+    /// <param name="lean">Map blocks from 1 MiB instead of 4 MiB (a little less peak memory, slower steps).</param>
     public static void Apply(bool lean)
     {
         if (!OperatingSystem.IsLinux())
@@ -25,7 +27,7 @@ internal static class LeanMemory
             return;
         }
 
-        if (Mallopt(ArenaMax, 2) != 1 || (lean && Mallopt(MmapThreshold, 1 << 20) != 1))
+        if (Mallopt(ArenaMax, 2) != 1 || Mallopt(MmapThreshold, (lean ? 1 : 4) << 20) != 1)
         {
             Console.Error.WriteLine("warning: glibc refused mallopt; the agent's memory may grow from trial to trial");
         }

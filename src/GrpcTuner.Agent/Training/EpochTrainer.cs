@@ -85,11 +85,7 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
                         optimizer.zero_grad();
                     }
 
-                    // An optimizer step leaves native memory behind objects only finalizers free
-                    // (TorchSharp's scalars among them); collected now, a run's memory stays flat
-                    // instead of growing until the garbage collector happens to run.
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
+                    LeanMemory.CollectFinalized();
                 }
             }
 

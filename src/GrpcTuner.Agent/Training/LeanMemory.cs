@@ -55,12 +55,23 @@ internal static class LeanMemory
     /// </summary>
     public static void ReleaseFreed()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        CollectFinalized();
         if (OperatingSystem.IsLinux())
         {
             _ = MallocTrim(0);
         }
+    }
+
+    /// <summary>
+    /// Frees the native memory behind objects only finalizers free (TorchSharp's scalars among them,
+    /// which an optimizer step leaves): called after every step, once the step's dispose scope has
+    /// ended, a run's memory stays flat instead of growing until the garbage collector happens to run.
+    /// Called inside the scope, while the step's tensors are alive, it made steps up to twice as slow.
+    /// </summary>
+    public static void CollectFinalized()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
     }
 
     // The native environment, where libtorch reads it: Environment.SetEnvironmentVariable changes only .NET's copy.

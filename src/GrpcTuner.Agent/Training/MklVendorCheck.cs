@@ -64,7 +64,15 @@ public static class MklVendorCheck
             return (Outcome.NotFound, $"{path} has no {Cache} (not the oneMKL this was written for)");
         }
 
-        if (!NativeLibrary.TryLoad(path, out var handle) || !NativeLibrary.TryGetExport(handle, Check, out var exported))
+        if (!NativeLibrary.TryLoad(path, out var handle))
+        {
+            return (Outcome.NotFound, $"{path} does not load");
+        }
+
+        // The library is loaded already: this handle only counts one more reference, given back at once.
+        var exports = NativeLibrary.TryGetExport(handle, Check, out var exported);
+        NativeLibrary.Free(handle);
+        if (!exports)
         {
             return (Outcome.NotFound, $"{path} does not export {Check}");
         }

@@ -40,9 +40,8 @@ internal static class MiniLmThroughput
                 optimizer.step();
             }
 
-            // As the agent's EpochTrainer does after every step: TorchSharp leaves native memory to finalizers.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
+            // As the agent's EpochTrainer does after every step.
+            LeanMemory.CollectFinalized();
         }
 
         Console.WriteLine($"MiniLM full fine-tuning (6 layers, hidden 384, seq {Seq}, batch {Batch}), {threads} threads, training samples/s,");

@@ -66,8 +66,11 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var (b, s, h) = (x.shape[0], x.shape[1], x.shape[2]);
         var d = h / _heads;
         Tensor Split(Tensor t) => t.view(b, s, _heads, d).transpose(1, 2);
-        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, as BertSelfAttention computes it, in one fused kernel.
-        var context = nn.functional.scaled_dot_product_attention(Split(Query.Forward(x)), Split(Key.Forward(x)), Split(Value.Forward(x)), additiveMask, training ? _dropout : 0);
+        var (q, k, v) = (Split(Query.Forward(x)), Split(Key.Forward(x)), Split(Value.Forward(x)));
+        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, as BertSelfAttention computes it.
+        var context = training && _dropout > 0
+            ? DropoutAttention.Apply(q, k, v, additiveMask, _dropout)
+            : nn.functional.scaled_dot_product_attention(q, k, v, additiveMask);
         return context.transpose(1, 2).reshape(b, s, h);
     }
 }

@@ -6,6 +6,9 @@ namespace GrpcTuner.Client;
 /// <summary>A study, Optuna style: ask for a trial, report on it, tell its result.</summary>
 public sealed class TunerStudy
 {
+    // The most ListTrials allows: the server still ends a page before it passes 3 MiB, so a large study comes in few round trips.
+    private const int MaxPageSize = 10_000;
+
     private readonly TunerClient _client;
 
     internal TunerStudy(TunerClient client, Study study)
@@ -117,7 +120,7 @@ public sealed class TunerStudy
         var token = "";
         do
         {
-            var page = await _client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = Name, PageToken = token }, cancellationToken: ct).ConfigureAwait(false);
+            var page = await _client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = Name, PageToken = token, PageSize = MaxPageSize }, cancellationToken: ct).ConfigureAwait(false);
             all.AddRange(page.Trials);
             cursor ??= page.WatchCursor;
             token = page.NextPageToken;

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using GrpcTuner.Client;
 using GrpcTuner.V1;
@@ -210,6 +211,38 @@ public sealed class StudyApiTests(TwoReplicasFixture cluster)
         Assert.True(await resumed.ResponseStream.MoveNext(cts.Token));
         Assert.Equal(1, resumed.ResponseStream.Current.Trial.Number);
         await t0.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AListPageEndsBeforeThreeMebibytesSoTrialsWithLongCurvesReachAClientWithItsDefaultLimit()
+    {
+        using var client = TwoReplicasFixture.Client(cluster.A, "long-curves");
+        var study = await client.CreateStudyAsync(TwoReplicasFixture.Study("long-curves"));
+        // 48 trials of 10,000 reports each (the most a trial holds): about 6 MiB, over the 4 MiB a gRPC client takes in one message by default.
+        var added = new AddTrialsRequest { Study = "long-curves" };
+        for (var i = 0; i < 48; i++)
+        {
+            var trial = new FrozenTrial { State = TrialState.Complete, Values = { i }, Params = { ["x"] = new ParamValue { FloatValue = i / 10.0 }, ["n"] = new ParamValue { IntValue = 1 } } };
+            trial.IntermediateValues.AddRange(Enumerable.Range(0, 10_000).Select(s => new IntermediateValue { Step = s, Value = i + (1.0 / (s + 1)) }));
+            added.Trials.Add(trial);
+        }
+
+        await client.Raw.AddTrialsAsync(added);
+        var pages = new List<ListTrialsResponse>();
+        var token = "";
+        do
+        {
+            var page = await client.Raw.ListTrialsAsync(new ListTrialsRequest { Study = "long-curves", PageSize = 10_000, PageToken = token });
+            pages.Add(page);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.InRange(pages.Count, 2, 3);
+        Assert.All(pages, p => Assert.InRange(p.Trials.Sum(t => CodedOutputStream.ComputeMessageSize(t)), 1, 3 * 1024 * 1024));
+        Assert.Equal(Enumerable.Range(0, 48).Select(i => (long)i), pages.SelectMany(p => p.Trials).Select(t => t.Number));
+        Assert.All(pages.SelectMany(p => p.Trials), t => Assert.Equal(10_000, t.IntermediateValues.Count));
+        Assert.Equal(48, (await study.TrialsAsync()).Count);
     }
 
     [Fact]

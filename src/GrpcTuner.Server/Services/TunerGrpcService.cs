@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Google.Protobuf;
 using Grpc.Core;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Errors;
@@ -19,6 +20,8 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
     private const int MaxAskCount = 1000;
     private const int MaxAddTrials = 10_000;
     private const int MaxReasonLength = 1024;
+    // gRPC clients refuse messages over 4 MiB unless told otherwise: a page of long learning curves must still arrive.
+    private const int MaxPageBytes = 3 * 1024 * 1024;
     private static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(60);
 
     public override async Task<Wire.Study> CreateStudy(Wire.CreateStudyRequest request, ServerCallContext context)
@@ -231,11 +234,19 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         var (trials, cursor) = await engine.ListTrialsAsync(request.Study, context.CancellationToken);
         var response = new Wire.ListTrialsResponse { WatchCursor = cursor };
         var index = (int)Math.Min(start, trials.Count);
+        var bytes = 0;
         for (; index < trials.Count && response.Trials.Count < size; index++)
         {
             if (states.Count == 0 || states.Contains(trials[index].State))
             {
-                response.Trials.Add(TrialMapper.ToProto(trials[index]));
+                var trial = TrialMapper.ToProto(trials[index]);
+                bytes += CodedOutputStream.ComputeMessageSize(trial);
+                if (bytes > MaxPageBytes && response.Trials.Count > 0)
+                {
+                    break;
+                }
+
+                response.Trials.Add(trial);
             }
         }
 

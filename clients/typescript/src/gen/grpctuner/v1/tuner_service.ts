@@ -436,7 +436,10 @@ export interface ListTrialsRequest {
   study: string;
   /** Only trials in these states; empty means all. */
   states: TrialState[];
-  /** At most this many trials; 0 means 1000, more than 10000 is an error. */
+  /**
+   * At most this many trials; 0 means 1000, more than 10000 is an error. A page also ends before it
+   * passes 3 MiB (at least one trial), so that it fits every gRPC client's default 4 MiB limit.
+   */
   pageSize: number;
   /** next_page_token of the previous page, or empty for the first. */
   pageToken: string;

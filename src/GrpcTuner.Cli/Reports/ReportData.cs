@@ -1,4 +1,3 @@
-using System.Globalization;
 using GrpcTuner.Cli.Commands;
 using GrpcTuner.Core.Analysis.Fanova;
 using GrpcTuner.Core.Pareto;
@@ -67,23 +66,7 @@ internal static class ReportData
     }
 
     /// <summary>One trial as the pages draw it; the dashboard's live updates send trials in this form too.</summary>
-    public static object Of(Trial t) => new
-    {
-        number = t.Number,
-        state = t.State.ToString().ToLowerInvariant(),
-        values = t.Values.ToArray(),
-        @params = TrialFormat.PlainParams(t),
-        // Drawn, never read back: seven significant digits are more than a plot shows, and a third of the bytes.
-        curve = t.IntermediateValues.Select(iv => new[] { iv.Step, Drawn(iv.Value) }).ToArray(),
-        lineage = t.Lineage.Select(e => new { step = e.Step, parent = e.Parent }).ToArray(),
-        worker = t.WorkerId,
-        // Milliseconds since 1970, as JavaScript's Date takes them.
-        start = t.StartTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-        complete = t.CompleteTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-        cpu = t.Compute?.CpuSeconds ?? 0,
-    };
-
-    private static double Drawn(double value) => double.IsFinite(value) ? double.Parse(value.ToString("G7", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : value;
+    public static DrawnTrial Of(Trial t) => new(t);
 
     /// <summary>The pruner's name as the pages show it; an unset one and the explicit none are both "None".</summary>
     public static string PrunerName(Study study) =>

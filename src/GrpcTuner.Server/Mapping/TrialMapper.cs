@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Google.Protobuf.WellKnownTypes;
 using GrpcTuner.Core.Domain;
 using GrpcTuner.Core.Validation;
@@ -8,6 +9,13 @@ namespace GrpcTuner.Server.Mapping;
 /// <summary>Trials, states and durations between the wire and the domain.</summary>
 internal static class TrialMapper
 {
+    // A trial record never changes (a change makes a new one), so its message is made once for every
+    // list that sends it; an entry goes when its record does.
+    private static readonly ConditionalWeakTable<Trial, Wire.Trial> Sent = [];
+
+    /// <summary>The trial's message, shared by every response that lists this record: not to be changed.</summary>
+    public static Wire.Trial ToSharedProto(Trial t) => Sent.GetValue(t, ToProto);
+
     public static Wire.Trial ToProto(Trial t)
     {
         var p = new Wire.Trial

@@ -239,7 +239,7 @@ internal sealed class TunerGrpcService(StudyEngine engine, CoverageRecommender c
         {
             if (states.Count == 0 || states.Contains(trials[index].State))
             {
-                var trial = TrialMapper.ToProto(trials[index]);
+                var trial = TrialMapper.ToSharedProto(trials[index]);
                 bytes += CodedOutputStream.ComputeMessageSize(trial);
                 if (bytes > MaxPageBytes && response.Trials.Count > 0)
                 {

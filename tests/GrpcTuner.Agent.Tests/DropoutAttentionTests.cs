@@ -1,4 +1,5 @@
 using GrpcTuner.Agent.Models;
+using GrpcTuner.Agent.Models.Bert;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -71,6 +72,24 @@ public class DropoutAttentionTests
         Assert.True(output[0].abs().max().item<double>() < 1e3, "a padded key was attended");
         Assert.Equal("p", Assert.Throws<ArgumentOutOfRangeException>(() => DropoutAttention.Apply(q, k, v, mask, 0)).ParamName);
         Assert.Equal("p", Assert.Throws<ArgumentOutOfRangeException>(() => DropoutAttention.Apply(q, k, v, mask, 1)).ParamName);
+    }
+
+    [Fact]
+    public void BertDropsAttentionProbabilitiesOnlyWhileTraining()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(4);
+        var model = new BertModel(new BertConfig
+        {
+            VocabSize = 40, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 64, MaxPositionEmbeddings = 16,
+            HiddenDropoutProb = 0, AttentionProbsDropoutProb = 0.5,
+        }, addPoolingLayer: false);
+        var ids = torch.randint(1, 40, [2, 8]);
+        var (mask, types) = (torch.ones_like(ids), torch.zeros_like(ids));
+        model.train();
+        Assert.False(model.forward(ids, mask, types).allclose(model.forward(ids, mask, types)), "training drew no attention dropout");
+        model.eval();
+        Assert.True(model.forward(ids, mask, types).allclose(model.forward(ids, mask, types), rtol: 0, atol: 0), "evaluation is not deterministic");
     }
 
     /// <summary>batch 2, 3 heads, 5 positions, head_dim 4 (scale 1/2); the first sequence's last position is padding.</summary>

@@ -327,26 +327,33 @@ const Charts = (function () {
   // Canvas past a few thousand trials: SVG keeps every mark in the DOM, which a 10,000-trial study makes slow.
   function renderer(data) { return (data.trials || []).length > 2000 ? "canvas" : "svg"; }
 
+  // Creates the figure and chart of each plot that applies, undrawn, so that a page can see where
+  // they fall before it spends time on any.
+  function place(container, plots, data, charts) {
+    charts = charts || {};
+    for (const plot of plots) {
+      if ((plot.when && !plot.when(data)) || charts[plot.id]) continue;
+      const figure = document.createElement("figure");
+      figure.id = plot.id;
+      if (plot.wide) figure.className = "wide";
+      const caption = document.createElement("figcaption");
+      caption.append(plot.caption, Object.assign(document.createElement("span"), { className: "note" }));
+      const box = document.createElement("div");
+      box.className = "chart";
+      figure.append(caption, box);
+      container.append(figure);
+      charts[plot.id] = echarts.init(box, null, { renderer: renderer(data) });
+    }
+    return charts;
+  }
+
   // Draws (or redraws) each plot that applies into its figure, creating figures on the first call;
   // each figure says in data-marks how many data marks it drew and in data-rect where it is.
   function draw(container, plots, data, charts) {
-    charts = charts || {};
+    charts = place(container, plots, data, charts);
     for (const plot of plots) {
-      if (plot.when && !plot.when(data)) continue;
-      let chart = charts[plot.id];
-      if (!chart) {
-        const figure = document.createElement("figure");
-        figure.id = plot.id;
-        if (plot.wide) figure.className = "wide";
-        const caption = document.createElement("figcaption");
-        caption.append(plot.caption, Object.assign(document.createElement("span"), { className: "note" }));
-        const box = document.createElement("div");
-        box.className = "chart";
-        figure.append(caption, box);
-        container.append(figure);
-        chart = echarts.init(box, null, { renderer: renderer(data) });
-        charts[plot.id] = chart;
-      }
+      const chart = charts[plot.id];
+      if (!chart || (plot.when && !plot.when(data))) continue;
       const box = chart.getDom();
       const started = performance.now();
       const made = plot.draw(data, box.clientWidth);
@@ -371,5 +378,5 @@ const Charts = (function () {
       `sampler ${data.study.sampler}, pruner ${data.study.pruner}; ` + (best === null ? "no complete trial" : `best ${fmt(best)}`);
   }
 
-  return { study, comparison, draw, summary, fmt, palette, stateColours };
+  return { study, comparison, place, draw, summary, fmt, palette, stateColours };
 })();

@@ -11,8 +11,8 @@ namespace GrpcTuner.Benchmarks.Dashboard;
 
 /// <summary>
 /// The dashboard's study page on a large study on Redis (6 parameters, 10 reports per trial), in
-/// Debian's chromium: time from navigation until every plot is drawn and the page answers a script
-/// (interactive), and until the fANOVA importances are drawn, with the study's view in the dashboard
+/// Debian's chromium: time from navigation until the plots in the window are drawn and the page
+/// answers a script (interactive), until every plot is drawn, and until the fANOVA importances are drawn, with the study's view in the dashboard
 /// still loaded (warm) and not (cold); the time from a Tell to the history plot
 /// showing it; and what following the study costs the server, counted by its own metrics: the RPCs
 /// of each method that it answered while one page stayed open and trials were told.
@@ -74,18 +74,19 @@ internal static partial class DashboardSpeed
         Console.WriteLine("|---|---|---|---|");
         foreach (var (name, loads) in new[] { ("warm: the study open in another page, or within 5 s", warm), ("cold: the dashboard loads the study from the server", cold) })
         {
-            Row($"{name}: navigation to every plot drawn and the page answering (interactive)", loads.Select(l => l.Stages[^1]).ToList());
+            Row($"{name}: navigation to the plots in the window drawn and the page answering (interactive)", loads.Select(l => l.Stages[5]).ToList());
+            Row($"{name}: navigation to every plot drawn (those below the window one per task after the first paint)", loads.Select(l => l.Stages[6]).ToList());
             Row($"{name}: navigation to fANOVA importances drawn", loads.Select(l => l.Importances).ToList());
         }
 
         Row($"Tell answered to the history plot showing it ({tells} Tells, one page open)", shown);
         Console.WriteLine();
         Console.WriteLine("where the time to interactive goes (median ms from the page's navigation start):");
-        Console.WriteLine("| load | scripts run (DOMContentLoaded) | study data requested | data answered | data parsed | plots laid out | page answers |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| load | scripts run (DOMContentLoaded) | study data requested | data answered | data parsed | plots in the window laid out | page answers | every plot drawn |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, loads) in new[] { ("warm", warm), ("cold", cold) })
         {
-            Console.WriteLine($"| {name} | " + string.Join(" | ", Enumerable.Range(0, 6).Select(i => loads.Select(l => l.Stages[i]).Order().ElementAt(loads.Count / 2).ToString("F0", CultureInfo.InvariantCulture))) + " |");
+            Console.WriteLine($"| {name} | " + string.Join(" | ", Enumerable.Range(0, 7).Select(i => loads.Select(l => l.Stages[i]).Order().ElementAt(loads.Count / 2).ToString("F0", CultureInfo.InvariantCulture))) + " |");
         }
 
         Console.WriteLine($"layout of each plot on the last load, ms: {cold[^1].Layout}");
@@ -106,20 +107,23 @@ internal static partial class DashboardSpeed
     {
         await browser.SendAsync(new { op = "goto", url = "about:blank" });
         await Task.Delay(pause);
-        await browser.SendAsync(new { op = "goto", url, until = "document.body.dataset.rendered" });
+        await browser.SendAsync(new { op = "goto", url, until = "document.body.dataset.firstScreen" });
+        var answered = (await browser.EvalAsync("performance.now()"))!.GetValue<double>();
+        await browser.SendAsync(new { op = "wait", until = "document.body.dataset.rendered" });
         var stages = (await browser.EvalAsync(Stages))!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        stages = [.. stages[..5], answered, stages[5]];
         await browser.SendAsync(new { op = "wait", until = "document.body.dataset.importances === 'drawn'", timeout = 60000 });
         var importances = (await browser.EvalAsync("performance.now()"))!.GetValue<double>();
         var layout = (await browser.EvalAsync("performance.getEntriesByType('measure').filter((m) => m.name.startsWith('plot:')).map((m) => `${m.name.slice(5)} ${Math.round(m.duration)}`).join(', ')"))?.ToString();
         return new Load(stages, importances, layout);
     }
 
-    /// <summary>The page's own timings, read once it answers a script: that it answers is the last stage.</summary>
+    /// <summary>The page's own timings, read once every plot is drawn; the time it first answered a script goes in before the last.</summary>
     private const string Stages = """
         (() => {
           const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
           const data = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/study?"));
-          return [performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd, data.startTime, data.responseEnd, at("study:data"), at("study:plots"), performance.now()];
+          return [performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd, data.startTime, data.responseEnd, at("study:data"), at("study:first-screen"), at("study:plots")];
         })()
         """;
 

@@ -144,18 +144,33 @@
     const live = el("span", { id: "live" });
     view.replaceChildren(plots, el("div", { className: "tools" }, el("strong", { textContent: "Trials" }), trials.search, trials.note, download("csv"), download("json"), live), trials.table);
     performance.mark("study:table");
-    const charts = Charts.draw(plots, Charts.study, data);
-    performance.mark("study:plots");
     const summarize = () => { document.getElementById("summary").textContent = Charts.summary(data); };
     summarize();
-    document.body.dataset.rendered = String(plots.querySelectorAll("figure").length);
+    // The plots in the window are drawn first; those below it one at a time after that paint, so
+    // that the page shows and answers while they are laid out.
+    const charts = Charts.place(plots, Charts.study, data);
+    const resize = () => Object.values(charts).forEach((c) => c.resize());
     window.addEventListener("resize", resize);
-    function resize() { Object.values(charts).forEach((c) => c.resize()); }
+    signal.addEventListener("abort", () => { window.removeEventListener("resize", resize); Object.values(charts).forEach((c) => c.dispose()); });
+    const placed = Charts.study.filter((p) => charts[p.id]);
+    const below = placed.filter((p) => charts[p.id].getDom().getBoundingClientRect().top >= window.innerHeight);
+    Charts.draw(plots, placed.filter((p) => !below.includes(p)), data, charts);
+    performance.mark("study:first-screen");
+    const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    await painted();
+    if (signal.aborted) return;
+    document.body.dataset.firstScreen = "painted";
+    for (const plot of below) {
+      Charts.draw(plots, [plot], data, charts);
+      await painted();
+      if (signal.aborted) return;
+    }
+    performance.mark("study:plots");
+    document.body.dataset.rendered = String(plots.querySelectorAll("figure").length);
 
     // fANOVA takes the dashboard a second of CPU on a large study: asked for once the plots are
     // painted, so that it does not slow the first paint on a machine with few cores.
-    const painted = new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    const importancesLoaded = painted.then(() => api(`study/importances?study=${enc(name)}`, signal)).then((rows) => {
+    const importancesLoaded = painted().then(() => api(`study/importances?study=${enc(name)}`, signal)).then((rows) => {
       data.importances = rows;
       Charts.draw(plots, Charts.study.filter((p) => p.id === "importance"), data, charts);
       document.body.dataset.importances = "drawn";
@@ -197,7 +212,7 @@
       }
       if (any) redraw();
     });
-    signal.addEventListener("abort", () => { clearTimeout(pending); window.removeEventListener("resize", resize); Object.values(charts).forEach((c) => c.dispose()); });
+    signal.addEventListener("abort", () => clearTimeout(pending));
     await importancesLoaded;
   }
 

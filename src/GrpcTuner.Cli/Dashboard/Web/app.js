@@ -140,10 +140,7 @@
       b.addEventListener("click", () => save(`study/trials.${kind}?study=${enc(name)}`, `${name.replace(/\//g, "_")}.${kind}`));
       return b;
     };
-    const trials = trialsTable(name, data);
-    const live = el("span", { id: "live" });
-    view.replaceChildren(plots, el("div", { className: "tools" }, el("strong", { textContent: "Trials" }), trials.search, trials.note, download("csv"), download("json"), live), trials.table);
-    performance.mark("study:table");
+    view.replaceChildren(plots);
     const summarize = () => { document.getElementById("summary").textContent = Charts.summary(data); };
     summarize();
     // The plots in the window are drawn first; those below it one at a time after that paint, so
@@ -165,6 +162,10 @@
       await painted();
       if (signal.aborted) return;
     }
+    // The trials table sits below the plots: it is built once they are drawn.
+    const trials = trialsTable(name, data);
+    const live = el("span", { id: "live" });
+    view.append(el("div", { className: "tools" }, el("strong", { textContent: "Trials" }), trials.search, trials.note, download("csv"), download("json"), live), trials.table);
     performance.mark("study:plots");
     document.body.dataset.rendered = String(plots.querySelectorAll("figure").length);
 

@@ -17,6 +17,15 @@ internal sealed class DrawnTrial(Trial trial)
 
     private sealed class Writer : JsonConverter<DrawnTrial>
     {
+        // Property names encoded once, not at each of ten thousand trials.
+        private static readonly JsonEncodedText Number = JsonEncodedText.Encode("number"), State = JsonEncodedText.Encode("state"),
+            Values = JsonEncodedText.Encode("values"), Params = JsonEncodedText.Encode("params"), Curve = JsonEncodedText.Encode("curve"),
+            Lineage = JsonEncodedText.Encode("lineage"), Step = JsonEncodedText.Encode("step"), Parent = JsonEncodedText.Encode("parent"),
+            Worker = JsonEncodedText.Encode("worker"), Start = JsonEncodedText.Encode("start"), Complete = JsonEncodedText.Encode("complete"),
+            Cpu = JsonEncodedText.Encode("cpu");
+
+        private static readonly Dictionary<TrialState, JsonEncodedText> States = Enum.GetValues<TrialState>().ToDictionary(s => s, s => JsonEncodedText.Encode(s.ToString().ToLowerInvariant()));
+
         public override DrawnTrial Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             throw new NotSupportedException("a drawn trial is only written");
 
@@ -24,16 +33,16 @@ internal sealed class DrawnTrial(Trial trial)
         {
             var t = value._trial;
             w.WriteStartObject();
-            w.WriteNumber("number", t.Number);
-            w.WriteString("state", t.State.ToString().ToLowerInvariant());
-            w.WriteStartArray("values");
+            w.WriteNumber(Number, t.Number);
+            w.WriteString(State, States.TryGetValue(t.State, out var state) ? state : JsonEncodedText.Encode(t.State.ToString().ToLowerInvariant()));
+            w.WriteStartArray(Values);
             foreach (var v in t.Values)
             {
                 w.WriteNumberValue(v);
             }
 
             w.WriteEndArray();
-            w.WriteStartObject("params");
+            w.WriteStartObject(Params);
             foreach (var (name, v) in t.Params.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 w.WritePropertyName(name);
@@ -41,7 +50,7 @@ internal sealed class DrawnTrial(Trial trial)
             }
 
             w.WriteEndObject();
-            w.WriteStartArray("curve");
+            w.WriteStartArray(Curve);
             foreach (var iv in t.IntermediateValues)
             {
                 w.WriteStartArray();
@@ -51,21 +60,21 @@ internal sealed class DrawnTrial(Trial trial)
             }
 
             w.WriteEndArray();
-            w.WriteStartArray("lineage");
+            w.WriteStartArray(Lineage);
             foreach (var e in t.Lineage)
             {
                 w.WriteStartObject();
-                w.WriteNumber("step", e.Step);
-                w.WriteNumber("parent", e.Parent);
+                w.WriteNumber(Step, e.Step);
+                w.WriteNumber(Parent, e.Parent);
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
-            w.WriteString("worker", t.WorkerId);
+            w.WriteString(Worker, t.WorkerId);
             // Milliseconds since 1970, as JavaScript's Date takes them.
-            WriteTime(w, "start", t.StartTime);
-            WriteTime(w, "complete", t.CompleteTime);
-            w.WriteNumber("cpu", t.Compute?.CpuSeconds ?? 0);
+            WriteTime(w, Start, t.StartTime);
+            WriteTime(w, Complete, t.CompleteTime);
+            w.WriteNumber(Cpu, t.Compute?.CpuSeconds ?? 0);
             w.WriteEndObject();
         }
 
@@ -102,7 +111,7 @@ internal sealed class DrawnTrial(Trial trial)
             }
         }
 
-        private static void WriteTime(Utf8JsonWriter w, string name, Google.Protobuf.WellKnownTypes.Timestamp? time)
+        private static void WriteTime(Utf8JsonWriter w, JsonEncodedText name, Google.Protobuf.WellKnownTypes.Timestamp? time)
         {
             if (time is null)
             {

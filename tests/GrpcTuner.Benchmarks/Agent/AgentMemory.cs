@@ -17,12 +17,13 @@ internal static class AgentMemory
 {
     /// <param name="trials">Trials per agent.</param>
     /// <param name="only">Row names to run (all when empty).</param>
-    public static async Task RunAsync(int trials, IReadOnlyCollection<string> only)
+    /// <param name="perClass">Texts per category (0: all of them, as the README's second example trains on).</param>
+    public static async Task RunAsync(int trials, IReadOnlyCollection<string> only, int perClass)
     {
         var dir = Directory.CreateTempSubdirectory("grpctuner-memory-").FullName;
         try
         {
-            Console.WriteLine($"MiniLM fine-tuning, batch 32, max_seq_length 128, {trials} trials in one agent: peak RSS per trial (MiB)");
+            Console.WriteLine($"MiniLM fine-tuning, batch 32, max_seq_length 128, {trials} trials in one agent, fortunes with {(perClass > 0 ? $"{perClass} texts per category" : "every text")}: peak RSS per trial (MiB)");
             foreach (var (name, defaults, flags) in new[]
             {
                 ("default", "group_by_length: true", Array.Empty<string>()),
@@ -31,7 +32,7 @@ internal static class AgentMemory
                 ("--lean-memory + gradient_checkpointing", "group_by_length: true, gradient_checkpointing: true", new[] { "--lean-memory" }),
             }.Where(row => only.Count == 0 || only.Contains(row.Item1)))
             {
-                var task = FortunesTask.Write(dir, "per_class: 40\n", defaults);
+                var task = FortunesTask.Write(dir, perClass > 0 ? $"per_class: {perClass}\n" : "", defaults);
                 var (peaks, seconds) = await RunAgentAsync(task, trials, flags);
                 Console.WriteLine($"{name,-40} {string.Join(" ", peaks.Select(p => p.ToString(CultureInfo.InvariantCulture)))}  max {peaks.Max()}, last - first {peaks[^1] - peaks[0]:+#;-#;0}, {seconds:F0} s");
             }

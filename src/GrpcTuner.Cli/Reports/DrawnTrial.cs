@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GrpcTuner.Client;
 using GrpcTuner.V1;
 
 namespace GrpcTuner.Cli.Reports;
@@ -8,7 +9,8 @@ namespace GrpcTuner.Cli.Reports;
 /// <summary>
 /// One trial as the pages draw it; the dashboard's live updates send trials in this form too. It is
 /// written field by field: a 10,000-trial page is most of a cold dashboard load, and reflection over
-/// anonymous objects with boxed parameter values cost several times as much.
+/// anonymous objects cost several times as much. Its params are the client's plain params (name
+/// order, plain values), as every other JSON the CLI writes has them.
 /// </summary>
 [JsonConverter(typeof(Writer))]
 internal sealed class DrawnTrial(Trial trial)
@@ -42,14 +44,8 @@ internal sealed class DrawnTrial(Trial trial)
             }
 
             w.WriteEndArray();
-            w.WriteStartObject(Params);
-            foreach (var (name, v) in t.Params.OrderBy(p => p.Key, StringComparer.Ordinal))
-            {
-                w.WritePropertyName(name);
-                WriteParam(w, v);
-            }
-
-            w.WriteEndObject();
+            w.WritePropertyName(Params);
+            JsonSerializer.Serialize(w, TrialFormat.PlainParams(t), options);
             w.WriteStartArray(Curve);
             foreach (var iv in t.IntermediateValues)
             {
@@ -76,25 +72,6 @@ internal sealed class DrawnTrial(Trial trial)
             WriteTime(w, Complete, t.CompleteTime);
             w.WriteNumber(Cpu, t.Compute?.CpuSeconds ?? 0);
             w.WriteEndObject();
-        }
-
-        private static void WriteParam(Utf8JsonWriter w, ParamValue v)
-        {
-            switch (v.KindCase)
-            {
-                case ParamValue.KindOneofCase.FloatValue:
-                    w.WriteNumberValue(v.FloatValue);
-                    break;
-                case ParamValue.KindOneofCase.IntValue:
-                    w.WriteNumberValue(v.IntValue);
-                    break;
-                case ParamValue.KindOneofCase.BoolValue:
-                    w.WriteBooleanValue(v.BoolValue);
-                    break;
-                default:
-                    w.WriteStringValue(v.StringValue);
-                    break;
-            }
         }
 
         // Drawn, never read back: seven significant digits are more than a plot shows, and a third of the bytes.

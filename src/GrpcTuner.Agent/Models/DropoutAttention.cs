@@ -38,7 +38,7 @@ public static class DropoutAttention
     {
         using var scores = torch.matmul(q, k.transpose(-2, -1)).mul_(1 / Math.Sqrt(q.shape[^1])).add_(additiveMask);
         var probs = scores.softmax(-1);
-        return (probs, torch.empty_like(probs, ScalarType.Bool).bernoulli_(1 - p));
+        return (probs, MaskDropout.KeepMask(probs, p));
     }
 
     // The 1 / (1 - p) of dropout is applied to the (seq, head_dim) output, not to the (seq, seq)

@@ -33,7 +33,14 @@ public sealed class MaskDropout : nn.Module<Tensor, Tensor>
             return x.mul(0);
         }
 
-        using var keep = torch.empty_like(x, ScalarType.Bool).bernoulli_(1 - _p);
+        using var keep = KeepMask(x, _p);
         return x.mul(keep).div_(1 - _p);
     }
+
+    /// <summary>
+    /// Which elements of a tensor shaped as <paramref name="like"/> dropout keeps, as bytes. The draw is
+    /// libtorch dropout's (bernoulli_ with 1 - p over the tensor's shape), so a seeded run draws the
+    /// masks nn.Dropout drew.
+    /// </summary>
+    internal static Tensor KeepMask(Tensor like, double p) => torch.empty_like(like, ScalarType.Bool).bernoulli_(1 - p);
 }

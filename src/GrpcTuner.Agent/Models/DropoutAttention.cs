@@ -69,7 +69,7 @@ public static class DropoutAttention
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
             using var scope = torch.NewDisposeScope();
-            var saved = ctx.get_saved_variables();
+            var saved = SavedTensors.Take(ctx);
             var (q, k, v, probs, keep) = (saved[0], saved[1], saved[2], saved[3], saved[4]);
             var g = gradOutput.div(1 - (double)ctx.get_data("p"));
             var gradV = torch.matmul(Kept(probs, keep).transpose(-2, -1), g);

@@ -43,7 +43,7 @@ public static class GradientCheckpoint
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
             using var scope = torch.NewDisposeScope();
-            var saved = ctx.get_saved_variables();
+            var saved = SavedTensors.Take(ctx);
             var block = (Func<Tensor, Tensor, Tensor>)ctx.get_data("block");
             var after = torch.get_rng_state();
             torch.set_rng_state(torch.tensor((byte[])ctx.get_data("rng")));

@@ -30,6 +30,10 @@ public sealed class LoraLinear
 
     public Tensor Forward(Tensor x) => _adapter is null ? Layer.forward(x) : Layer.forward(x).add(_adapter.forward(x));
 
+    /// <summary>Forward(activation(x)); without an adapter the activation is computed again in backward rather than kept (<see cref="RecomputedActivation"/>).</summary>
+    public Tensor ForwardActivated(Func<Tensor, Tensor> activation, Tensor x) =>
+        _adapter is null ? RecomputedActivation.Linear(activation, x, Layer) : Forward(activation(x));
+
     public void AddAdapter(int r, double alpha, double dropout)
     {
         _adapter = new LoraAdapter(Layer, r, alpha, dropout);

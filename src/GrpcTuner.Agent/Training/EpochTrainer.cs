@@ -38,7 +38,7 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
         }
 
         // The model is built and loaded: what that freed (initial weights, file buffers) goes back before activations need the room.
-        LeanMemory.ReleaseFreed();
+        var heap = new HeapRelease(lengths);
         for (var epoch = firstEpoch; epoch < hp.NumEpochs; epoch++)
         {
             model.train();
@@ -63,6 +63,7 @@ public sealed class EpochTrainer(TrialContext context, nn.Module model, Optimize
                 using (torch.NewDisposeScope())
                 {
                     var index = order.narrow(0, b * hp.BatchSize, Math.Min(hp.BatchSize, samples - (b * hp.BatchSize)));
+                    heap.BeforeBatch(index);
                     batchLoss(index).div(hp.GradientAccumulationSteps).backward();
                 }
 

@@ -75,14 +75,19 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     }
 }
 
-/// <summary>dense -> dropout -> LayerNorm(x + residual), after attention and after the feed-forward layer.</summary>
+/// <summary>[activation ->] dense -> dropout -> LayerNorm(x + residual), after attention and after the feed-forward layer.</summary>
 internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly LayerNorm LayerNorm;
     private readonly MaskDropout dropout;
+    private readonly Func<Tensor, Tensor>? _activation;
 
-    public BertResidualOutput(BertConfig c, int inFeatures) : base("BertResidualOutput")
+    /// <param name="c">The model's configuration.</param>
+    /// <param name="inFeatures">The dense layer's input width.</param>
+    /// <param name="activation">Applied to the input first (the feed-forward block's), or none.</param>
+    public BertResidualOutput(BertConfig c, int inFeatures, Func<Tensor, Tensor>? activation = null) : base("BertResidualOutput")
     {
+        _activation = activation;
         Dense = new LoraLinear(this, "dense", nn.Linear(inFeatures, c.HiddenSize));
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
         dropout = new MaskDropout(c.HiddenDropoutProb);
@@ -91,7 +96,11 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 
     public LoraLinear Dense { get; }
 
-    public override Tensor forward(Tensor x, Tensor residual) => LayerNorm.forward(dropout.forward(Dense.Forward(x)).add_(residual));
+    public override Tensor forward(Tensor x, Tensor residual)
+    {
+        var dense = _activation is null ? Dense.Forward(x) : Dense.ForwardActivated(_activation, x);
+        return LayerNorm.forward(dropout.forward(dense).add_(residual));
+    }
 }
 
 internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
@@ -111,20 +120,26 @@ internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor mask) => output.forward(self.forward(x, mask), x);
 }
 
+/// <summary>
+/// The feed-forward block's first dense layer. Its activation is applied where its output is used,
+/// by the output's dense layer (<see cref="BertResidualOutput"/>), which computes it again in backward
+/// instead of keeping it.
+/// </summary>
 internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
-    private readonly Func<Tensor, Tensor> _activation;
-
     public BertIntermediate(BertConfig c) : base("BertIntermediate")
     {
-        _activation = Activations.Get(c.HiddenAct);
+        Activation = Activations.Get(c.HiddenAct);
         Dense = new LoraLinear(this, "dense", nn.Linear(c.HiddenSize, c.IntermediateSize));
         RegisterComponents();
     }
 
     public LoraLinear Dense { get; }
 
-    public override Tensor forward(Tensor x) => _activation(Dense.Forward(x));
+    public Func<Tensor, Tensor> Activation { get; }
+
+    /// <summary>The activation's input.</summary>
+    public override Tensor forward(Tensor x) => Dense.Forward(x);
 }
 
 internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
@@ -137,7 +152,7 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     {
         attention = new BertAttention(c);
         intermediate = new BertIntermediate(c);
-        output = new BertResidualOutput(c, c.IntermediateSize);
+        output = new BertResidualOutput(c, c.IntermediateSize, intermediate.Activation);
         RegisterComponents();
     }
 

@@ -66,7 +66,7 @@ switch (mode)
         await GrpcTuner.Benchmarks.Agent.SeedExperiment.RunAsync(int.Parse(Option("--repetitions", "5")), args.Contains("--quick"), !args.Contains("--no-minilm"));
         break;
     case "agent-memory":
-        await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")), Option("--rows", "").Split(',', StringSplitOptions.RemoveEmptyEntries), int.Parse(Option("--per-class", "40")));
+        await GrpcTuner.Benchmarks.Agent.AgentMemory.RunAsync(int.Parse(Option("--trials", "10")), Option("--rows", "").Split(',', StringSplitOptions.RemoveEmptyEntries), int.Parse(Option("--per-class", "0")));
         break;
     case "cbs-speed":
         GrpcTuner.Benchmarks.Coverage.CoverageSpeed.Run();
@@ -103,7 +103,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] [--rows A,B] [--per-class N (0: all)] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] [--rows A,B] [--per-class N (default 0: every text)] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

@@ -9,7 +9,8 @@ using GrpcTuner.V1;
 namespace GrpcTuner.Benchmarks.Agent;
 
 /// <summary>
-/// One agent process fine-tuning MiniLM, batch 32, max_seq_length 128, ten trials in a row: each
+/// One agent process fine-tuning MiniLM, batch 32, max_seq_length 128, ten trials in a row on every
+/// fortunes text by default (fewer per category on request): each
 /// trial's peak resident memory (the agent resets the high-water mark at every trial start and
 /// records it on the trial), with and without gradient checkpointing and --lean-memory.
 /// </summary>

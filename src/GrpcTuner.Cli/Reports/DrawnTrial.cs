@@ -26,7 +26,7 @@ internal sealed class DrawnTrial(Trial trial)
             Worker = JsonEncodedText.Encode("worker"), Start = JsonEncodedText.Encode("start"), Complete = JsonEncodedText.Encode("complete"),
             Cpu = JsonEncodedText.Encode("cpu");
 
-        private static readonly Dictionary<TrialState, JsonEncodedText> States = Enum.GetValues<TrialState>().ToDictionary(s => s, s => JsonEncodedText.Encode(s.ToString().ToLowerInvariant()));
+        private static readonly Dictionary<TrialState, JsonEncodedText> States = Enum.GetValues<TrialState>().ToDictionary(s => s, s => JsonEncodedText.Encode(TrialFormat.State(s)));
 
         public override DrawnTrial Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             throw new NotSupportedException("a drawn trial is only written");
@@ -36,7 +36,7 @@ internal sealed class DrawnTrial(Trial trial)
             var t = value._trial;
             w.WriteStartObject();
             w.WriteNumber(Number, t.Number);
-            w.WriteString(State, States.TryGetValue(t.State, out var state) ? state : JsonEncodedText.Encode(t.State.ToString().ToLowerInvariant()));
+            w.WriteString(State, States.TryGetValue(t.State, out var state) ? state : JsonEncodedText.Encode(TrialFormat.State(t.State)));
             w.WriteStartArray(Values);
             foreach (var v in t.Values)
             {

@@ -14,16 +14,14 @@ internal static class WatchJson
         trial = new
         {
             number = trial.Number,
-            state = Name(trial.State),
+            state = TrialFormat.State(trial.State),
             values = trial.Values.ToArray(),
             @params = TrialFormat.PlainParams(trial),
             steps = trial.IntermediateValues.Count,
         },
         finished = progress.Finished,
         total = progress.Total,
-        counts = progress.Counts.ToDictionary(c => Name(c.Key), c => c.Value),
+        counts = progress.Counts.ToDictionary(c => TrialFormat.State(c.Key), c => c.Value),
         best = progress.Best is { } b ? new { number = b.Number, value = b.Values[0] } : null,
     });
-
-    private static string Name(TrialState state) => state.ToString().ToLowerInvariant();
 }

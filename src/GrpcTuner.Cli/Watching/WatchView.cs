@@ -30,7 +30,7 @@ internal static class WatchView
             table.AddRow("[bold]progress[/]", ProgressBar(progress.Finished, goal));
         }
 
-        table.AddRow("[bold]by state[/]", Markup.Escape(string.Join("  ", progress.Counts.Where(c => c.Value > 0).Select(c => $"{c.Key.ToString().ToLowerInvariant()} {c.Value}"))));
+        table.AddRow("[bold]by state[/]", Markup.Escape(string.Join("  ", progress.Counts.Where(c => c.Value > 0).Select(c => $"{TrialFormat.State(c.Key)} {c.Value}"))));
         table.AddRow("[bold]best[/]", progress.Best is { } b
             ? Markup.Escape($"trial {b.Number}: {TrialFormat.Number(b.Values[0])}  {TrialFormat.Params(b)}")
             : progress.Study.Directions.Count > 1 ? "several objectives: see grpctuner study show" : "none complete yet");

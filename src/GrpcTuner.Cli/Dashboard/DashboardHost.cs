@@ -38,6 +38,7 @@ internal static class DashboardHost
         ["/"] = ("GrpcTuner.Cli.Dashboard.index.html", "text/html; charset=utf-8"),
         ["/app.js"] = ("GrpcTuner.Cli.Dashboard.app.js", "text/javascript; charset=utf-8"),
         ["/dashboard.css"] = ("GrpcTuner.Cli.Dashboard.dashboard.css", "text/css; charset=utf-8"),
+        ["/painter.js"] = ("GrpcTuner.Cli.Dashboard.painter.js", "text/javascript; charset=utf-8"),
         ["/charts.js"] = ("GrpcTuner.Cli.Charts.charts.js", "text/javascript; charset=utf-8"),
         ["/compare-table.js"] = ("GrpcTuner.Cli.Charts.compare-table.js", "text/javascript; charset=utf-8"),
         ["/echarts.min.js"] = ("GrpcTuner.Cli.Charts.echarts.min.js", "text/javascript; charset=utf-8"),

@@ -12,7 +12,7 @@ namespace GrpcTuner.Benchmarks.Dashboard;
 /// <summary>
 /// The dashboard's study page on a large study on Redis (6 parameters, 10 reports per trial), in
 /// Debian's chromium: time from navigation until the plots in the window are drawn and the page
-/// answers a script (interactive), until every plot is drawn, and until the fANOVA importances are drawn, with the study's view in the dashboard
+/// answers a script (interactive), until every plot is drawn as the page is scrolled through, and until the fANOVA importances are drawn, with the study's view in the dashboard
 /// still loaded (warm) and not (cold); the time from a Tell to the history plot
 /// showing it; and what following the study costs the server, counted by its own metrics: the RPCs
 /// of each method that it answered while one page stayed open and trials were told.
@@ -75,7 +75,7 @@ internal static partial class DashboardSpeed
         foreach (var (name, loads) in new[] { ("warm: the study open in another page, or within 5 s", warm), ("cold: the dashboard loads the study from the server", cold) })
         {
             Row($"{name}: navigation to the plots in the window drawn and the page answering (interactive)", loads.Select(l => l.Stages[5]).ToList());
-            Row($"{name}: navigation to every plot drawn (those below the window one per task after the first paint)", loads.Select(l => l.Stages[6]).ToList());
+            Row($"{name}: navigation to every plot and the trials table drawn (the page scrolled through as soon as it answers)", loads.Select(l => l.Stages[6]).ToList());
             Row($"{name}: navigation to fANOVA importances drawn", loads.Select(l => l.Importances).ToList());
         }
 
@@ -109,9 +109,14 @@ internal static partial class DashboardSpeed
         await Task.Delay(pause);
         await browser.SendAsync(new { op = "goto", url, until = "document.body.dataset.firstScreen" });
         var answered = (await browser.EvalAsync("performance.now()"))!.GetValue<double>();
+        // The page draws a plot once it comes near the window: scrolled through, figure by figure, then to the table at its end.
+        await browser.SendAsync(new { op = "figures" });
+        await browser.EvalAsync("window.scrollTo(0, document.documentElement.scrollHeight); 0");
         await browser.SendAsync(new { op = "wait", until = "document.body.dataset.rendered" });
         var stages = (await browser.EvalAsync(Stages))!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         stages = [.. stages[..5], answered, stages[5]];
+        // Back at the top, where the importances plot is in the window.
+        await browser.EvalAsync("window.scrollTo(0, 0); 0");
         await browser.SendAsync(new { op = "wait", until = "document.body.dataset.importances === 'drawn'", timeout = 60000 });
         var importances = (await browser.EvalAsync("performance.now()"))!.GetValue<double>();
         var layout = (await browser.EvalAsync("performance.getEntriesByType('measure').filter((m) => m.name.startsWith('plot:')).map((m) => `${m.name.slice(5)} ${Math.round(m.duration)}`).join(', ')"))?.ToString();

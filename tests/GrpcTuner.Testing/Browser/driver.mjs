@@ -64,8 +64,15 @@ const commands = {
     return { ms: performance.now() - started };
   },
   async eval({ js }) { return { value: await page.evaluate(js) }; },
-  // Each figure: its id, the data marks it says it drew, and its box in page pixels.
+  // Each figure: its id, the data marks it says it drew, and its box in page pixels. A page draws a
+  // plot once it comes near the window, so each figure is scrolled to, as a reader would, and waited
+  // for; the page is then back at its top.
   async figures() {
+    for (const id of await page.$$eval("figure", (all) => all.map((f) => f.id))) {
+      await page.$eval(`#${id}`, (f) => f.scrollIntoView());
+      await until(`document.getElementById(${JSON.stringify(id)}).dataset.marks !== undefined`);
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
     return {
       value: await page.$$eval("figure", (all) => all.map((f) => ({ id: f.id, marks: Number(f.dataset.marks), rect: f.querySelector(".chart").getBoundingClientRect().toJSON(), svg: f.querySelectorAll("svg path").length }))),
     };

@@ -140,61 +140,45 @@
       b.addEventListener("click", () => save(`study/trials.${kind}?study=${enc(name)}`, `${name.replace(/\//g, "_")}.${kind}`));
       return b;
     };
-    view.replaceChildren(plots);
-    const summarize = () => { document.getElementById("summary").textContent = Charts.summary(data); };
-    summarize();
-    // The plots in the window are drawn first; those below it one at a time after that paint, so
-    // that the page shows and answers while they are laid out.
+    // The table starts empty: its rows are filled as a panel, when it is near the window.
+    const trials = trialsTable(name, data, []);
+    const live = el("span", { id: "live" });
+    view.replaceChildren(plots, el("div", { className: "tools" }, el("strong", { textContent: "Trials" }), trials.search, trials.note, download("csv"), download("json"), live), trials.table);
     const charts = Charts.place(plots, Charts.study, data);
     const resize = () => Object.values(charts).forEach((c) => c.resize());
     window.addEventListener("resize", resize);
     signal.addEventListener("abort", () => { window.removeEventListener("resize", resize); Object.values(charts).forEach((c) => c.dispose()); });
-    const placed = Charts.study.filter((p) => charts[p.id]);
-    const below = placed.filter((p) => charts[p.id].getDom().getBoundingClientRect().top >= window.innerHeight);
-    Charts.draw(plots, placed.filter((p) => !below.includes(p)), data, charts);
+    const panels = Charts.study.filter((p) => charts[p.id]).map((plot) => ({
+      plot,
+      element: charts[plot.id].getDom(),
+      draw() {
+        Charts.draw(plots, [plot], data, charts);
+        if (plot.id === "importance" && data.importances) document.body.dataset.importances = "drawn";
+      },
+    }));
+    panels.push({ element: trials.table, draw: () => trials.refill(data.trials) });
+    const painter = Painter.create(panels, signal, () => {
+      document.getElementById("summary").textContent = Charts.summary(data);
+      if (painter.complete()) {
+        performance.mark("study:plots");
+        document.body.dataset.rendered = String(plots.querySelectorAll("figure").length);
+      }
+    });
+    document.getElementById("summary").textContent = Charts.summary(data);
+    await painter.settled();
+    if (signal.aborted) return;
     performance.mark("study:first-screen");
     const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     await painted();
     if (signal.aborted) return;
     document.body.dataset.firstScreen = "painted";
-    for (const plot of below) {
-      Charts.draw(plots, [plot], data, charts);
-      await painted();
-      if (signal.aborted) return;
-    }
-    // The trials table sits below the plots: it is built once they are drawn.
-    const trials = trialsTable(name, data);
-    const live = el("span", { id: "live" });
-    view.append(el("div", { className: "tools" }, el("strong", { textContent: "Trials" }), trials.search, trials.note, download("csv"), download("json"), live), trials.table);
-    performance.mark("study:plots");
-    document.body.dataset.rendered = String(plots.querySelectorAll("figure").length);
 
-    // fANOVA takes the dashboard a second of CPU on a large study: asked for once the plots are
-    // painted, so that it does not slow the first paint on a machine with few cores.
-    const importancesLoaded = painted().then(() => api(`study/importances?study=${enc(name)}`, signal)).then((rows) => {
+    // fANOVA takes the dashboard a second of CPU on a large study: asked for once the first screen
+    // is painted, so that it does not slow the first paint on a machine with few cores.
+    const importancesLoaded = api(`study/importances?study=${enc(name)}`, signal).then((rows) => {
       data.importances = rows;
-      Charts.draw(plots, Charts.study.filter((p) => p.id === "importance"), data, charts);
-      document.body.dataset.importances = "drawn";
+      painter.redraw(panels.find((p) => p.plot && p.plot.id === "importance"));
     });
-
-    // Redraws at once after a quiet spell, then at most every 250 ms and never more than half of the
-    // time, so that a burst of changes on a large study leaves the page responsive; the last change
-    // is always drawn.
-    let pending = null, lastCost = 0, lastDrawn = -Infinity;
-    function redraw() {
-      if (pending) return;
-      const wait = Math.max(0, lastDrawn + Math.max(250, lastCost) - performance.now());
-      pending = setTimeout(() => {
-        pending = null;
-        const started = performance.now();
-        Charts.draw(plots, Charts.study, data, charts);
-        trials.refill(data.trials);
-        summarize();
-        lastDrawn = performance.now();
-        lastCost = lastDrawn - started;
-        document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
-      }, wait);
-    }
 
     const index = new Map(data.trials.map((t, i) => [t.number, i]));
     const changed = (a, b) => JSON.stringify(a) !== JSON.stringify(b);
@@ -211,13 +195,12 @@
           any = true;
         }
       }
-      if (any) redraw();
+      if (any) painter.changed();
     });
-    signal.addEventListener("abort", () => clearTimeout(pending));
     await importancesLoaded;
   }
 
-  function trialsTable(name, data) {
+  function trialsTable(name, data, rows) {
     const params = data.params.map((p) => p.name);
     const objectives = data.study.directions.map((_, k) => [`value ${k}`, (t) => (t.values.length > k ? t.values[k] : null), true]);
     const duration = (t) => (t.start && t.complete ? (new Date(t.complete) - new Date(t.start)) / 1000 : null);
@@ -231,7 +214,7 @@
       ["started", (t) => t.start, false, (t) => when(t.start)],
       ["duration", duration, true, (t) => seconds(duration(t))],
       ["CPU", (t) => t.cpu, true, (t) => seconds(t.cpu)],
-    ], data.trials, { limit: 200, sortBy: 0, descending: true });
+    ], rows, { limit: 200, sortBy: 0, descending: true });
   }
 
   // Server-sent events read with fetch, so that the key goes in a header, never in a URL. The stream
@@ -344,7 +327,7 @@
     leave();
     const controller = new AbortController();
     leave = () => controller.abort();
-    for (const key of ["rendered", "importances", "live", "updates", "ready"]) delete document.body.dataset[key];
+    for (const key of ["rendered", "firstScreen", "importances", "live", "ready"]) delete document.body.dataset[key];
     view.replaceChildren();
     showError(null);
     const raw = location.hash.replace(/^#\/?/, "").split("/");

@@ -128,6 +128,28 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APlotBelowTheWindowIsDrawnWhenScrolledToWithTheChangesItMissed()
+    {
+        var study = await RunStudyAsync("team-a/below", 5);
+        await OpenAsync("#/study/team-a%2Fbelow", AdminKey);
+        await _browser.SendAsync(new { op = "wait", until = "document.body.dataset.live === 'open'" });
+        const string slicesMarks = "document.getElementById('slices').dataset.marks ?? 'undrawn'";
+        Assert.Equal("undrawn", (await _browser.EvalAsync(slicesMarks))!.GetValue<string>());
+
+        // A Tell while the slices are out of sight: the history shows it, the slices stay undrawn.
+        var trial = await study.AskAsync();
+        await study.TellAsync(trial, 0.5);
+        await _browser.SendAsync(new { op = "wait", until = "Number(document.getElementById('history').dataset.marks) === 5" });
+        Assert.Equal("undrawn", (await _browser.EvalAsync(slicesMarks))!.GetValue<string>());
+
+        // Scrolled to, they are drawn with every complete trial, the told one included: 5 trials x 3 parameters.
+        await _browser.EvalAsync("document.getElementById('slices').scrollIntoView(); 0");
+        await _browser.SendAsync(new { op = "wait", until = "document.getElementById('slices').dataset.marks !== undefined" });
+        Assert.Equal(15, await MarksAsync("slices"));
+        Assert.Empty(await _browser.ProblemsAsync());
+    }
+
+    [Fact]
     public async Task ThePageFollowsTheStudyAcrossAReplicaRestartFromItsCursor()
     {
         var study = await RunStudyAsync("team-a/restart", 3);

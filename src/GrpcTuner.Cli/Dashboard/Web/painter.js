@@ -16,7 +16,9 @@ const Painter = (function () {
       const r = p.element.getBoundingClientRect();
       return r.bottom > -margin && r.top < window.innerHeight + margin;
     }));
-    let running = false, again = false, timer = null, lastEnd = -Infinity, lastCost = 0, waiting = [];
+    // drawn: the panels the running round has drawn; behind: those of them drawn before a change came.
+    const drawn = new Set(), behind = new Set();
+    let running = false, timer = null, lastEnd = -Infinity, lastCost = 0, waiting = [];
 
     const observer = new IntersectionObserver((entries) => {
       for (const e of entries) {
@@ -36,14 +38,16 @@ const Painter = (function () {
       for (let p; !signal.aborted && (p = next());) {
         stale.delete(p);
         p.draw();
+        drawn.add(p);
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
       running = false;
+      drawn.clear();
       lastEnd = performance.now();
       lastCost = lastEnd - began;
       if (signal.aborted) return;
       onRound();
-      if (again) { again = false; changed(); } else settle();
+      if (behind.size > 0) { changed(behind); behind.clear(); } else settle();
     }
 
     function settle() {
@@ -54,11 +58,11 @@ const Painter = (function () {
 
     // The study changed: every panel is drawn again, at once after a quiet spell, then at most every
     // 250 ms and never more than half of the time, so that a burst of changes on a large study
-    // leaves the page responsive; the last change is always drawn. A change during a round waits
-    // for the next one: those of its panels not yet drawn show it already.
-    function changed() {
-      if (running) { again = true; return; }
-      panels.forEach((p) => stale.add(p));
+    // leaves the page responsive; the last change is always drawn. During a round, the panels it
+    // has drawn wait for the next one; those it has not drawn yet will show the change.
+    function changed(which) {
+      if (running) { panels.forEach((p) => (drawn.has(p) ? behind : stale).add(p)); return; }
+      (which || panels).forEach((p) => stale.add(p));
       if (timer) return;
       timer = setTimeout(() => { timer = null; run(); }, Math.max(0, lastEnd + Math.max(250, lastCost) - performance.now()));
     }

@@ -40,6 +40,12 @@ public sealed class AgentEndToEndTests : IAsyncLifetime
             Assert.Equal(["error: --threads: must be >= 1 (or 0 for the default), got -1"], threads.ErrorLines);
         }
 
+        using (var memory = AgentProcess.Start("--server", _server.Address, "--study", "no-such-study", "--task", _task, "--lean-memory", "--reuse-memory"))
+        {
+            Assert.Equal(1, await memory.WaitForExitAsync(Patience));
+            Assert.Equal(["error: --lean-memory and --reuse-memory: choose one"], memory.ErrorLines);
+        }
+
         var port = RedisServer.FreePort();
         using var nowhere = AgentProcess.Start("--server", $"127.0.0.1:{port}", "--study", "e2e", "--task", _task);
         Assert.Equal(1, await nowhere.WaitForExitAsync(Patience));

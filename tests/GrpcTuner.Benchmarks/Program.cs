@@ -57,7 +57,7 @@ switch (mode)
             Option("--histories", "1000,10000").Split(',').Select(int.Parse).ToList(), Option("--dims", "2").Split(',').Select(int.Parse).ToList());
         break;
     case "minilm-throughput":
-        GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")));
+        GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")), args.Contains("--reuse-memory"));
         break;
     case "minilm-finetune":
         await GrpcTuner.Benchmarks.Agent.MiniLmFineTuning.RunAsync(int.Parse(Option("--epochs", "5")), args.Contains("--quick"));
@@ -103,7 +103,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] [--rows A,B] [--per-class N (default 0: every text)] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] [--reuse-memory] | agent-memory [--trials N] [--rows A,B] [--per-class N (default 0: every text)] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

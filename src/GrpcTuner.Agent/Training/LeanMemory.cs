@@ -19,8 +19,8 @@ namespace GrpcTuner.Agent.Training;
 /// is much faster: on this project's VM on 2026-12-07 a mapped step spent half its time faulting
 /// its activations in and zeroing them (perf: page clearing 13%, the hypervisor's fault path 13%,
 /// and the threads waiting on them), 8 samples/s against 20 with the heap. The price is the heap's
-/// fragmentation: on batches of varying length an agent's peak grew from 1.8 to 2.1 GiB over 10
-/// trials, where mapped blocks kept it at 1.3 GiB (README, "Checkpoints, memory and speed").
+/// fragmentation: on batches of varying length an agent's peak grew over 10
+/// trials (1,779 to 2,120 MiB), where mapped blocks kept it at 1,340 to 1,364 (README, "Checkpoints, memory and speed").
 /// </summary>
 internal static class LeanMemory
 {

@@ -23,6 +23,7 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 /usr/bin/python3 -c "import torch, numpy" 2>/dev/null || missing+=(python3-torch python3-numpy libopenblas0-pthread)
 for p in fortunes fortunes-de fortunes-es fortunes-zh; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+[ -f /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || missing+=(libjemalloc2)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]}"
   sudo=""

@@ -29,11 +29,10 @@ public static class AgentApp
         var maxTrials = new Option<int>("--max-trials") { Description = "Trials per worker; 0 runs until stopped or the study is exhausted", DefaultValueFactory = _ => 0 };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease of each trial; heartbeats renew it", DefaultValueFactory = _ => 60 };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder (shared between agents) for a checkpoint per trial after every epoch; re-runs resume from it" };
-        var leanMemory = new Option<bool>("--lean-memory") { Description = "Map and return tensor memory from 1 MiB instead of 4 MiB: a little less peak memory, slower trials (see README)" };
-        var reuseMemory = new Option<bool>("--reuse-memory") { Description = "Keep freed activations in the heap for the next step instead of mapping them afresh: faster where page faults are dear, more peak memory (see README)" };
+        var leanMemory = new Option<bool>("--lean-memory") { Description = "Allocate with glibc, mapping and returning tensor memory from 1 MiB: less peak memory, slower trials (see README)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads per CPU worker; default: the cores shared out between the workers (set it when several agents share one machine)" };
         var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
-        foreach (var option in new Option[] { study, taskFile, workers, gpus, maxTrials, lease, checkpoints, leanMemory, reuseMemory, threads, name })
+        foreach (var option in new Option[] { study, taskFile, workers, gpus, maxTrials, lease, checkpoints, leanMemory, threads, name })
         {
             root.Options.Add(option);
         }
@@ -44,14 +43,9 @@ public static class AgentApp
 
         root.SetAction(async (parse, ct) =>
         {
-            if (parse.GetValue(leanMemory) && parse.GetValue(reuseMemory))
-            {
-                throw new ArgumentException("--lean-memory and --reuse-memory: choose one");
-            }
-
-            Training.LeanMemory.Apply(parse.GetValue(leanMemory) ? Training.LeanMemory.Mode.Lean
-                : parse.GetValue(reuseMemory) ? Training.LeanMemory.Mode.Reused : Training.LeanMemory.Mode.Mapped);
+            Training.LeanMemory.Apply(parse.GetValue(leanMemory));
             Log($"oneMKL: {Training.MklVendorCheck.Lift().Detail}");
+            Log($"allocator: {Training.Jemalloc.Describe()}");
 
             var task = TaskFile.Load(parse.GetValue(taskFile)!);
             await task.PrepareAsync(ct);

@@ -11,7 +11,7 @@ public class HeapReleaseTests
     public void FreePagesGoBackBeforeALongBatchOnly()
     {
         // The agent's allocator settings: blocks under 4 MiB come from the heap.
-        LeanMemory.Apply(LeanMemory.Mode.Mapped);
+        LeanMemory.Apply(lean: false);
         var heap = new HeapRelease([10, 100]);
         // 256 MiB of 1 MiB tensors, written so that they are resident, and one small tensor above them
         // that stays, so that glibc cannot give them back from the heap's top by itself when they are freed.

@@ -18,6 +18,12 @@ internal static class PeerProcess
         // BLAS: install libopenblas0-pthread, or it falls back to the slow reference BLAS).
         psi.Environment.Remove("OPENBLAS_CORETYPE");
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
+        // Our side may run under jemalloc, as the agent does (Jemalloc); the peer runs with its own default, glibc.
+        foreach (var name in new[] { "LD_PRELOAD", "MALLOC_CONF", "GRPCTUNER_ALLOCATOR" })
+        {
+            psi.Environment.Remove(name);
+        }
+
         using var peer = Process.Start(psi)!;
         var output = peer.StandardOutput.ReadToEndAsync();
         var error = peer.StandardError.ReadToEndAsync();

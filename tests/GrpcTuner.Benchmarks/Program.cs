@@ -15,6 +15,12 @@ var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
 string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 
+if (mode == "minilm-throughput")
+{
+    // As the agent does: under jemalloc where it is installed (the process starts again, here).
+    GrpcTuner.Agent.Training.Jemalloc.Enter(args);
+}
+
 switch (mode)
 {
     case "speed":
@@ -57,7 +63,7 @@ switch (mode)
             Option("--histories", "1000,10000").Split(',').Select(int.Parse).ToList(), Option("--dims", "2").Split(',').Select(int.Parse).ToList());
         break;
     case "minilm-throughput":
-        GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")), args.Contains("--reuse-memory"));
+        GrpcTuner.Benchmarks.Agent.MiniLmThroughput.Run(int.Parse(Option("--threads", "2")));
         break;
     case "minilm-finetune":
         await GrpcTuner.Benchmarks.Agent.MiniLmFineTuning.RunAsync(int.Parse(Option("--epochs", "5")), args.Contains("--quick"));
@@ -103,7 +109,7 @@ switch (mode)
         QualityBenchmark.Run(Option("--hpobench", Path.Combine(shared, "datasets/hpobench")), int.Parse(Option("--seeds", "20")), int.Parse(Option("--trials", "100")));
         break;
     default:
-        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] [--reuse-memory] | agent-memory [--trials N] [--rows A,B] [--per-class N (default 0: every text)] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
+        Console.Error.WriteLine("usage: GrpcTuner.Benchmarks speed [--stores ..] [--samplers ..] [--histories ..] [--clients ..] [--peer] | workers [--workers N] [--seconds N] [--think-ms N] [--warm-up N] | dbr-speed [--trials N] [--warm-up N] | fuzz [--requests N] [--seed N] | sampler-cost | minilm-throughput [--threads N] | agent-memory [--trials N] [--rows A,B] [--per-class N (default 0: every text)] | minilm-finetune [--epochs N] [--quick] | dashboard [--trials N] [--runs N] [--tells N] | importance | mo-quality | cmaes-quality | gp-quality | pbt-quality | quality [--seeds N] [--trials N] [--hpobench DIR]");
         return 2;
 }
 

@@ -12,47 +12,23 @@ namespace GrpcTuner.Agent.Training;
 /// hidden state at batch 32 and 128 tokens is 6 MiB) and returns it when freed, at the price of
 /// faulting it in again, which huge pages make cheap: one MiniLM agent's peak went from 1.71-1.75 GiB
 /// to 1.2 GiB, flat over 10 trials, and minilm-throughput stayed at 1.35x PyTorch (1.31x before).
-/// Lean memory maps from 1 MiB.
-/// Reused memory goes the other way: every block up to 32 MiB (a MiniLM layer's activations at
-/// batch 32 and 128 tokens are 6 and 24 MiB) comes from the heap, the next step takes the freed
-/// blocks again, and the heap gives its free top back past 64 MiB. Where page faults are dear that
-/// is much faster: on this project's VM on 2026-12-07 a mapped step spent half its time faulting
-/// its activations in and zeroing them (perf: page clearing 13%, the hypervisor's fault path 13%,
-/// and the threads waiting on them), 8 samples/s against 20 with the heap. The price is the heap's
-/// fragmentation: on batches of varying length an agent's peak grew over 10
-/// trials (1,779 to 2,120 MiB), where mapped blocks kept it at 1,340 to 1,364 (README, "Checkpoints, memory and speed").
+/// Lean memory maps from 1 MiB. Where the agent runs under jemalloc (<see cref="Jemalloc"/>), these
+/// settings reach nothing: glibc's allocator is not used.
 /// </summary>
 internal static class LeanMemory
 {
-    private const int TrimThreshold = -1;
     private const int MmapThreshold = -3;
     private const int ArenaMax = -8;
 
-    /// <summary>Where tensors' memory comes from.</summary>
-    public enum Mode
-    {
-        /// <summary>Blocks from 4 MiB mapped, and handed back when freed.</summary>
-        Mapped,
-
-        /// <summary>Blocks from 1 MiB mapped: a little less peak memory, slower steps.</summary>
-        Lean,
-
-        /// <summary>Blocks up to 32 MiB from the heap, used again by the next step: faster steps, more memory.</summary>
-        Reused,
-    }
-
-    public static void Apply(Mode mode)
+    /// <param name="lean">Map blocks from 1 MiB instead of 4 MiB (a little less peak memory, slower steps).</param>
+    public static void Apply(bool lean)
     {
         if (!OperatingSystem.IsLinux())
         {
             return;
         }
 
-        var threshold = mode switch { Mode.Lean => 1, Mode.Reused => 32, _ => 4 };
-        var tuned = Mallopt(ArenaMax, 2) == 1
-            && Mallopt(MmapThreshold, threshold << 20) == 1
-            && Mallopt(TrimThreshold, mode == Mode.Reused ? 64 << 20 : 128 << 10) == 1;
-        if (!tuned)
+        if (Mallopt(ArenaMax, 2) != 1 || Mallopt(MmapThreshold, (lean ? 1 : 4) << 20) != 1)
         {
             Console.Error.WriteLine("warning: glibc refused mallopt; the agent's memory may grow from trial to trial");
         }
@@ -72,7 +48,7 @@ internal static class LeanMemory
 
     /// <summary>
     /// Collects the tensors only finalizers free, then hands the free pages of every arena back to
-    /// the system (glibc's malloc_trim). A freed tensor stays resident in the heap until then:
+    /// the system (glibc's malloc_trim, or jemalloc's purge where the agent runs under it). A freed tensor stays resident in the heap until then:
     /// building a model leaves its initialisation's temporaries there, and a trial leaves its
     /// activations, so without this each trial's peak starts from what the one before left behind.
     /// Called between trials and before training starts, where its cost (faulting the pages in
@@ -81,7 +57,7 @@ internal static class LeanMemory
     public static void ReleaseFreed()
     {
         CollectFinalized();
-        if (OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() && !Jemalloc.Purge())
         {
             _ = MallocTrim(0);
         }

@@ -12,7 +12,7 @@ namespace GrpcTuner.Benchmarks.Agent;
 /// One agent process fine-tuning MiniLM, batch 32, max_seq_length 128, ten trials in a row on every
 /// fortunes text by default (fewer per category on request): each
 /// trial's peak resident memory (the agent resets the high-water mark at every trial start and
-/// records it on the trial), with and without gradient checkpointing, --lean-memory and --reuse-memory.
+/// records it on the trial), with and without gradient checkpointing and --lean-memory.
 /// </summary>
 internal static class AgentMemory
 {
@@ -31,7 +31,6 @@ internal static class AgentMemory
                 ("gradient_checkpointing", "group_by_length: true, gradient_checkpointing: true", []),
                 ("--lean-memory", "group_by_length: true", ["--lean-memory"]),
                 ("--lean-memory + gradient_checkpointing", "group_by_length: true, gradient_checkpointing: true", new[] { "--lean-memory" }),
-                ("--reuse-memory", "group_by_length: true", ["--reuse-memory"]),
             }.Where(row => only.Count == 0 || only.Contains(row.Item1)))
             {
                 var task = FortunesTask.Write(dir, perClass > 0 ? $"per_class: {perClass}\n" : "", defaults);

@@ -17,11 +17,10 @@ internal static class MiniLmThroughput
 {
     private const int Seq = 128, Batch = 32, Steps = 10, Rounds = 3;
 
-    /// <param name="reuseMemory">The agent's --reuse-memory; a process keeps the heap it has grown, so one mode per run.</param>
-    public static void Run(int threads, bool reuseMemory)
+    public static void Run(int threads)
     {
         // The agent's settings: glibc's and libtorch's allocation, and MKL's kernels (GRPCTUNER_MKL_VENDOR_CHECK=keep measures without).
-        LeanMemory.Apply(reuseMemory ? LeanMemory.Mode.Reused : LeanMemory.Mode.Mapped);
+        LeanMemory.Apply(lean: false);
         var mkl = MklVendorCheck.Lift();
         torch.set_num_threads(threads);
         torch.manual_seed(0);
@@ -46,7 +45,7 @@ internal static class MiniLmThroughput
         }
 
         Console.WriteLine($"MiniLM full fine-tuning (6 layers, hidden 384, seq {Seq}, batch {Batch}), {threads} threads, training samples/s,");
-        Console.WriteLine($"ours (TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}; oneMKL: {mkl.Detail}; memory {(reuseMemory ? "--reuse-memory" : "mapped, the default")}) and PyTorch taking turns, {Rounds} rounds of {Steps} steps after 2 warm-up steps:");
+        Console.WriteLine($"ours (TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}; oneMKL: {mkl.Detail}; allocator {Jemalloc.Describe()}) and PyTorch taking turns, {Rounds} rounds of {Steps} steps after 2 warm-up steps:");
         // Turns, so that the drift of a shared machine's speed over minutes falls on both alike.
         var ratios = new List<double>();
         for (var round = 1; round <= Rounds; round++)

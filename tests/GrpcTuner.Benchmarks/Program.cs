@@ -15,7 +15,7 @@ var mode = args.FirstOrDefault() ?? "speed";
 var shared = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared"));
 string Option(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 
-if (mode == "minilm-throughput")
+if (mode is "minilm-throughput" or "minilm-finetune")
 {
     // As the agent does: under jemalloc where it is installed (the process starts again, here).
     GrpcTuner.Agent.Training.Jemalloc.Enter(args);

@@ -22,7 +22,7 @@ internal static class MiniLmFineTuning
         try
         {
             // As the agent does before its first matrix product.
-            Console.WriteLine($"oneMKL: {MklVendorCheck.Lift().Detail}");
+            Console.WriteLine($"oneMKL: {MklVendorCheck.Lift().Detail}; allocator: {Jemalloc.Describe()}");
             torch.set_num_threads(Environment.ProcessorCount);
             var pretrained = TaskFile.Load(FortunesTask.Write(dir, defaults: "group_by_length: true"));
             await pretrained.PrepareAsync(CancellationToken.None);

@@ -19,7 +19,7 @@ internal static class PeerProcess
         psi.Environment.Remove("OPENBLAS_CORETYPE");
         psi.Environment.Remove("OPENBLAS_L2_SIZE");
         // Our side may run under jemalloc, as the agent does (Jemalloc); the peer runs with its own default, glibc.
-        foreach (var name in new[] { "LD_PRELOAD", "MALLOC_CONF", "GRPCTUNER_ALLOCATOR" })
+        foreach (var name in GrpcTuner.Agent.Training.Jemalloc.Variables)
         {
             psi.Environment.Remove(name);
         }

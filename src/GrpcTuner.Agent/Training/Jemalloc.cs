@@ -21,6 +21,11 @@ internal static class Jemalloc
 {
     private const string Library = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
     private const string Switch = "GRPCTUNER_ALLOCATOR";
+    private const string Preload = "LD_PRELOAD";
+    private const string Settings = "MALLOC_CONF";
+
+    /// <summary>The environment variables <see cref="Enter"/> sets: a child process that should allocate with its own default drops them.</summary>
+    public static readonly IReadOnlyList<string> Variables = [Preload, Settings, Switch];
 
     // Freed pages are kept until purged (HeapRelease), not returned on a timer while training runs.
     private const string Config = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
@@ -35,7 +40,7 @@ internal static class Jemalloc
             ? Marshal.GetDelegateForFunctionPointer<MallctlFunction>(address) : null);
 
     /// <summary>What the agent allocates with, for its log.</summary>
-    public static string Describe() => IsActive() ? $"jemalloc ({Library}, {Environment.GetEnvironmentVariable("MALLOC_CONF")})"
+    public static string Describe() => IsActive() ? $"jemalloc ({Library}, {Environment.GetEnvironmentVariable(Settings)})"
         : Environment.GetEnvironmentVariable(Switch) == "glibc" ? $"glibc ({Switch}=glibc)"
         : File.Exists(Library) ? "glibc" : "glibc (install Debian's libjemalloc2 for faster steps at the same memory)";
 
@@ -55,8 +60,8 @@ internal static class Jemalloc
         var argv = File.ReadAllText("/proc/self/cmdline").Split('\0')[..^1];
         var env = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
-        env["LD_PRELOAD"] = env.TryGetValue("LD_PRELOAD", out var preload) && preload.Length > 0 ? $"{Library}:{preload}" : Library;
-        env.TryAdd("MALLOC_CONF", Config);
+        env[Preload] = env.TryGetValue(Preload, out var preload) && preload.Length > 0 ? $"{Library}:{preload}" : Library;
+        env.TryAdd(Settings, Config);
         // Marks the second start, so that a preload that does not take cannot loop.
         env[Switch] = "jemalloc";
         _ = Execve("/proc/self/exe", [.. argv, null], [.. env.Select(e => $"{e.Key}={e.Value}"), null]);
@@ -66,8 +71,7 @@ internal static class Jemalloc
     /// <summary>Hands jemalloc's freed pages back to the system; false where jemalloc is not in use.</summary>
     public static bool Purge() => Mallctl.Value is { } mallctl && mallctl(PurgeAll, 0, 0, 0, 0) == 0;
 
-    private static bool IsActive() =>
-        OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps").Any(l => l.EndsWith("/libjemalloc.so.2", StringComparison.Ordinal));
+    private static bool IsActive() => OperatingSystem.IsLinux() && ProcessMappings.Loaded(Path.GetFileName(Library));
 
     [DllImport("libc", EntryPoint = "execve", SetLastError = true)]
     private static extern int Execve(

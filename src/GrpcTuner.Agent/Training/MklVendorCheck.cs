@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace GrpcTuner.Agent.Training;
@@ -51,7 +50,7 @@ public static class MklVendorCheck
 
         // Any call into libtorch loads it; this one does no matrix product.
         _ = TorchSharp.torch.get_num_threads();
-        var mapped = Mappings().Where(m => Path.GetFileName(m.Path) == Library).ToList();
+        var mapped = ProcessMappings.Read().Where(m => Path.GetFileName(m.Path) == Library).ToList();
         if (mapped.Count == 0)
         {
             return (Outcome.NotFound, $"{Library} is not loaded");
@@ -92,24 +91,6 @@ public static class MklVendorCheck
                 return (Outcome.Lifted, "MKL chooses its kernels by the CPU's features");
             default:
                 return (Outcome.AlreadyDecided, "MKL ran before its vendor check could be lifted");
-        }
-    }
-
-    private static IEnumerable<(nint Start, nint End, bool Writable, string Path)> Mappings()
-    {
-        // start-end perms offset dev inode path
-        foreach (var line in File.ReadLines("/proc/self/maps"))
-        {
-            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length < 6)
-            {
-                continue;
-            }
-
-            var range = fields[0].Split('-');
-            yield return ((nint)long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                (nint)long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-                fields[1].Length > 1 && fields[1][1] == 'w', fields[5].Trim());
         }
     }
 }

@@ -157,14 +157,15 @@
       },
     }));
     panels.push({ element: trials.table, draw: () => trials.refill(data.trials) });
+    const summarize = () => { document.getElementById("summary").textContent = Charts.summary(data); };
     const painter = Painter.create(panels, signal, () => {
-      document.getElementById("summary").textContent = Charts.summary(data);
+      summarize();
       if (painter.complete()) {
         performance.mark("study:plots");
         document.body.dataset.rendered = String(plots.querySelectorAll("figure").length);
       }
     });
-    document.getElementById("summary").textContent = Charts.summary(data);
+    summarize();
     await painter.settled();
     if (signal.aborted) return;
     performance.mark("study:first-screen");

@@ -41,10 +41,13 @@ const Charts = (function () {
   const maxLines = 1000;
   function someLines(trials, score, minimize) {
     if (trials.length <= maxLines) return { shown: trials, note: undefined };
-    const ranked = trials.slice().sort((a, b) => (minimize ? score(a) - score(b) : score(b) - score(a)));
-    const picked = new Set(ranked.slice(0, maxLines / 2));
-    for (let i = trials.length - 1; picked.size < maxLines; i--) picked.add(trials[i]);
-    return { shown: trials.filter((t) => picked.has(t)), note: `the best ${maxLines / 2} and the latest of ${trials.length.toLocaleString("en")} trials` };
+    // Each score is read once, not in each of the sort's ~130,000 comparisons on 10,000 trials.
+    const scores = Float64Array.from(trials, (t) => (minimize ? score(t) : -score(t)));
+    const ranked = Uint32Array.from(trials.keys()).sort((a, b) => scores[a] - scores[b]);
+    const picked = new Uint8Array(trials.length);
+    ranked.subarray(0, maxLines / 2).forEach((i) => { picked[i] = 1; });
+    for (let i = trials.length - 1, count = maxLines / 2; count < maxLines; i--) if (!picked[i]) { picked[i] = 1; count++; }
+    return { shown: trials.filter((_, i) => picked[i]), note: `the best ${maxLines / 2} and the latest of ${trials.length.toLocaleString("en")} trials` };
   }
 
   // Past this many points, a scatter draws every k-th trial, evenly along the study, so that its

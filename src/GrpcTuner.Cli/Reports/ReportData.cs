@@ -20,7 +20,7 @@ internal static class ReportData
             study = new
             {
                 name = study.Name,
-                directions = study.Directions.Select(d => d.ToString().ToLowerInvariant()).ToArray(),
+                directions = study.Directions.Select(TrialFormat.Direction).ToArray(),
                 sampler = study.Sampler.KindCase.ToString(),
                 pruner = PrunerName(study),
                 created = study.CreateTime?.ToDateTimeOffset(),

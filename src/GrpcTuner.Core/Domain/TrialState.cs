@@ -13,4 +13,7 @@ public enum TrialState
 public static class TrialStateExtensions
 {
     public static bool IsFinished(this TrialState state) => state is TrialState.Complete or TrialState.Pruned or TrialState.Fail;
+
+    /// <summary>The state as metrics and traces label it, and as the SDKs write it: "complete", "pruned".</summary>
+    public static string Label(this TrialState state) => state.ToString().ToLowerInvariant();
 }

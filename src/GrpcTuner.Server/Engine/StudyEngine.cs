@@ -171,7 +171,7 @@ public sealed class StudyEngine(IStudyStore store, TimeProvider time, TunerTelem
         using var span = TunerTelemetry.Traces.StartActivity("Tell");
         span?.SetTag("grpctuner.study", studyName);
         span?.SetTag("grpctuner.trial", number);
-        span?.SetTag("grpctuner.state", state.ToString().ToLowerInvariant());
+        span?.SetTag("grpctuner.state", state.Label());
         var study = await GetStudyAsync(studyName, studyId, ct).ConfigureAwait(false);
         if (state == TrialState.Complete)
         {

@@ -42,7 +42,7 @@ public sealed class TunerTelemetry : IDisposable
         _requestDuration.Record(elapsed.TotalSeconds, tags);
     }
 
-    public void Entered(TrialState state, int count = 1) => _trials.Add(count, new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+    public void Entered(TrialState state, int count = 1) => _trials.Add(count, new KeyValuePair<string, object?>("state", state.Label()));
 
     public void LeaseExpired() => _leaseExpiries.Add(1);
 

@@ -1,3 +1,4 @@
+using GrpcTuner.Agent.Models;
 using GrpcTuner.Agent.Models.Bert;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,6 +27,30 @@ public class GradientCheckpointTests
         {
             Assert.True(g.allclose(grads[name], rtol: 1e-5, atol: 1e-7), $"gradient of {name} differs");
         }
+    }
+
+    /// <summary>
+    /// Each way of replaying the forward's random numbers gives the gradient of the dropout mask the
+    /// forward drew: the CPU's exact state, and the reseeding that CUDA gets (run here with the CPU
+    /// generator's seed, as no GPU is at hand), between which forward and backward draw other numbers.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu-state")]
+    [InlineData("reseeded")]
+    public void TheRecomputationDrawsTheForwardsDropoutMask(string replay)
+    {
+        Capture random = replay == "cpu-state" ? RandomReplay.CpuState : () => RandomReplay.Reseeded(s => torch.random.manual_seed(s));
+        torch.manual_seed(3);
+        using var x = torch.randn(256);
+        using var w = torch.ones(256).requires_grad_(true);
+        using var y = GradientCheckpoint.Run((input, _) => nn.functional.dropout(input * w, 0.5, training: true), x, x, random);
+        using var kept = y.ne(0).to(torch.float32);
+        // Draws between the forward and the backward: a replay that did not restore would use the numbers after them.
+        using var between = torch.rand(1000);
+        y.sum().backward();
+        Assert.InRange(kept.sum().item<float>(), 64, 192);
+        using var expected = x * kept * 2;
+        Assert.True(w.grad!.allclose(expected), $"{replay}: the gradient is not that of the forward's mask");
     }
 
     private static (double Loss, Dictionary<string, Tensor> Grads) Step(bool checkpointing, bool lora)

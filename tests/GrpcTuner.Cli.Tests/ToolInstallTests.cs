@@ -28,6 +28,8 @@ public sealed class ToolInstallTests : IDisposable
         var output = await RunAsync(Path.Combine(tools, "grpctuner"),
             ["run", "--spec", Path.Combine(root, "src/GrpcTuner.Cli/Examples/fashion-mnist.yaml"), "--task", task, "--agents", "1", "--trials", "1", "--output", best], _dir);
         Assert.Contains("best: trial 0 values [", output);
+        // Its agent, started as "grpctuner agent", allocates with jemalloc, which the suite installs, as grpctuner-agent does.
+        Assert.Contains("allocator: jemalloc (/usr/lib/x86_64-linux-gnu/libjemalloc.so.2, dirty_decay_ms:-1,muzzy_decay_ms:-1)", output);
         Assert.Contains("\"study\": \"fashion-mnist\"", await File.ReadAllTextAsync(best));
     }
 

@@ -17,7 +17,7 @@ namespace GrpcTuner.Agent.Training;
 /// executes itself again with LD_PRELOAD set, before anything else runs (same process id, same
 /// standard streams). GRPCTUNER_ALLOCATOR=glibc keeps glibc, as does --lean-memory, which tunes glibc.
 /// </summary>
-internal static class Jemalloc
+public static class Jemalloc
 {
     private const string Library = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
     private const string Switch = "GRPCTUNER_ALLOCATOR";

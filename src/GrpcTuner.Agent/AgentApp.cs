@@ -29,7 +29,7 @@ public static class AgentApp
         var maxTrials = new Option<int>("--max-trials") { Description = "Trials per worker; 0 runs until stopped or the study is exhausted", DefaultValueFactory = _ => 0 };
         var lease = new Option<int>("--lease-seconds") { Description = "Lease of each trial; heartbeats renew it", DefaultValueFactory = _ => 60 };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Folder (shared between agents) for a checkpoint per trial after every epoch; re-runs resume from it" };
-        var leanMemory = new Option<bool>("--lean-memory") { Description = "Allocate with glibc, mapping and returning tensor memory from 1 MiB: less peak memory, slower trials (see README)" };
+        var leanMemory = new Option<bool>(Training.LeanMemory.Option) { Description = "Allocate with glibc, mapping and returning tensor memory from 1 MiB: less peak memory, slower trials (see README)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads per CPU worker; default: the cores shared out between the workers (set it when several agents share one machine)" };
         var name = new Option<string>("--name") { Description = "Worker id prefix", DefaultValueFactory = _ => $"{Environment.MachineName}-{Environment.ProcessId}" };
         foreach (var option in new Option[] { study, taskFile, workers, gpus, maxTrials, lease, checkpoints, leanMemory, threads, name })

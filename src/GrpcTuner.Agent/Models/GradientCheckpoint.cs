@@ -50,10 +50,9 @@ public static class GradientCheckpoint
             var block = (Func<Tensor, Tensor, Tensor>)ctx.get_data("block");
             using var grad = torch.enable_grad();
             var x = saved[0].detach().requires_grad_(true);
-            Tensor? y = null;
-            ((Action<Action>)ctx.get_data("replay"))(() => y = block(x, saved[1]));
+            var y = ((Replay)ctx.get_data("replay"))(() => block(x, saved[1]));
             // Reentrant: this backward accumulates the block's parameter gradients and yields the input's.
-            y!.backward([gradOutput]);
+            y.backward([gradOutput]);
             return [null!, x.grad!.MoveToOuterDisposeScope(), null!, null!];
         }
     }

@@ -1,12 +1,17 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace GrpcTuner.Agent.Models;
 
 /// <summary>
 /// How a checkpointed block's recomputation draws the random numbers (dropout masks) its forward
-/// drew. <see cref="Capture"/> runs just before the forward and returns what runs the recomputation.
+/// drew. <see cref="Capture"/> runs just before the forward and returns the <see cref="Replay"/> that
+/// runs the recomputation.
 /// </summary>
-internal delegate Action<Action> Capture();
+internal delegate Replay Capture();
+
+/// <summary>Runs the recomputation drawing the forward's random numbers, and returns its output.</summary>
+internal delegate Tensor Replay(Func<Tensor> recompute);
 
 internal static class RandomReplay
 {
@@ -18,7 +23,7 @@ internal static class RandomReplay
     /// The CPU generator's state, restored for the recomputation and put back after it, as
     /// torch.utils.checkpoint does: checkpointing changes no number.
     /// </summary>
-    public static Action<Action> CpuState()
+    public static Replay CpuState()
     {
         using var state = torch.get_rng_state();
         var saved = state.data<byte>().ToArray();
@@ -29,7 +34,7 @@ internal static class RandomReplay
             torch.set_rng_state(before);
             try
             {
-                recompute();
+                return recompute();
             }
             finally
             {
@@ -44,7 +49,7 @@ internal static class RandomReplay
     /// seeds it the same, so both draw the same masks. The generator's stream after a block differs
     /// from a run without checkpointing, but is the same for the same seed.
     /// </summary>
-    public static Action<Action> Reseeded(Action<long> seed)
+    public static Replay Reseeded(Action<long> seed)
     {
         using var drawn = torch.randint(long.MaxValue, [1], dtype: torch.int64);
         var value = drawn.item<long>();
@@ -52,7 +57,7 @@ internal static class RandomReplay
         return recompute =>
         {
             seed(value);
-            recompute();
+            return recompute();
         };
     }
 }

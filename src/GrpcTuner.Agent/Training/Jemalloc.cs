@@ -51,7 +51,7 @@ public static class Jemalloc
     public static void Enter(IReadOnlyCollection<string> args)
     {
         if (!OperatingSystem.IsLinux() || !File.Exists(Library) || Environment.GetEnvironmentVariable(Switch) is not null
-            || args.Contains("--lean-memory") || IsActive())
+            || args.Contains(LeanMemory.Option) || IsActive())
         {
             return;
         }

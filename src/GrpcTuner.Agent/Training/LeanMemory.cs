@@ -17,6 +17,9 @@ namespace GrpcTuner.Agent.Training;
 /// </summary>
 internal static class LeanMemory
 {
+    /// <summary>The agent's option that asks for this glibc mode (and so keeps glibc: <see cref="Jemalloc"/>).</summary>
+    public const string Option = "--lean-memory";
+
     private const int MmapThreshold = -3;
     private const int ArenaMax = -8;
 

@@ -50,7 +50,7 @@ public static class MklVendorCheck
 
         // Any call into libtorch loads it; this one does no matrix product.
         _ = TorchSharp.torch.get_num_threads();
-        var mapped = ProcessMappings.Read().Where(m => Path.GetFileName(m.Path) == Library).ToList();
+        var mapped = ProcessMappings.Of(Library).ToList();
         if (mapped.Count == 0)
         {
             return (Outcome.NotFound, $"{Library} is not loaded");

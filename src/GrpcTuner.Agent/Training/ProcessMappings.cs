@@ -5,7 +5,14 @@ namespace GrpcTuner.Agent.Training;
 /// <summary>The files this process has mapped (/proc/self/maps): where a shared library was loaded, and whether it was.</summary>
 internal static class ProcessMappings
 {
-    public static IEnumerable<(nint Start, nint End, bool Writable, string Path)> Read()
+    /// <summary>The mappings of a library of this file name (e.g. libjemalloc.so.2), wherever it was loaded from.</summary>
+    public static IEnumerable<(nint Start, nint End, bool Writable, string Path)> Of(string fileName) =>
+        Read().Where(m => Path.GetFileName(m.Path) == fileName);
+
+    /// <summary>Whether a library of this file name is loaded.</summary>
+    public static bool Loaded(string fileName) => Of(fileName).Any();
+
+    private static IEnumerable<(nint Start, nint End, bool Writable, string Path)> Read()
     {
         // start-end perms offset dev inode path
         foreach (var line in File.ReadLines("/proc/self/maps"))
@@ -22,7 +29,4 @@ internal static class ProcessMappings
                 fields[1].Length > 1 && fields[1][1] == 'w', fields[5].Trim());
         }
     }
-
-    /// <summary>Whether a library of this file name (e.g. libjemalloc.so.2) is loaded.</summary>
-    public static bool Loaded(string fileName) => Read().Any(m => Path.GetFileName(m.Path) == fileName);
 }
